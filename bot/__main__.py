@@ -1,0 +1,212 @@
+"""The command line: ``python -m bot ask|import|export|backup|run``.
+
+Exit status: 0 success (every question answered), 1 a question got no answer or a file
+was rejected, 2 usage or configuration errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+from bot.config import Config, ConfigError, load_config
+from bot.errors import ImportValidationError, ShowbotError
+
+EXIT_OK, EXIT_UNANSWERED, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="showbot: answers fans' questions about TV shows from sourced facts.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--db", metavar="PATH", help="database file (default: showbot.db)")
+        p.add_argument("--config", metavar="PATH", help="config file (default: config.toml)")
+
+    ask = sub.add_parser("ask", help="answer questions as the bot would")
+    ask.add_argument(
+        "question",
+        nargs="+",
+        metavar="QUESTION",
+        help="a message as typed in Discord (e.g. '!when jessica jones s2'); '-' reads one"
+        " question per line from standard input",
+    )
+    ask.add_argument("--json", action="store_true", help="one JSON object per question per line")
+    common(ask)
+
+    imp = sub.add_parser("import", help="import facts from an interchange JSON file")
+    imp.add_argument("file", metavar="FILE", help="interchange file ('-' for standard input)")
+    imp.add_argument("--dry-run", action="store_true", help="validate and report, change nothing")
+    imp.add_argument("--guild", type=int, metavar="ID", help="import into one server's scope")
+    common(imp)
+
+    exp = sub.add_parser("export", help="export facts as interchange JSON")
+    exp.add_argument("--out", metavar="FILE", help="write here instead of standard output")
+    exp.add_argument("--guild", type=int, metavar="ID", help="export one server's own facts")
+    common(exp)
+
+    run = sub.add_parser("run", help="run the Discord bot")
+    common(run)
+    return parser
+
+
+def split_questions(args: Sequence[str], prefix: str) -> list[str]:
+    """Arguments with a space or the prefix start a question; single words continue one,
+    so ``ask who is nuke`` is one question and ``ask '!who nuke' '!what igh'`` two."""
+    questions: list[str] = []
+    for arg in args:
+        if questions and " " not in arg.strip() and not arg.startswith(prefix):
+            questions[-1] += " " + arg
+        else:
+            questions.append(arg)
+    return questions
+
+
+def _stdin_lines() -> Iterator[str]:
+    for line in sys.stdin:
+        yield line.rstrip("\r\n")
+
+
+def cmd_ask(args: argparse.Namespace, config: Config) -> int:
+    from bot.engine import Engine
+
+    if args.question == ["-"]:
+        questions: Iterable[str] = _stdin_lines()
+    elif "-" in args.question:
+        print("error: '-' must be the only QUESTION", file=sys.stderr)
+        return EXIT_USAGE
+    else:
+        questions = split_questions(args.question, config.prefix)
+    engine = Engine.open(config.db_path, prefix=config.prefix)
+    out = sys.stdout
+    all_answered = True
+    first = True
+    try:
+        for text in questions:
+            answer = engine.ask(text)
+            reply = engine.reply(answer)
+            all_answered &= answer.answered
+            if args.json:
+                record = {
+                    "question": text,
+                    "answered": answer.answered,
+                    "text": reply.content,
+                    "intent": answer.intent.value,
+                    "matched": answer.entity.name if answer.entity else None,
+                    "entity_id": answer.entity.id if answer.entity else None,
+                    "score": round(answer.score, 2),
+                    "facts": [f.id for f in answer.facts],
+                    "suggestions": [name for name, _ in reply.suggestions],
+                    "error": reply.error,
+                }
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            else:
+                out.write(("" if first else "\n") + reply.content + "\n")
+            first = False
+    finally:
+        engine.close()
+    out.flush()
+    return EXIT_OK if all_answered else EXIT_UNANSWERED
+
+
+def cmd_import(args: argparse.Namespace, config: Config) -> int:
+    from bot.engine import Engine
+    from bot.interchange import import_data
+    from bot.models import Actor
+
+    try:
+        raw = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"error: cannot read {args.file}: {exc.__class__.__name__}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        print(
+            f"error: {args.file} is not JSON (line {exc.lineno}, column {exc.colno})",
+            file=sys.stderr,
+        )
+        return EXIT_UNANSWERED
+    engine = Engine.open(config.db_path, prefix=config.prefix)
+    actor = Actor(id=None, name="cli", guild_id=args.guild, owner=True)
+    try:
+        report = import_data(engine.store, data, actor, dry_run=args.dry_run)
+    except ImportValidationError as exc:
+        print(f"error: {args.file} was not imported; nothing changed.", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_UNANSWERED
+    finally:
+        engine.close()
+    print(report.summary())
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace, config: Config) -> int:
+    from bot.engine import Engine
+    from bot.interchange import export_data
+
+    engine = Engine.open(config.db_path, prefix=config.prefix)
+    try:
+        text = json.dumps(export_data(engine.store, args.guild), ensure_ascii=False, indent=1)
+    finally:
+        engine.close()
+    if args.out:
+        try:
+            Path(args.out).write_text(text + "\n", encoding="utf-8")
+        except OSError as exc:
+            print(f"error: cannot write {args.out}: {exc.strerror}", file=sys.stderr)
+            return EXIT_USAGE
+    else:
+        sys.stdout.write(text + "\n")
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace, config: Config) -> int:
+    from bot.client import run_bot  # imports discord.py: only this command needs it
+
+    return run_bot(config)
+
+
+COMMANDS = {"ask": cmd_ask, "import": cmd_import, "export": cmd_export, "run": cmd_run}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        config = load_config(
+            args.config,
+            db_override=args.db,
+            require_file=args.command == "run" and bool(args.config),
+        )
+        if args.command == "run" and not config.token:
+            raise ConfigError(
+                f"{config.source or 'config.toml'}: [discord] token is missing"
+                " (set DISCORD_TOKEN or [discord] token)"
+            )
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return COMMANDS[args.command](args, config)
+    except ShowbotError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except sqlite3.Error as exc:
+        print(f"error: database {config.db_path}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:  # `python -m bot ask - | head` is fine
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,163 @@
+"""The TOML configuration: every key, its type and default, checked in one place.
+
+A bad file stops start-up with one line naming the key (ConfigError), never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DEFAULT_CONFIG = "config.toml"
+DEFAULT_DB = "showbot.db"
+TOKEN_ENV = "DISCORD_TOKEN"
+DB_ENV = "SHOWBOT_DB"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the file and key."""
+
+
+# section -> key -> (accepted types, default)
+_SCHEMA: dict[str, dict[str, tuple[tuple[type, ...], Any]]] = {
+    "discord": {
+        "token": ((str,), None),
+        "prefix": ((str,), "!"),
+        "api_base": ((str,), None),
+        "gateway_url": ((str,), None),
+        "guild_ids": ((list,), []),
+        "owner_ids": ((list,), []),
+    },
+    "moderation": {
+        "roles": ((list,), []),
+        "log_channel_id": ((int,), None),
+    },
+    "store": {"path": ((str,), None)},
+    "limits": {
+        "cooldown_rate": ((int,), 5),
+        "cooldown_seconds": ((int, float), 30.0),
+    },
+    "logging": {
+        "level": ((str,), "INFO"),
+        "format": ((str,), "json"),
+    },
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    token: str | None = None
+    prefix: str = "!"
+    api_base: str | None = None
+    gateway_url: str | None = None
+    guild_ids: tuple[int, ...] = ()
+    owner_ids: tuple[int, ...] = ()
+    moderator_roles: tuple[str | int, ...] = ()
+    log_channel_id: int | None = None
+    db_path: str = DEFAULT_DB
+    cooldown_rate: int = 5
+    cooldown_seconds: float = 30.0
+    log_level: str = "INFO"
+    log_format: str = "json"
+    source: str | None = field(default=None, compare=False)  # the file it came from
+
+    def redacted(self) -> dict[str, Any]:
+        """The settings with the token hidden, for logs."""
+        out = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        out["token"] = "***" if self.token else None
+        return out
+
+
+def load_config(
+    path: str | Path | None = None,
+    *,
+    db_override: str | None = None,
+    require_file: bool = False,
+) -> Config:
+    """Read the config file (if any), then apply ``DISCORD_TOKEN``/``SHOWBOT_DB`` and --db."""
+    chosen = Path(path) if path else Path(DEFAULT_CONFIG)
+    raw: dict[str, Any] = {}
+    source = None
+    if chosen.exists() or path is not None or require_file:
+        try:
+            raw = tomllib.loads(chosen.read_text(encoding="utf-8"))
+            source = str(chosen)
+        except FileNotFoundError:
+            raise ConfigError(f"{chosen}: no such file (copy config.example.toml)") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{chosen}: cannot read it ({exc.__class__.__name__})") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{chosen}: not valid TOML ({exc})") from None
+    values = _check(raw, str(chosen))
+    d, m, s, lim, log = (
+        values["discord"],
+        values["moderation"],
+        values["store"],
+        values["limits"],
+        values["logging"],
+    )
+    where = str(chosen)
+    prefix = d["prefix"]
+    if not prefix or len(prefix) > 5 or any(ch.isspace() for ch in prefix):
+        raise ConfigError(f"{where}: [discord] prefix must be 1-5 characters with no spaces")
+    for key in ("guild_ids", "owner_ids"):
+        if not all(isinstance(x, int) and not isinstance(x, bool) for x in d[key]):
+            raise ConfigError(f"{where}: [discord] {key} must be a list of numeric ids")
+    if not all(isinstance(x, str | int) and not isinstance(x, bool) for x in m["roles"]):
+        raise ConfigError(f"{where}: [moderation] roles must be a list of role names or ids")
+    if log["format"] not in ("json", "console"):
+        raise ConfigError(f'{where}: [logging] format must be "json" or "console"')
+    if log["level"].upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ConfigError(f"{where}: [logging] level must be DEBUG, INFO, WARNING or ERROR")
+    if lim["cooldown_rate"] < 1 or lim["cooldown_seconds"] <= 0:
+        raise ConfigError(f"{where}: [limits] cooldown_rate and cooldown_seconds must be positive")
+    for key in ("api_base", "gateway_url"):
+        url = d[key]
+        if url is not None and not url.startswith(("http://", "https://", "ws://", "wss://")):
+            raise ConfigError(f"{where}: [discord] {key} must be a URL")
+    token = os.environ.get(TOKEN_ENV) or d["token"]
+    db_path = db_override or os.environ.get(DB_ENV) or s["path"] or DEFAULT_DB
+    return Config(
+        token=token.strip() if token else None,
+        prefix=prefix,
+        api_base=d["api_base"],
+        gateway_url=d["gateway_url"],
+        guild_ids=tuple(d["guild_ids"]),
+        owner_ids=tuple(d["owner_ids"]),
+        moderator_roles=tuple(m["roles"]),
+        log_channel_id=m["log_channel_id"],
+        db_path=db_path,
+        cooldown_rate=lim["cooldown_rate"],
+        cooldown_seconds=float(lim["cooldown_seconds"]),
+        log_level=log["level"].upper(),
+        log_format=log["format"],
+        source=source,
+    )
+
+
+def _check(raw: dict[str, Any], where: str) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for section in raw:
+        if section not in _SCHEMA:
+            raise ConfigError(f"{where}: unknown section [{section}]")
+        if not isinstance(raw[section], dict):
+            raise ConfigError(f"{where}: {section} must be a [{section}] table")
+    for section, keys in _SCHEMA.items():
+        given = raw.get(section, {})
+        for key in given:
+            if key not in keys:
+                raise ConfigError(f"{where}: unknown key {key!r} in [{section}]")
+        out[section] = {}
+        for key, (types, default) in keys.items():
+            value = given.get(key, default)
+            if key in given and (
+                not isinstance(value, types) or (isinstance(value, bool) and bool not in types)
+            ):
+                names = " or ".join("number" if t in (int, float) else t.__name__ for t in types)
+                names = names.replace("str", "text").replace("list", "a list")
+                raise ConfigError(f"{where}: [{section}] {key} must be {names}")
+            out[section][key] = value
+    return out

@@ -1,0 +1,231 @@
+"""The facade the CLI and the cogs share: ask questions, complete names, stay in sync.
+
+The store is the one source of truth. The in-memory index of names is built from it
+at start-up and catches up from the change log (:meth:`Engine.sync`), so several
+processes on one database see each other's moderator edits within a second.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from bot.answers import Resolver, choose_facts
+from bot.errors import ShowbotError
+from bot.lookup import AliasIndex
+from bot.models import Answer, Entity, EntityKind, Intent, Question, Reply
+from bot.questions import parse_question
+from bot.render import render_answer
+from bot.seeds import apply_seeds
+from bot.store import Store, entity_from_row, now
+
+SYNC_INTERVAL = 0.25  # seconds between change-log checks; well inside the 1 s promise
+LOG_FLUSH_ROWS = 200
+LOG_FLUSH_SECONDS = 1.0
+
+
+def _alias_key(table: str, row_id: int) -> int:
+    # Entity names and aliases share one index; keys must not collide.
+    return row_id * 2 + (1 if table == "alias" else 0)
+
+
+class Engine:
+    """Answers questions from one store."""
+
+    def __init__(self, store: Store, *, prefix: str = "!") -> None:
+        self.store = store
+        self.prefix = prefix
+        self.entities: dict[int, Entity] = {}
+        self._keys: dict[int, set[int]] = defaultdict(set)  # entity id -> index keys
+        self._seasons: dict[int, list[Entity]] = defaultdict(list)
+        self._log: list[tuple] = []
+        self._last_flush = time.monotonic()
+        self._last_sync = 0.0
+        self._seen = store.max_change_id()
+        self.index = AliasIndex.build(self._load())
+        self.resolver = Resolver(self.index, self.entities, lambda sid: self._seasons[sid])
+
+    @classmethod
+    def open(cls, path: str | Path, *, seed: bool = True, prefix: str = "!") -> Engine:
+        """Open the database (creating, migrating and seeding it as needed)."""
+        store = Store.open(path)
+        if seed:
+            apply_seeds(store)
+        return cls(store, prefix=prefix)
+
+    def close(self) -> None:
+        self.flush_log()
+        self.store.close()
+
+    # ------------------------------------------------------------ the index
+
+    def _load(self) -> list[tuple[int, int, str]]:
+        for entity in self.store.live_entities():
+            self._remember(entity)
+        rows = []
+        for table, row_id, entity_id, text in self.store.index_rows():
+            key = _alias_key(table, row_id)
+            self._keys[entity_id].add(key)
+            rows.append((key, entity_id, text))
+        return rows
+
+    def _remember(self, entity: Entity) -> None:
+        self.entities[entity.id] = entity
+        if entity.kind is EntityKind.SEASON and entity.show_id is not None:
+            seasons = [s for s in self._seasons[entity.show_id] if s.id != entity.id]
+            self._seasons[entity.show_id] = sorted([*seasons, entity], key=lambda s: s.season or 0)
+
+    def _forget(self, entity_id: int) -> None:
+        old = self.entities.pop(entity_id, None)
+        if old is not None and old.show_id is not None:
+            self._seasons[old.show_id] = [s for s in self._seasons[old.show_id] if s.id != old.id]
+        for key in self._keys.pop(entity_id, set()):
+            self.index.remove(key)
+
+    def _reindex(self, entity_id: int) -> None:
+        """Reload one entity's names from the store into the index."""
+        self._forget(entity_id)
+        row = self.store.row("entity", entity_id)
+        if row is None or row["deleted_at"] or row["merged_into"]:
+            return
+        self._remember(entity_from_row(row))
+        names = [("entity", entity_id, row["name"])]
+        names += [
+            ("alias", r["id"], r["name"])
+            for r in self.store.rows(
+                "SELECT id, name FROM alias WHERE entity_id = ? AND deleted_at IS NULL",
+                [entity_id],
+            )
+        ]
+        for table, row_id, text in names:
+            key = _alias_key(table, row_id)
+            self._keys[entity_id].add(key)
+            self.index.add(key, entity_id, text)
+
+    def sync(self, *, force: bool = False) -> int:
+        """Apply entity and alias changes made since the last sync (by anyone); returns
+        how many were applied. Cheap when nothing changed: one indexed max() query."""
+        clock = time.monotonic()
+        if not force and clock - self._last_sync < SYNC_INTERVAL:
+            return 0
+        self._last_sync = clock
+        if self.store.max_change_id() == self._seen:
+            return 0
+        changes = self.store.changes_since(self._seen)
+        touched: set[int] = set()
+        for change in changes:
+            self._seen = max(self._seen, change["id"])
+            if change["table_name"] == "entity":
+                touched.add(change["row_id"])
+            elif change["table_name"] == "alias":
+                for side in ("before", "after"):
+                    if change[side]:
+                        touched.add(_entity_of(change[side]))
+        for entity_id in touched:
+            self._reindex(entity_id)
+        return len(changes)
+
+    # ------------------------------------------------------------ questions
+
+    def ask(
+        self,
+        message: str,
+        *,
+        intent: Intent | None = None,
+        guild_id: int | None = None,
+        channel_id: int | None = None,
+        user_id: int | None = None,
+    ) -> Answer:
+        """Answer one message (``!when jessica jones s2``), or with ``intent`` a bare subject.
+        Never raises for bad input: the Answer carries the problem."""
+        started = time.perf_counter()
+        self.sync()
+        try:
+            question = parse_question(message, self.prefix, intent)
+        except ShowbotError as exc:
+            question = Question(raw=message, intent=intent or Intent.ASK, subject="")
+            answer = Answer(
+                question=question, intent=question.intent, entity=None, score=0.0, problem=str(exc)
+            )
+        else:
+            answer = self._answer(question, guild_id)
+        self._record(answer, guild_id, channel_id, user_id, started)
+        return answer
+
+    def _answer(self, question: Question, guild_id: int | None) -> Answer:
+        found = self.resolver.resolve(question, guild_id)
+        if found.entity is None:
+            return found
+        return choose_facts(found, self.store.facts_for(found.entity.id, guild_id))
+
+    def answer_entity(self, entity_id: int, intent: Intent, guild_id: int | None) -> Answer:
+        """Answer about a known entity (a suggestion button), without parsing text."""
+        entity = self.entities.get(entity_id)
+        question = Question(
+            raw=f"#{entity_id}", intent=intent, subject=entity.name if entity else ""
+        )
+        if entity is None or (entity.guild_id is not None and entity.guild_id != guild_id):
+            return Answer(question=question, intent=intent, entity=None, score=0.0)
+        found = Answer(question=question, intent=intent, entity=entity, score=100.0)
+        return choose_facts(found, self.store.facts_for(entity_id, guild_id))
+
+    def reply(self, answer: Answer) -> Reply:
+        return render_answer(answer, self.prefix)
+
+    def complete(self, text: str, *, guild_id: int | None = None, limit: int = 25) -> list[str]:
+        """Entity names for a slash command's autocomplete, best first."""
+        self.sync()
+        visible = self.resolver._visible(guild_id)
+        hits = self.index.complete(text, limit=limit, allow=lambda e: visible(self.entities.get(e)))
+        names: list[str] = []
+        for hit in hits:
+            name = self.entities[hit.entity_id].name
+            if name not in names:
+                names.append(name)
+        return names[:limit]
+
+    # --------------------------------------------------------- question log
+
+    def _record(
+        self,
+        answer: Answer,
+        guild_id: int | None,
+        channel_id: int | None,
+        user_id: int | None,
+        started: float,
+    ) -> None:
+        q = answer.question
+        subject = q.subject + (f" season {q.season}" if q.season is not None else "")
+        self._log.append(
+            (
+                now(),
+                guild_id,
+                channel_id,
+                user_id,
+                q.raw[:500],
+                answer.intent.value,
+                subject[:200] or None,
+                answer.entity.id if answer.entity else None,
+                round(answer.score, 2),
+                int(answer.answered),
+                round((time.perf_counter() - started) * 1000, 3),
+            )
+        )
+        if (
+            len(self._log) >= LOG_FLUSH_ROWS
+            or time.monotonic() - self._last_flush > LOG_FLUSH_SECONDS
+        ):
+            self.flush_log()
+
+    def flush_log(self) -> None:
+        """Write buffered question-log rows in one transaction."""
+        rows, self._log = self._log, []
+        self._last_flush = time.monotonic()
+        if rows:
+            self.store.log_questions(rows)
+
+
+def _entity_of(row_json: str) -> int:
+    return int(json.loads(row_json)["entity_id"])

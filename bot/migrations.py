@@ -1,0 +1,132 @@
+"""Schema migrations, applied in order on every open (sqlite-utils' Migrations).
+
+Add new migrations at the end; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from bot.errors import SchemaTooNewError
+
+migrations = Migrations("showbot")
+
+# Columns every curated table shares: a stable key for import/seeding, the server it
+# belongs to (NULL = global), soft deletion and an optimistic-locking version.
+_COMMON = """
+    key TEXT,
+    guild_id INTEGER,
+    deleted_at TEXT,
+    version INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL,
+    created_by INTEGER,
+    updated_at TEXT NOT NULL,
+    updated_by INTEGER
+"""
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db.executescript(
+        f"""
+        CREATE TABLE entity (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN
+                ('show','season','character','person','organisation','thing','event')),
+            show_id INTEGER REFERENCES entity(id),
+            season INTEGER,
+            merged_into INTEGER REFERENCES entity(id),
+            {_COMMON}
+        );
+        CREATE TABLE alias (
+            id INTEGER PRIMARY KEY,
+            entity_id INTEGER NOT NULL REFERENCES entity(id),
+            name TEXT NOT NULL,
+            {_COMMON}
+        );
+        CREATE TABLE source (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL,
+            publisher TEXT,
+            url TEXT,
+            date TEXT,
+            notes TEXT,
+            {_COMMON}
+        );
+        CREATE TABLE fact (
+            id INTEGER PRIMARY KEY,
+            entity_id INTEGER NOT NULL REFERENCES entity(id),
+            kind TEXT NOT NULL CHECK (kind IN ('when','who','what')),
+            text TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('confirmed','reported','rumor','prediction')),
+            spoiler INTEGER NOT NULL DEFAULT 0,
+            date TEXT,
+            source_id INTEGER REFERENCES source(id),
+            quote TEXT,
+            overrides INTEGER REFERENCES fact(id),
+            hides INTEGER NOT NULL DEFAULT 0,
+            {_COMMON}
+        );
+        -- Append-only audit log: history, undo and other processes' catch-up read it.
+        CREATE TABLE change (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor_id INTEGER,
+            actor_name TEXT,
+            guild_id INTEGER,
+            action TEXT NOT NULL,
+            table_name TEXT NOT NULL,
+            row_id INTEGER NOT NULL,
+            version INTEGER,
+            before TEXT,
+            after TEXT,
+            batch INTEGER,
+            undone_by INTEGER
+        );
+        CREATE TABLE question (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            guild_id INTEGER,
+            channel_id INTEGER,
+            user_id INTEGER,
+            text TEXT NOT NULL,
+            intent TEXT,
+            subject TEXT,
+            entity_id INTEGER,
+            score REAL,
+            answered INTEGER NOT NULL,
+            latency_ms REAL
+        );
+        CREATE TABLE seed_file (
+            name TEXT PRIMARY KEY,
+            version INTEGER NOT NULL,
+            applied_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX entity_key ON entity (coalesce(guild_id, 0), key);
+        CREATE UNIQUE INDEX alias_key ON alias (coalesce(guild_id, 0), key);
+        CREATE UNIQUE INDEX source_key ON source (coalesce(guild_id, 0), key);
+        CREATE UNIQUE INDEX fact_key ON fact (coalesce(guild_id, 0), key);
+        CREATE INDEX fact_entity ON fact (entity_id);
+        CREATE INDEX alias_entity ON alias (entity_id);
+        CREATE INDEX entity_show ON entity (show_id, season);
+        CREATE INDEX change_row ON change (table_name, row_id);
+        CREATE INDEX change_actor ON change (actor_id, guild_id);
+        CREATE INDEX change_batch ON change (batch);
+        CREATE INDEX question_gaps ON question (answered, subject);
+        CREATE INDEX question_at ON question (at);
+        """
+    )
+
+
+def apply(db: Database) -> None:
+    """Bring ``db`` up to date; refuse a database written by a newer showbot."""
+    known = {m.name for m in migrations._migrations}
+    unknown = [m.name for m in migrations.applied(db) if m.name not in known]
+    if unknown:
+        raise SchemaTooNewError(
+            f"this database has schema changes this showbot does not know ({', '.join(unknown)}); "
+            "upgrade showbot or use another database"
+        )
+    migrations.apply(db)

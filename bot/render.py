@@ -1,0 +1,162 @@
+"""Answer -> the message showbot posts. All escaping, spoilers, citations and Discord's
+limits live here, so this is the one file to audit for pings and spoiler leaks.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.models import Answer, Entity, Fact, Intent, Reply, Source
+
+MAX_CONTENT = 2000  # Discord's limit for a bot's message content
+MAX_BUTTON_LABEL = 80
+ERROR_MARK = "⚠️"  # every error reply starts with it, so transcripts and users can tell
+_ECHO_LIMIT = 80
+
+# Characters that format inline text in Discord markdown (incl. spoilers and masked
+# links) or start mentions, channel links and timestamps. Facts are rendered inside a
+# line, never at its start, so line-start syntax (#, >, -) cannot trigger.
+_MARKDOWN = re.compile(r"([\\*_~`|\[\]<@])")
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def escape(text: str) -> str:
+    """Make user or fact text inert: no formatting, no spoiler breaking, no mentions.
+
+    Bidirectional and zero-width controls are dropped so a fact cannot reorder or hide
+    the text around it; every markdown character is backslash-escaped (``\\|\\|``
+    cannot close a spoiler); ``@`` is escaped so ``@everyone`` cannot even look like one.
+    """
+    text = _INVISIBLE.sub("", text)
+    text = " ".join(text.split())
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
+def echo(text: str) -> str:
+    """A user's own words, quoted back: escaped and shortened."""
+    short = text if len(text) <= _ECHO_LIMIT else text[: _ECHO_LIMIT - 1] + "…"
+    return escape(short)
+
+
+def safe_url(url: str) -> str:
+    """Percent-encode what could end a spoiler or markdown inside ``<url>``."""
+    for ch, code in (("|", "%7C"), ("<", "%3C"), (">", "%3E"), ("\\", "%5C"), ("`", "%60")):
+        url = url.replace(ch, code)
+    for ch, code in (("*", "%2A"), ("_", "%5F"), ("~", "%7E"), ("@", "%40")):
+        url = url.replace(ch, code)
+    return url
+
+
+def spoiler(text: str) -> str:
+    return f"||{text}||"
+
+
+def label(entity: Entity) -> str:
+    return f"{entity.name} ({entity.kind.value})"
+
+
+def citation(source: Source) -> str:
+    """A source in one line: title, publisher, date, link."""
+    parts = [f"*{escape(source.title)}*"]
+    if source.publisher:
+        parts.append(escape(source.publisher))
+    if source.date:
+        parts.append(source.date.words())
+    line = ", ".join(parts)
+    if source.url:
+        line += f" <{safe_url(source.url)}>"
+    return line
+
+
+def fact_line(fact: Fact, note: int | None) -> str:
+    """One fact: date (for when-facts), text (spoiler-tagged if it must be), status,
+    as-of date and id."""
+    text = escape(fact.text)
+    if fact.hidden:
+        text = spoiler(text)
+    lead = f"**{fact.date.words()}**: " if fact.date and fact.kind.value == "when" else ""
+    tail = f"*{fact.status.value}*"
+    if fact.source and fact.source.date:
+        tail += f", as of {fact.source.date.words()}"
+    if note is not None:
+        tail += f" [{note}]"
+    return f"• {lead}{text} — {tail} `#{fact.id}`"
+
+
+def _fit(head: list[str], body: list[str], foot_for: callable, pointer: str) -> str:  # type: ignore[valid-type]
+    """Join lines under Discord's limit, dropping whole facts from the end if needed."""
+    for keep in range(len(body), -1, -1):
+        shown = body[:keep]
+        more = len(body) - keep
+        lines = [*head, *shown]
+        if more:
+            lines.append(pointer.format(n=more))
+        lines.extend(foot_for(keep))
+        content = "\n".join(lines)
+        if len(content) <= MAX_CONTENT:
+            return content
+    return "\n".join(head)[: MAX_CONTENT - 1] + "…"
+
+
+def render_answer(answer: Answer, prefix: str = "!") -> Reply:
+    """The reply for any Answer: facts with citations, or an honest "I don't know"."""
+    if answer.problem:
+        return render_error(answer.problem)
+    entity = answer.entity
+    if entity is None:
+        return _render_unknown(answer, prefix)
+    if not answer.facts:
+        return Reply(
+            f"I know **{escape(entity.name)}** ({entity.kind.value}) but have no facts about it"
+            f" yet. Moderators can add one with `{prefix}fact add`.",
+            intent=answer.intent,
+        )
+    sources: list[Source] = []
+    for fact in answer.facts:
+        if fact.source and fact.source not in sources:
+            sources.append(fact.source)
+    body = [fact_line(f, sources.index(f.source) + 1 if f.source else None) for f in answer.facts]
+    intent = answer.intent
+    if answer.other_facts:
+        head = [
+            f"I have nothing on *{intent.value}* for **{escape(entity.name)}**;"
+            " here is what I know:"
+        ]
+    else:
+        shown = f" — {intent.value}" if intent is not Intent.ASK else ""
+        head = [f"**{escape(entity.name)}**{shown}"]
+
+    def foot(kept: int) -> list[str]:
+        used = {f.source for f in answer.facts[:kept] if f.source}
+        return [f"[{i}] {citation(s)}" for i, s in enumerate(sources, 1) if s in used]
+
+    pointer = f"… and {{n}} more: see `{prefix}fact show <id>` or ask more precisely."
+    return Reply(_fit(head, body, foot, pointer), intent=intent)
+
+
+def _render_unknown(answer: Answer, prefix: str) -> Reply:
+    q = answer.question
+    subject = q.subject + (f" season {q.season}" if q.season is not None else "")
+    offers = tuple((label(s.entity)[:MAX_BUTTON_LABEL], s.entity.id) for s in answer.suggestions)
+    if answer.ambiguous:
+        names = ", ".join(
+            f"**{escape(label(s.entity))}** `#{s.entity.id}`" for s in answer.suggestions
+        )
+        text = f"**{echo(subject)}** could be {names}. Which one do you mean?"
+    else:
+        text = f"I don't know anything about **{echo(subject)}**."
+        if answer.suggestions:
+            names = ", ".join(f"**{escape(s.entity.name)}**" for s in answer.suggestions)
+            text += f" Did you mean {names}?"
+        else:
+            text += f" Try `{prefix}help` for what I can answer."
+    return Reply(text[:MAX_CONTENT], intent=answer.intent, suggestions=offers)
+
+
+def render_error(message: str) -> Reply:
+    """A short, friendly error reply; ``message`` is engine-made, but escape it anyway."""
+    body = escape(message) if message else "Something went wrong."
+    content = f"{ERROR_MARK} {body}"
+    if len(content) > MAX_CONTENT:
+        content = content[: MAX_CONTENT - 1] + "…"
+    return Reply(content, error=True)

@@ -1,0 +1,354 @@
+"""The SQLite store: the only module that writes SQL.
+
+Every curated write goes through :meth:`Store.insert` / :meth:`Store.update`, which
+record the row's before/after in the ``change`` table in the caller's transaction,
+so history, undo and other processes' catch-up all read one log.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from bot import migrations
+from bot.errors import EditConflictError, NotFoundError
+from bot.models import (
+    Actor,
+    Entity,
+    EntityKind,
+    Fact,
+    FuzzyDate,
+    Kind,
+    Source,
+    Status,
+)
+
+TABLES = ("entity", "alias", "source", "fact")
+BUSY_TIMEOUT_MS = 10_000
+
+
+def now() -> str:
+    """UTC timestamp with milliseconds, sortable as text."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+class Store:
+    """One connection to the showbot database."""
+
+    def __init__(self, db: Database, path: str) -> None:
+        self.db = db
+        self.path = path
+
+    @classmethod
+    def open(cls, path: str | Path) -> Store:
+        """Open (creating and migrating if needed) the database at ``path``."""
+        path = str(path)
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+        db = Database(conn)
+        # WAL lets shards read while one writes; NORMAL sync is durable at each
+        # commit's checkpoint boundary and crash-safe (never corrupt) in WAL mode.
+        if path != ":memory:":
+            db.execute("PRAGMA journal_mode=WAL")
+        db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        db.execute("PRAGMA foreign_keys=ON")
+        db.execute("PRAGMA synchronous=NORMAL")
+        store = cls(db, path)
+        migrations.apply(db)
+        return store
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        """One write transaction (nested calls become savepoints).
+
+        BEGIN IMMEDIATE takes the write lock up front, so a concurrent writer waits out
+        the busy timeout instead of failing when a read-then-write upgrades its lock.
+        """
+        conn = self.db.conn
+        if conn.in_transaction:
+            with self.db.atomic():  # a savepoint
+                yield
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            if conn.in_transaction:
+                conn.rollback()
+            raise
+        conn.commit()
+
+    # ------------------------------------------------------------------ writes
+
+    def insert(self, table: str, values: dict[str, Any], actor: Actor, action: str) -> int:
+        """Insert a curated row and its change record; returns the new id."""
+        assert table in TABLES
+        stamp = now()
+        row = {
+            **values,
+            "version": 1,
+            "created_at": stamp,
+            "created_by": actor.id,
+            "updated_at": stamp,
+            "updated_by": actor.id,
+        }
+        cols = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        cur = self.db.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", list(row.values()))
+        row_id = int(cur.lastrowid)  # type: ignore[arg-type]
+        self._log(actor, action, table, row_id, None, self.row(table, row_id), stamp)
+        return row_id
+
+    def update(
+        self,
+        table: str,
+        row_id: int,
+        changes: dict[str, Any],
+        actor: Actor,
+        action: str,
+        *,
+        expected_version: int | None = None,
+    ) -> dict[str, Any]:
+        """Change columns of a row (version-checked) and log before/after; returns the new row."""
+        assert table in TABLES
+        before = self.row(table, row_id)
+        if before is None:
+            raise NotFoundError(f"There is no {table} #{row_id}.")
+        if expected_version is not None and before["version"] != expected_version:
+            raise EditConflictError(
+                f"{table.capitalize()} #{row_id} was changed meanwhile "
+                f"(now version {before['version']}); look again and retry."
+            )
+        stamp = now()
+        sets = {**changes, "updated_at": stamp, "updated_by": actor.id}
+        assignments = ", ".join(f"{col} = ?" for col in sets)
+        cur = self.db.execute(
+            f"UPDATE {table} SET {assignments}, version = version + 1 WHERE id = ? AND version = ?",
+            [*sets.values(), row_id, before["version"]],
+        )
+        if cur.rowcount != 1:  # another connection won the race after our read
+            raise EditConflictError(f"{table.capitalize()} #{row_id} was changed meanwhile; retry.")
+        after = self.row(table, row_id)
+        self._log(actor, action, table, row_id, before, after, stamp)
+        assert after is not None
+        return after
+
+    def _log(
+        self,
+        actor: Actor,
+        action: str,
+        table: str,
+        row_id: int,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+        stamp: str,
+    ) -> int:
+        cur = self.db.execute(
+            "INSERT INTO change (at, actor_id, actor_name, guild_id, action, table_name, row_id,"
+            " version, before, after, batch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                stamp,
+                actor.id,
+                actor.name,
+                actor.guild_id,
+                action,
+                table,
+                row_id,
+                (after or before or {}).get("version"),
+                json.dumps(before, ensure_ascii=False) if before else None,
+                json.dumps(after, ensure_ascii=False) if after else None,
+                self._batch,
+            ],
+        )
+        change_id = int(cur.lastrowid)  # type: ignore[arg-type]
+        if self._batch is None:
+            self.db.execute("UPDATE change SET batch = ? WHERE id = ?", [change_id, change_id])
+        return change_id
+
+    _batch: int | None = None
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group every change written inside into one undoable unit, in one transaction."""
+        if self._batch is not None:  # already inside a batch: join it
+            with self.atomic():
+                yield
+            return
+        with self.atomic():
+            next_id = self.db.execute("SELECT coalesce(max(id), 0) + 1 FROM change").fetchone()[0]
+            self._batch = next_id
+            try:
+                yield
+            finally:
+                self._batch = None
+
+    def mark_undone(self, change_ids: Iterable[int], by: int) -> None:
+        ids = list(change_ids)
+        marks = ",".join("?" for _ in ids)
+        self.db.execute(f"UPDATE change SET undone_by = ? WHERE id IN ({marks})", [by, *ids])
+
+    # ------------------------------------------------------------------- reads
+
+    def row(self, table: str, row_id: int) -> dict[str, Any] | None:
+        cur = self.db.execute(f"SELECT * FROM {table} WHERE id = ?", [row_id])
+        found = cur.fetchone()
+        if found is None:
+            return None
+        return dict(zip([d[0] for d in cur.description], found, strict=True))
+
+    def rows(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+        cur = self.db.execute(sql, list(params))
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+    def find_key(self, table: str, key: str, guild_id: int | None) -> dict[str, Any] | None:
+        found = self.rows(
+            f"SELECT * FROM {table} WHERE key = ? AND coalesce(guild_id, 0) = ?",
+            [key, guild_id or 0],
+        )
+        return found[0] if found else None
+
+    def index_rows(self) -> Iterator[tuple[str, int, int, str]]:
+        """Every live name and alias: (table, row id, entity id, text)."""
+        for rid, name in self.db.execute(
+            "SELECT id, name FROM entity WHERE deleted_at IS NULL AND merged_into IS NULL"
+        ):
+            yield "entity", rid, rid, name
+        for rid, eid, name in self.db.execute(
+            "SELECT alias.id, alias.entity_id, alias.name FROM alias JOIN entity"
+            " ON entity.id = alias.entity_id WHERE alias.deleted_at IS NULL"
+            " AND entity.deleted_at IS NULL AND entity.merged_into IS NULL"
+        ):
+            yield "alias", rid, eid, name
+
+    def entity(self, entity_id: int) -> Entity | None:
+        row = self.row("entity", entity_id)
+        return entity_from_row(row) if row else None
+
+    def live_entities(self) -> Iterator[Entity]:
+        for row in self.rows(
+            "SELECT * FROM entity WHERE deleted_at IS NULL AND merged_into IS NULL"
+        ):
+            yield entity_from_row(row)
+
+    def source(self, source_id: int) -> Source | None:
+        row = self.row("source", source_id)
+        return source_from_row(row) if row else None
+
+    def sources(self, guild_id: int | None) -> list[Source]:
+        return [
+            source_from_row(r)
+            for r in self.rows(
+                "SELECT * FROM source WHERE deleted_at IS NULL"
+                " AND (guild_id IS NULL OR guild_id = ?) ORDER BY id",
+                [guild_id],
+            )
+        ]
+
+    _FACT_SELECT = (
+        "SELECT fact.*, source.id AS s_id, source.title AS s_title,"
+        " source.publisher AS s_publisher, source.url AS s_url, source.date AS s_date,"
+        " source.notes AS s_notes FROM fact LEFT JOIN source ON source.id = fact.source_id"
+    )
+
+    def fact(self, fact_id: int) -> Fact | None:
+        found = self.rows(self._FACT_SELECT + " WHERE fact.id = ?", [fact_id])
+        return fact_from_row(found[0]) if found else None
+
+    def facts_for(self, entity_id: int, guild_id: int | None) -> list[Fact]:
+        """The live facts about an entity as one server sees them (its overrides applied)."""
+        rows = self.rows(
+            self._FACT_SELECT + " WHERE fact.entity_id = ? AND fact.deleted_at IS NULL"
+            " AND (fact.guild_id IS NULL OR fact.guild_id = ?) ORDER BY fact.id",
+            [entity_id, guild_id],
+        )
+        facts = [fact_from_row(r) for r in rows]
+        # A server's override replaces the global fact; a hiding override shows nothing.
+        replaced = {f.overrides for f in facts if f.overrides is not None}
+        return [f for f in facts if f.id not in replaced and not f.hides]
+
+    def seasons_of(self, show_id: int, guild_id: int | None) -> list[Entity]:
+        return [
+            entity_from_row(r)
+            for r in self.rows(
+                "SELECT * FROM entity WHERE show_id = ? AND kind = 'season'"
+                " AND deleted_at IS NULL AND merged_into IS NULL"
+                " AND (guild_id IS NULL OR guild_id = ?) ORDER BY season",
+                [show_id, guild_id],
+            )
+        ]
+
+    def max_change_id(self) -> int:
+        return int(self.db.execute("SELECT coalesce(max(id), 0) FROM change").fetchone()[0])
+
+    def changes_since(self, change_id: int, tables: tuple[str, ...] = TABLES) -> list[dict]:
+        marks = ",".join("?" for _ in tables)
+        return self.rows(
+            f"SELECT * FROM change WHERE id > ? AND table_name IN ({marks}) ORDER BY id",
+            [change_id, *tables],
+        )
+
+    # ---------------------------------------------------------- question log
+
+    def log_questions(self, rows: list[tuple[Any, ...]]) -> None:
+        """Append question-log rows (at, guild, channel, user, text, intent, subject,
+        entity, score, answered, latency_ms) in one transaction."""
+        with self.atomic():
+            self.db.conn.executemany(
+                "INSERT INTO question (at, guild_id, channel_id, user_id, text, intent, subject,"
+                " entity_id, score, answered, latency_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                rows,
+            )
+
+
+def entity_from_row(row: dict[str, Any]) -> Entity:
+    return Entity(
+        id=row["id"],
+        name=row["name"],
+        kind=EntityKind(row["kind"]),
+        show_id=row["show_id"],
+        season=row["season"],
+        guild_id=row["guild_id"],
+    )
+
+
+def source_from_row(row: dict[str, Any], prefix: str = "") -> Source:
+    date = row[prefix + "date"]
+    return Source(
+        id=row[prefix + "id"],
+        title=row[prefix + "title"],
+        publisher=row[prefix + "publisher"],
+        url=row[prefix + "url"],
+        date=FuzzyDate.parse(date) if date else None,
+        notes=row[prefix + "notes"],
+    )
+
+
+def fact_from_row(row: dict[str, Any]) -> Fact:
+    return Fact(
+        id=row["id"],
+        entity_id=row["entity_id"],
+        kind=Kind(row["kind"]),
+        text=row["text"],
+        status=Status(row["status"]),
+        spoiler=bool(row["spoiler"]),
+        date=FuzzyDate.parse(row["date"]) if row["date"] else None,
+        source=source_from_row(row, "s_") if row.get("s_id") else None,
+        quote=row["quote"],
+        guild_id=row["guild_id"],
+        version=row["version"],
+        deleted=row["deleted_at"] is not None,
+        overrides=row["overrides"],
+        hides=bool(row["hides"]),
+    )

@@ -1,0 +1,116 @@
+"""Checks on values users and files supply: one place for every limit and parser.
+
+Each function returns the clean value or raises InvalidInputError naming the field.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from bot.errors import InvalidInputError
+from bot.models import EntityKind, FuzzyDate, Kind, Status
+
+MAX_NAME = 100
+MAX_FACT_TEXT = 600
+MAX_QUOTE = 600
+MAX_TITLE = 200
+MAX_PUBLISHER = 100
+MAX_URL = 500
+MAX_NOTES = 600
+MAX_QUESTION = 400  # a question longer than this is not a question
+
+_TRUE = {"yes", "y", "true", "1", "on"}
+_FALSE = {"no", "n", "false", "0", "off"}
+_URL_RE = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
+
+
+def clean_text(value: object, field: str, max_len: int, *, required: bool = True) -> str | None:
+    """Strip control characters and surrounding space, fold newlines, bound the length."""
+    if value is None:
+        if required:
+            raise InvalidInputError(f"{field}: is required")
+        return None
+    if not isinstance(value, str):
+        raise InvalidInputError(f"{field}: must be text")
+    text = "".join(
+        " " if ch in "\r\n\t" else ch
+        for ch in value
+        if ch in "\r\n\t" or unicodedata.category(ch) not in ("Cc", "Cs")
+    )
+    text = " ".join(text.split())
+    if not text:
+        if required:
+            raise InvalidInputError(f"{field}: must not be empty")
+        return None
+    if len(text) > max_len:
+        raise InvalidInputError(f"{field}: is {len(text)} characters; the limit is {max_len}")
+    return text
+
+
+def _choice(value: object, field: str, enum: type) -> str:
+    text = str(value).strip().lower() if isinstance(value, str) else None
+    options = [e.value for e in enum]
+    if text not in options:
+        shown = repr(value)[:40]
+        raise InvalidInputError(f"{field}: {shown} is not one of {', '.join(options)}")
+    return text
+
+
+def parse_status(value: object, field: str = "status") -> Status:
+    return Status(_choice(value, field, Status))
+
+
+def parse_kind(value: object, field: str = "kind") -> Kind:
+    return Kind(_choice(value, field, Kind))
+
+
+def parse_entity_kind(value: object, field: str = "kind") -> EntityKind:
+    if isinstance(value, str) and value.strip().lower() == "organization":
+        value = "organisation"
+    return EntityKind(_choice(value, field, EntityKind))
+
+
+def parse_date(value: object, field: str = "date") -> FuzzyDate | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str):
+        raise InvalidInputError(f"{field}: must be text like 2017, 2016-09 or 2016-09-30")
+    try:
+        return FuzzyDate.parse(value)
+    except ValueError as exc:
+        raise InvalidInputError(f"{field}: {exc}") from None
+
+
+def parse_bool(value: object, field: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise InvalidInputError(f"{field}: say yes or no (got {str(value)[:20]!r})")
+
+
+def parse_url(value: object, field: str = "url") -> str | None:
+    url = clean_text(value, field, MAX_URL, required=False)
+    if url is not None and not _URL_RE.match(url):
+        raise InvalidInputError(f"{field}: must be an http(s) address")
+    return url
+
+
+def parse_id(value: object, field: str = "id") -> int:
+    """Ids are written ``12`` or ``#12``."""
+    text = str(value).strip().lstrip("#")
+    if not text.isascii() or not text.isdigit() or len(text) > 18:
+        raise InvalidInputError(f"{field}: {str(value)[:20]!r} is not an id like 12 or #12")
+    return int(text)
+
+
+def parse_season(value: object, field: str = "season") -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+        raise InvalidInputError(f"{field}: must be a whole number from 0 to 100")
+    return value

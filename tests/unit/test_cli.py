@@ -1,0 +1,163 @@
+"""The `python -m bot` contract: arguments, output, exit status. Run as real processes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.__main__ import split_questions
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(
+    *args: str, stdin: str | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+    )
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return str(tmp_path / "cli.db")
+
+
+def test_ask_prints_the_reply_and_exits_0(db: str) -> None:
+    result = run("ask", "--db", db, "!when jessica jones s2")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("**Jessica Jones season 2** — when\n")
+    assert "**2017**:" in result.stdout and "as of May 2016" in result.stdout
+    assert result.stderr == ""
+
+
+def test_unanswered_question_exits_1(db: str) -> None:
+    result = run("ask", "--db", db, "!when jessica jones s3")
+    assert result.returncode == 1
+    assert "I don't know anything about **jessica jones season 3**" in result.stdout
+
+
+def test_usage_errors_exit_2(db: str) -> None:
+    assert run("ask", "--db", db).returncode == 2
+    assert run("frobnicate").returncode == 2
+    assert run("ask", "--db", db, "-", "!who nuke").returncode == 2
+
+
+def test_json_output_fields(db: str) -> None:
+    result = run("ask", "--json", "--db", db, "!who nuke", "!who walter white")
+    assert result.returncode == 1
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert first["question"] == "!who nuke" and first["answered"] is True
+    assert first["matched"] == "Nuke" and first["score"] == 100.0
+    assert first["facts"] and all(isinstance(i, int) for i in first["facts"])
+    assert "||" in first["text"]
+    assert second["answered"] is False and second["matched"] is None and second["facts"] == []
+
+
+def test_stdin_streams_one_question_per_line(db: str) -> None:
+    questions = ["!who nuke", "!what igh", "", "!when luke cage"] * 50
+    result = run("ask", "--json", "--db", db, "-", stdin="\n".join(questions) + "\n")
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(lines) == 200
+    assert [line["answered"] for line in lines[:4]] == [True, True, False, True]
+    assert result.returncode == 1  # the empty lines got no answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "",
+        "   ",
+        "x" * 100_000,
+        "\x01\x07\x1b[31m",
+        "🙂🔥",
+        "מי זה נוק",
+        "@everyone",
+        "!who ||nuke||",
+        "**bold** `code`",
+        "'; DROP TABLE fact; --",
+    ],
+)
+def test_bad_input_gets_a_clear_reply_and_changes_nothing(db: str, question: str) -> None:
+    before = run("export", "--db", db).stdout
+    result = run("ask", "--db", db, question)
+    assert result.returncode in (0, 1)
+    assert "Traceback" not in result.stderr and result.stdout.strip()
+    assert "@everyone" not in result.stdout
+    assert run("export", "--db", db).stdout == before
+
+
+def test_control_characters_on_stdin(db: str) -> None:
+    result = run("ask", "--db", db, "-", stdin="\x00who nuke\x00\n\x1b[31m!what igh\n")
+    assert result.returncode == 0, result.stdout
+    assert "**Nuke**" in result.stdout and "**IGH**" in result.stdout
+
+
+def test_import_export_round_trip_and_dry_run(tmp_path: Path, db: str) -> None:
+    out = tmp_path / "facts.json"
+    assert run("export", "--db", db, "--out", str(out)).returncode == 0
+    data = json.loads(out.read_text())
+    assert data["format"] == "showbot" and data["version"] == 1
+    data["facts"][0]["text"] = "A corrected text."
+    changed = tmp_path / "changed.json"
+    changed.write_text(json.dumps(data))
+    dry = run("import", "--db", db, "--dry-run", str(changed))
+    assert dry.returncode == 0 and "would" in dry.stdout and "1 updated" in dry.stdout
+    assert json.loads(run("export", "--db", db).stdout)["facts"][0]["text"] != "A corrected text."
+    assert run("import", "--db", db, str(changed)).returncode == 0
+    assert json.loads(run("export", "--db", db).stdout)["facts"][0]["text"] == "A corrected text."
+
+
+def test_import_of_a_bad_file_names_each_problem(tmp_path: Path, db: str) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        json.dumps(
+            {
+                "format": "showbot",
+                "version": 1,
+                "facts": [
+                    {
+                        "key": "a",
+                        "entity": "show-luke-cage",
+                        "kind": "when",
+                        "text": "x",
+                        "status": "sure",
+                    }
+                ],
+            }
+        )
+    )
+    result = run("import", "--db", db, str(bad))
+    assert result.returncode == 1
+    assert "facts[0].status: 'sure' is not one of" in result.stderr
+    assert "nothing changed" in result.stderr
+    notjson = tmp_path / "x.json"
+    notjson.write_text("{nope")
+    assert "not JSON (line 1" in run("import", "--db", db, str(notjson)).stderr
+    assert run("import", "--db", db, str(tmp_path / "missing.json")).returncode == 2
+
+
+def test_run_without_token_is_one_clear_line(tmp_path: Path) -> None:
+    result = run("run", "--db", str(tmp_path / "x.db"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "token" in result.stderr
+    (tmp_path / "c.toml").write_text("[discord]\ntoken = 5\n")
+    result = run("run", "--config", str(tmp_path / "c.toml"), cwd=tmp_path)
+    assert result.returncode == 2 and "[discord] token must be text" in result.stderr
+
+
+def test_split_questions() -> None:
+    assert split_questions(["who", "is", "nuke"], "!") == ["who is nuke"]
+    assert split_questions(["!who nuke", "!what igh"], "!") == ["!who nuke", "!what igh"]
+    assert split_questions(["!who", "nuke"], "!") == ["!who nuke"]
+    assert split_questions(["who is nuke", "what is igh"], "!") == ["who is nuke", "what is igh"]

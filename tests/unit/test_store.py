@@ -1,0 +1,85 @@
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.errors import EditConflictError, SchemaTooNewError
+from bot.models import Actor
+from bot.store import Store
+
+MOD = Actor(id=42, name="mod", guild_id=1)
+
+
+def test_pragmas_for_crash_safety(store: Store) -> None:
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert store.db.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+
+
+def test_every_write_is_in_the_change_log(empty_store: Store) -> None:
+    st = empty_store
+    with st.batch():
+        eid = st.insert("entity", {"name": "X", "kind": "show"}, MOD, "entity.add")
+    with st.batch():
+        st.update("entity", eid, {"name": "Y"}, MOD, "entity.rename", expected_version=1)
+    changes = st.rows("SELECT * FROM change ORDER BY id")
+    assert [c["action"] for c in changes] == ["entity.add", "entity.rename"]
+    assert changes[0]["before"] is None and json.loads(changes[0]["after"])["name"] == "X"
+    assert json.loads(changes[1]["before"])["name"] == "X"
+    assert json.loads(changes[1]["after"])["name"] == "Y"
+    assert changes[1]["actor_id"] == 42 and changes[1]["guild_id"] == 1
+    assert st.row("entity", eid)["version"] == 2
+
+
+def test_version_check_refuses_a_stale_edit(empty_store: Store) -> None:
+    st = empty_store
+    eid = st.insert("entity", {"name": "X", "kind": "show"}, MOD, "entity.add")
+    st.update("entity", eid, {"name": "Y"}, MOD, "entity.rename", expected_version=1)
+    with pytest.raises(EditConflictError, match="changed meanwhile"):
+        st.update("entity", eid, {"name": "Z"}, MOD, "entity.rename", expected_version=1)
+    assert st.row("entity", eid)["name"] == "Y"
+
+
+def test_a_failed_batch_leaves_nothing(empty_store: Store) -> None:
+    st = empty_store
+    with pytest.raises(sqlite3.IntegrityError), st.batch():
+        st.insert("entity", {"name": "X", "kind": "show"}, MOD, "entity.add")
+        st.insert(
+            "fact",
+            {"entity_id": 999, "kind": "who", "text": "t", "status": "confirmed"},
+            MOD,
+            "fact.add",
+        )
+    assert st.rows("SELECT * FROM entity") == []
+    assert st.rows("SELECT * FROM change") == []
+
+
+def test_batch_groups_changes(empty_store: Store) -> None:
+    st = empty_store
+    with st.batch():
+        a = st.insert("entity", {"name": "A", "kind": "show"}, MOD, "x")
+        st.insert("alias", {"entity_id": a, "name": "AA"}, MOD, "x")
+    batches = {r["batch"] for r in st.rows("SELECT batch FROM change")}
+    assert len(batches) == 1
+
+
+def test_reopening_migrates_once(tmp_path: Path) -> None:
+    path = tmp_path / "x.db"
+    Store.open(path).close()
+    st = Store.open(path)
+    assert [r["name"] for r in st.rows("SELECT name FROM _sqlite_migrations")] == ["m001_initial"]
+    st.close()
+
+
+def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "x.db"
+    st = Store.open(path)
+    st.db.execute(
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES (?, ?, ?)",
+        ["showbot", "m999_future", "2030-01-01"],
+    )
+    st.db.conn.commit()
+    st.close()
+    with pytest.raises(SchemaTooNewError, match="m999_future"):
+        Store.open(path)
