@@ -45,7 +45,7 @@ class Engine:
         self._last_sync = 0.0
         self._seen = store.max_change_id()
         self.index = AliasIndex.build(self._load())
-        self.resolver = Resolver(self.index, self.entities, lambda sid: self._seasons[sid])
+        self.resolver = Resolver(self.index, self.entities, self.seasons_of)
 
     @classmethod
     def open(cls, path: str | Path, *, seed: bool = True, prefix: str = "!") -> Engine:
@@ -70,6 +70,10 @@ class Engine:
             self._keys[entity_id].add(key)
             rows.append((key, entity_id, text))
         return rows
+
+    def seasons_of(self, show_id: int) -> list[Entity]:
+        """The season entities of a show, in order (every server's; callers filter)."""
+        return self._seasons.get(show_id, [])
 
     def _remember(self, entity: Entity) -> None:
         self.entities[entity.id] = entity

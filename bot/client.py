@@ -1,0 +1,219 @@
+"""The Discord client: the only engine-side module that imports discord.py.
+
+It owns start-up (config, extensions, slash-command sync), the one error handler, and
+shutdown. Commands live in the ``cogs`` package as thin adapters over :class:`Engine`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import time
+from typing import Any
+
+import discord
+import yarl
+from discord.ext import commands
+
+from bot.config import Config
+from bot.engine import Engine
+from bot.errors import ShowbotError
+from bot.logs import configure_logging, get_logger
+from bot.models import Actor
+from bot.moderation import Moderation
+from bot.render import render_error
+
+log = get_logger("showbot")
+
+EXTENSIONS = ("cogs.questions", "cogs.facts", "cogs.meta")
+HOUSEKEEPING_SECONDS = 0.5  # change-log catch-up and question-log flush
+
+
+def intents() -> discord.Intents:
+    """Only what the commands need: guild messages with their content. No members intent."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    wanted.guild_messages = True
+    wanted.message_content = True  # privileged, but prefix commands cannot work without it
+    return wanted
+
+
+class ShowBot(commands.Bot):
+    """showbot on Discord: gets its engine and config from the caller."""
+
+    def __init__(self, config: Config, engine: Engine) -> None:
+        super().__init__(
+            command_prefix=config.prefix,
+            intents=intents(),
+            # Nobody is ever pinged: not by fact text, not by the reply to a question.
+            allowed_mentions=discord.AllowedMentions.none(),
+            help_command=None,
+            owner_ids=set(config.owner_ids) or None,
+            case_insensitive=True,
+            strip_after_prefix=True,
+        )
+        self.config = config
+        self.engine = engine
+        self.moderation = Moderation(engine)
+        self._housekeeping: asyncio.Task[None] | None = None
+        self.started = time.monotonic()
+
+    async def setup_hook(self) -> None:
+        for name in EXTENSIONS:
+            await self.load_extension(name)
+        await self.sync_commands()
+        self._housekeeping = asyncio.create_task(self._keep_in_step())
+
+    async def sync_commands(self) -> None:
+        """Publish slash commands globally, and at once to the configured servers."""
+        synced = await self.tree.sync()
+        for guild_id in self.config.guild_ids:
+            guild = discord.Object(id=guild_id)
+            self.tree.copy_global_to(guild=guild)
+            await self.tree.sync(guild=guild)
+        log.info("commands_synced", count=len(synced), guilds=list(self.config.guild_ids))
+
+    async def _keep_in_step(self) -> None:
+        # Other shards' moderator edits reach this process's index within a second,
+        # and the question log reaches the disk even when nobody is asking.
+        while True:
+            await asyncio.sleep(HOUSEKEEPING_SECONDS)
+            try:
+                self.engine.sync()
+                self.engine.flush_log()
+            except Exception:
+                log.exception("housekeeping_failed")
+
+    async def on_ready(self) -> None:
+        log.info("ready", user=str(self.user), guilds=len(self.guilds))
+
+    async def actor(self, ctx: commands.Context[Any]) -> Actor:
+        """Who is acting, where, and whether they own the bot."""
+        return Actor(
+            id=ctx.author.id,
+            name=str(ctx.author),
+            guild_id=ctx.guild.id if ctx.guild else None,
+            owner=await self.is_owner(ctx.author),
+        )
+
+    async def on_command_error(  # the one error handler, for prefix and slash alike
+        self, ctx: commands.Context[Any], error: commands.CommandError
+    ) -> None:
+        original = getattr(error, "original", error)
+        if isinstance(original, commands.HybridCommandError):
+            original = getattr(original, "original", original)
+        while isinstance(
+            original, commands.CommandInvokeError | discord.app_commands.CommandInvokeError
+        ):
+            original = original.original
+        if isinstance(error, commands.CommandNotFound):
+            return  # another bot's command, or a typo: stay quiet
+        if isinstance(original, ShowbotError):
+            message = str(original)
+        elif isinstance(error, commands.CommandOnCooldown):
+            message = f"Slow down a little: try again in {error.retry_after:.0f} s."
+        elif isinstance(error, commands.CheckFailure):
+            message = str(error) if str(error) else "You can't use that command here."
+        elif isinstance(error, commands.UserInputError):
+            usage = f"{ctx.clean_prefix}{ctx.command.qualified_name} {ctx.command.signature}"
+            message = f"{_input_problem(error)} Usage: `{usage.strip()}`"
+        else:
+            log.error(
+                "command_failed",
+                command=ctx.command and ctx.command.qualified_name,
+                guild=ctx.guild and ctx.guild.id,
+                channel=ctx.channel.id,
+                user=ctx.author.id,
+                exc_info=original,
+            )
+            message = "Sorry, something went wrong on my side. It has been logged."
+        with contextlib.suppress(discord.HTTPException):
+            await send_reply(ctx, render_error(message).content, ephemeral=True)
+
+    async def close(self) -> None:
+        if self._housekeeping:
+            self._housekeeping.cancel()
+        try:
+            await super().close()
+        finally:
+            self.engine.flush_log()
+
+
+def _input_problem(error: commands.UserInputError) -> str:
+    if isinstance(error, commands.MissingRequiredArgument):
+        return f"Missing `{error.param.name}`."
+    if isinstance(error, commands.MissingRequiredFlag):
+        return f"Missing `{error.flag.name}:`."
+    if isinstance(error, commands.TooManyFlags):
+        return f"`{error.flag.name}:` was given more than once."
+    if isinstance(error, commands.BadFlagArgument):
+        return f"`{error.flag.name}:` {error.original}"
+    text = str(error)
+    return text if len(text) < 300 else text[:297] + "…"
+
+
+async def send_reply(
+    ctx: commands.Context[Any],
+    content: str,
+    *,
+    view: discord.ui.View | None = None,
+    file: discord.File | None = None,
+    ephemeral: bool = False,
+) -> discord.Message | None:
+    """Answer the question message (as a reply that survives its deletion) or the slash
+    command; never pings anyone (the client's allowed_mentions is none)."""
+    kwargs: dict[str, Any] = {"content": content}
+    if view is not None:
+        kwargs["view"] = view
+    if file is not None:
+        kwargs["file"] = file
+    if ctx.interaction is not None:
+        return await ctx.send(ephemeral=ephemeral, **kwargs)
+    reference = ctx.message.to_reference(fail_if_not_exists=False)
+    return await ctx.send(reference=reference, **kwargs)
+
+
+def _point_at(config: Config) -> None:
+    """Send REST and gateway traffic to a Discord-compatible API (tests, proxies)."""
+    if config.api_base:
+        discord.http.Route.BASE = config.api_base.rstrip("/")
+    if config.gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(config.gateway_url)
+
+
+async def _serve(config: Config) -> int:
+    engine = Engine.open(config.db_path, prefix=config.prefix)
+    bot = ShowBot(config, engine)
+    loop = asyncio.get_running_loop()
+    stopping = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stopping.set)
+    runner = asyncio.create_task(bot.start(config.token or "", reconnect=True))
+    stopper = asyncio.create_task(stopping.wait())
+    try:
+        done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        if runner in done:
+            runner.result()  # re-raise a login failure
+        log.info("shutting_down")
+    except discord.LoginFailure:
+        log.error("login_failed", reason="Discord refused the token")
+        return 2
+    finally:
+        stopper.cancel()
+        if not bot.is_closed():
+            await bot.close()
+        runner.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await runner
+        engine.close()
+    return 0
+
+
+def run_bot(config: Config) -> int:
+    """``python -m bot run``: serve until SIGTERM or Ctrl-C."""
+    configure_logging(config.log_level, config.log_format, secrets=[config.token or ""])
+    _point_at(config)
+    log.info("starting", db=config.db_path, prefix=config.prefix, api_base=config.api_base)
+    return asyncio.run(_serve(config))

@@ -1,0 +1,1 @@
+"""Discord adapters: each cog converts arguments, makes one engine call and sends the reply."""

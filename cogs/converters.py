@@ -1,0 +1,59 @@
+"""Flag converters: prefix (`!fact add subject: x kind: who text: ...`) and slash options
+share one declaration. A flag's value runs up to the next `name:`."""
+
+from __future__ import annotations
+
+from discord.ext import commands
+
+
+class FactAddFlags(commands.FlagConverter, prefix="", delimiter=":"):
+    subject: str = commands.flag(description="The show, season, character... (a name or #id)")
+    kind: str = commands.flag(description="when, who or what")
+    text: str = commands.flag(description="The fact, in one or two sentences")
+    status: str = commands.flag(
+        default="confirmed", description="confirmed, reported, rumor or prediction"
+    )
+    spoiler: str = commands.flag(default="no", description="yes to hide it behind a spoiler tag")
+    source: str | None = commands.flag(default=None, description="A source #id or title")
+    date: str | None = commands.flag(default=None, description="2017, 2016-09 or 2016-09-30")
+    quote: str | None = commands.flag(default=None, description="The source's supporting words")
+    type: str | None = commands.flag(
+        default=None, description="For a new subject: show, character, person, organisation..."
+    )
+
+
+class FactEditFlags(commands.FlagConverter, prefix="", delimiter=":"):
+    text: str | None = commands.flag(default=None, description="New text")
+    status: str | None = commands.flag(
+        default=None, description="confirmed, reported, rumor or prediction"
+    )
+    spoiler: str | None = commands.flag(default=None, description="yes or no")
+    source: str | None = commands.flag(default=None, description="A source #id or title")
+    date: str | None = commands.flag(default=None, description="2017, 2016-09 or 2016-09-30")
+    quote: str | None = commands.flag(default=None, description="The source's supporting words")
+
+
+class RevertFlags(commands.FlagConverter, prefix="", delimiter=":"):
+    version: int = commands.flag(description="The version number from fact history")
+
+
+class AliasAddFlags(commands.FlagConverter, prefix="", delimiter=":"):
+    alias: str = commands.flag(positional=True, description="The new name")
+    to: str = commands.flag(description="The subject it names (a name or #id)")
+
+
+class SourceAddFlags(commands.FlagConverter, prefix="", delimiter=":"):
+    title: str = commands.flag(description="The article's or video's title")
+    publisher: str | None = commands.flag(default=None, description="Who published it")
+    url: str | None = commands.flag(default=None, description="Where to read it (http or https)")
+    date: str | None = commands.flag(default=None, description="2017, 2016-09 or 2016-09-30")
+
+
+class RenameFlags(commands.FlagConverter, prefix="", delimiter=":"):
+    subject: str = commands.flag(positional=True, description="The subject (a name or #id)")
+    to: str = commands.flag(description="Its new name")
+
+
+class MergeFlags(commands.FlagConverter, prefix="", delimiter=":"):
+    subject: str = commands.flag(positional=True, description="The subject to merge away")
+    into: str = commands.flag(description="The subject that keeps everything")

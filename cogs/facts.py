@@ -1,0 +1,344 @@
+"""Moderators curate facts: `fact`, `alias`, `source`, `entity` and `facts` command groups.
+
+Each command checks the caller, makes one Moderation call and replies with its outcome;
+the engine does the validation, the transaction and the change log.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import send_reply
+from bot.errors import ImportValidationError, InvalidInputError
+from bot.interchange import export_data, import_data
+from bot.render import citation, escape, fact_line
+from bot.validation import parse_id
+from cogs.checks import moderator_only
+from cogs.converters import (
+    AliasAddFlags,
+    FactAddFlags,
+    FactEditFlags,
+    MergeFlags,
+    RenameFlags,
+    RevertFlags,
+    SourceAddFlags,
+)
+from cogs.views import ConfirmView
+
+if TYPE_CHECKING:
+    from bot.client import ShowBot
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+MAX_LISTED = 15
+
+
+def _cut(text: str, limit: int = 1990) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class Facts(commands.Cog):
+    """Moderator commands: add, edit, remove, restore, history, undo, import, export."""
+
+    def __init__(self, bot: ShowBot) -> None:
+        self.bot = bot
+        self.mod = bot.moderation
+
+    async def cog_check(self, ctx: commands.Context[Any]) -> bool:
+        if ctx.guild is None:
+            raise commands.NoPrivateMessage("Moderator commands work in a server only.")
+        return True
+
+    async def done(self, ctx: commands.Context[Any], message: str) -> None:
+        await send_reply(ctx, _cut(message))
+
+    # ------------------------------------------------------------------ fact
+
+    @commands.hybrid_group(name="fact", invoke_without_command=True)
+    @moderator_only()
+    async def fact(self, ctx: commands.Context[Any]) -> None:
+        """Moderators: add, edit, remove, restore and inspect facts."""
+        await send_reply(
+            ctx,
+            f"Subcommands: add, edit, remove, restore, show, history, revert,"
+            f" undo. See `{ctx.clean_prefix}help fact`.",
+        )
+
+    @fact.command(name="add")
+    @moderator_only()
+    async def fact_add(self, ctx: commands.Context[Any], *, flags: FactAddFlags) -> None:
+        """Add a fact about a subject (a new subject is created)."""
+        outcome = self.mod.add_fact(
+            await self.bot.actor(ctx),
+            subject=flags.subject,
+            kind=flags.kind,
+            text=flags.text,
+            status=flags.status,
+            spoiler=flags.spoiler,
+            source=flags.source,
+            date=flags.date,
+            quote=flags.quote,
+            entity_kind=flags.type,
+        )
+        await self.done(ctx, outcome.message)
+
+    @fact.command(name="edit")
+    @app_commands.rename(fact_id="id")
+    @moderator_only()
+    async def fact_edit(
+        self, ctx: commands.Context[Any], fact_id: str, *, flags: FactEditFlags
+    ) -> None:
+        """Change a fact's text, status, spoiler, source, date or quote.
+
+        Args:
+            fact_id: The fact's id, e.g. 12 or #12
+        """
+        fields = {
+            name: getattr(flags, name)
+            for name in ("text", "status", "spoiler", "source", "date", "quote")
+        }
+        outcome = self.mod.edit_fact(await self.bot.actor(ctx), parse_id(fact_id), **fields)
+        await self.done(ctx, outcome.message)
+
+    @fact.command(name="remove")
+    @app_commands.rename(fact_id="id")
+    @moderator_only()
+    async def fact_remove(self, ctx: commands.Context[Any], fact_id: str) -> None:
+        """Remove a fact (it can be restored).
+
+        Args:
+            fact_id: The fact's id, e.g. 12 or #12
+        """
+        outcome = self.mod.remove_fact(await self.bot.actor(ctx), parse_id(fact_id))
+        await self.done(ctx, outcome.message)
+
+    @fact.command(name="restore")
+    @app_commands.rename(fact_id="id")
+    @moderator_only()
+    async def fact_restore(self, ctx: commands.Context[Any], fact_id: str) -> None:
+        """Bring back a removed fact.
+
+        Args:
+            fact_id: The fact's id, e.g. 12 or #12
+        """
+        outcome = self.mod.restore_fact(await self.bot.actor(ctx), parse_id(fact_id))
+        await self.done(ctx, outcome.message)
+
+    @fact.command(name="show")
+    @app_commands.rename(fact_id="id")
+    @moderator_only()
+    async def fact_show(self, ctx: commands.Context[Any], fact_id: str) -> None:
+        """Show a fact with its full citation and quote.
+
+        Args:
+            fact_id: The fact's id, e.g. 12 or #12
+        """
+        fact, entity = self.mod.show_fact(await self.bot.actor(ctx), parse_id(fact_id))
+        lines = [
+            f"**{escape(entity.name) if entity else '?'}** — {fact.kind.value}"
+            f" (version {fact.version}{', removed' if fact.deleted else ''})",
+            fact_line(fact, None),
+        ]
+        if fact.source:
+            lines.append(f"Source #{fact.source.id}: {citation(fact.source)}")
+        if fact.quote:
+            lines.append(f"> {escape(fact.quote)}")
+        await self.done(ctx, "\n".join(lines))
+
+    @fact.command(name="history")
+    @app_commands.rename(fact_id="id")
+    @moderator_only()
+    async def fact_history(self, ctx: commands.Context[Any], fact_id: str) -> None:
+        """Every version of a fact: who changed what, and when.
+
+        Args:
+            fact_id: The fact's id, e.g. 12 or #12
+        """
+        fid = parse_id(fact_id)
+        versions = self.mod.history(await self.bot.actor(ctx), fid)
+        lines = [f"History of fact #{fid}:"]
+        for ver in versions[-MAX_LISTED:]:
+            what = "; ".join(
+                f"{k}: {escape(str(b))[:60]} → {escape(str(a))[:60]}"
+                for k, (b, a) in ver.changed.items()
+            )
+            lines.append(
+                f"v{ver.number} · {ver.at[:16].replace('T', ' ')} · {escape(ver.actor)}"
+                f" · {ver.action} · {what}"
+            )
+        await self.done(ctx, "\n".join(lines))
+
+    @fact.command(name="revert")
+    @app_commands.rename(fact_id="id")
+    @moderator_only()
+    async def fact_revert(
+        self, ctx: commands.Context[Any], fact_id: str, *, flags: RevertFlags
+    ) -> None:
+        """Put a fact back as it was at an earlier version.
+
+        Args:
+            fact_id: The fact's id, e.g. 12 or #12
+        """
+        actor = await self.bot.actor(ctx)
+        outcome = self.mod.revert(actor, parse_id(fact_id), flags.version)
+        await self.done(ctx, outcome.message)
+
+    @fact.command(name="undo")
+    @moderator_only()
+    async def fact_undo(self, ctx: commands.Context[Any]) -> None:
+        """Undo your last change in this server, of any kind."""
+        outcome = self.mod.undo(await self.bot.actor(ctx))
+        await self.done(ctx, outcome.message)
+
+    # ------------------------------------------------------------------ alias
+
+    @commands.hybrid_group(name="alias", invoke_without_command=True)
+    @moderator_only()
+    async def alias(self, ctx: commands.Context[Any]) -> None:
+        """Moderators: other names for a subject."""
+        await send_reply(
+            ctx,
+            f"Use `{ctx.clean_prefix}alias add <alias> to: <subject>` or"
+            f" `{ctx.clean_prefix}alias remove <alias>`.",
+        )
+
+    @alias.command(name="add")
+    @moderator_only()
+    async def alias_add(self, ctx: commands.Context[Any], *, flags: AliasAddFlags) -> None:
+        """Teach showbot another name for a subject."""
+        outcome = self.mod.add_alias(await self.bot.actor(ctx), flags.alias, flags.to)
+        await self.done(ctx, outcome.message)
+
+    @alias.command(name="remove")
+    @moderator_only()
+    async def alias_remove(self, ctx: commands.Context[Any], *, alias: str) -> None:
+        """Forget another name of a subject.
+
+        Args:
+            alias: The name to forget
+        """
+        outcome = self.mod.remove_alias(await self.bot.actor(ctx), alias)
+        await self.done(ctx, outcome.message)
+
+    # ------------------------------------------------------------------ source
+
+    @commands.hybrid_group(name="source", invoke_without_command=True)
+    @moderator_only()
+    async def source(self, ctx: commands.Context[Any]) -> None:
+        """Moderators: where facts come from."""
+        await self.source_list(ctx)
+
+    @source.command(name="add")
+    @moderator_only()
+    async def source_add(self, ctx: commands.Context[Any], *, flags: SourceAddFlags) -> None:
+        """Add a source that facts can cite."""
+        outcome = self.mod.add_source(
+            await self.bot.actor(ctx),
+            title=flags.title,
+            publisher=flags.publisher,
+            url=flags.url,
+            date=flags.date,
+        )
+        await self.done(ctx, outcome.message)
+
+    @source.command(name="list")
+    @moderator_only()
+    async def source_list(self, ctx: commands.Context[Any]) -> None:
+        """List the sources this server's facts can cite."""
+        sources = self.mod.store.sources(ctx.guild.id if ctx.guild else None)
+        lines = [f"#{s.id} {citation(s)}" for s in sources[-MAX_LISTED:]]
+        more = len(sources) - len(lines)
+        head = f"{len(sources)} source(s)" + (f", the latest {len(lines)}:" if more else ":")
+        await self.done(ctx, "\n".join([head, *lines]))
+
+    # ------------------------------------------------------------------ entity
+
+    @commands.hybrid_group(name="entity", invoke_without_command=True)
+    @moderator_only()
+    async def entity(self, ctx: commands.Context[Any]) -> None:
+        """Moderators: rename or merge subjects."""
+        await send_reply(
+            ctx,
+            f"Use `{ctx.clean_prefix}entity rename <subject> to: <name>` or"
+            f" `{ctx.clean_prefix}entity merge <subject> into: <subject>`.",
+        )
+
+    @entity.command(name="rename")
+    @moderator_only()
+    async def entity_rename(self, ctx: commands.Context[Any], *, flags: RenameFlags) -> None:
+        """Rename a subject; the old name keeps working."""
+        outcome = self.mod.rename_entity(await self.bot.actor(ctx), flags.subject, flags.to)
+        await self.done(ctx, outcome.message)
+
+    @entity.command(name="merge")
+    @moderator_only()
+    async def entity_merge(self, ctx: commands.Context[Any], *, flags: MergeFlags) -> None:
+        """Merge a duplicate subject into another: its facts and names move over."""
+        outcome = self.mod.merge_entities(await self.bot.actor(ctx), flags.subject, flags.into)
+        await self.done(ctx, outcome.message)
+
+    # ------------------------------------------------------------------ facts (bulk)
+
+    @commands.hybrid_group(name="facts", invoke_without_command=True)
+    @moderator_only()
+    async def facts(self, ctx: commands.Context[Any]) -> None:
+        """Moderators: export or import this server's facts as a JSON file."""
+        await send_reply(
+            ctx,
+            f"Use `{ctx.clean_prefix}facts export` or"
+            f" `{ctx.clean_prefix}facts import` with a file attached.",
+        )
+
+    @facts.command(name="export")
+    @moderator_only()
+    async def facts_export(self, ctx: commands.Context[Any]) -> None:
+        """Download this server's own facts as a JSON file (the import format)."""
+        guild_id = ctx.guild.id if ctx.guild else None
+        data = export_data(self.mod.store, guild_id)
+        payload = json.dumps(data, ensure_ascii=False, indent=1).encode()
+        count = len(data["facts"])
+        file = discord.File(io.BytesIO(payload), filename=f"showbot-facts-{guild_id}.json")
+        await send_reply(ctx, f"{count} fact(s) from this server.", file=file)
+
+    @facts.command(name="import")
+    @moderator_only()
+    async def facts_import(self, ctx: commands.Context[Any], file: discord.Attachment) -> None:
+        """Import facts from a JSON file: checked, previewed, applied on confirmation.
+
+        Args:
+            file: A showbot JSON file (as made by facts export)
+        """
+        if file.size > MAX_IMPORT_BYTES:
+            raise InvalidInputError(f"That file is {file.size:,} bytes; the limit is 5 MB.")
+        try:
+            data = json.loads(await file.read())
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InvalidInputError(f"That file is not JSON ({exc.__class__.__name__}).") from None
+        actor = await self.bot.actor(ctx)
+        try:
+            preview = import_data(self.mod.store, data, actor, dry_run=True)
+        except ImportValidationError as exc:
+            lines = ["Nothing was imported. Problems:", *(f"• {escape(p)}" for p in exc.problems)]
+            raise InvalidInputError(_cut("\n".join(lines[:25]), 1900)) from None
+        if preview.changed == 0:
+            await send_reply(ctx, "Nothing to import: every record is already here.")
+            return
+        view = ConfirmView(ctx.author.id)
+        message = await send_reply(ctx, preview.summary() + " Apply?", view=view)
+        await view.wait()
+        if not view.confirmed:
+            await send_reply(ctx, "Import cancelled; nothing changed.")
+            return
+        report = import_data(self.mod.store, data, actor)
+        self.mod.engine.sync(force=True)
+        await send_reply(ctx, report.summary())
+        del message
+
+
+async def setup(bot: ShowBot) -> None:
+    await bot.add_cog(Facts(bot))

@@ -1,0 +1,93 @@
+"""`help` for everyone; `gaps` and `stats` for moderators (from the question log)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from discord.ext import commands
+
+from bot.client import send_reply
+from bot.render import escape
+from cogs.checks import moderator_only
+
+if TYPE_CHECKING:
+    from bot.client import ShowBot
+
+HELP = """\
+**showbot** answers questions about TV shows from sourced facts.
+`{p}when <subject>` — when a show or season films or airs · `{p}when jessica jones s2`
+`{p}who <subject>` — who a character or person is · `{p}who nuke`
+`{p}what <subject>` — what an organisation or show is · `{p}what igh`
+`{p}ask <question>` — in your own words · `{p}ask when does luke cage premiere`
+Every answer cites its source and its status (confirmed, reported, rumor, prediction); \
+rumors and predictions stay behind spoiler tags. The same commands work as slash commands.
+"""
+
+MOD_HELP = """\
+**Moderators** (Manage Server, Manage Messages or a moderator role). A flag's value runs \
+up to the next `name:`; ids are written `12` or `#12`.
+`{p}fact add subject: <name> kind: <when|who|what> text: <text> [status:] [spoiler:] \
+[source:] [date:] [quote:]`
+`{p}fact edit <id> [text:] [status:] [spoiler:] [source:] [date:] [quote:]` · \
+`{p}fact remove <id>` · `{p}fact restore <id>` · `{p}fact show <id>`
+`{p}fact history <id>` · `{p}fact revert <id> version: <n>` · `{p}fact undo`
+`{p}alias add <alias> to: <subject>` · `{p}alias remove <alias>`
+`{p}source add title: <title> [publisher:] [url:] [date:]` · `{p}source list`
+`{p}entity rename <subject> to: <name>` · `{p}entity merge <subject> into: <subject>`
+`{p}facts export` · `{p}facts import` (attach the file) · `{p}gaps` · `{p}stats`
+"""
+
+
+class Meta(commands.Cog):
+    """Help and usage insight."""
+
+    def __init__(self, bot: ShowBot) -> None:
+        self.bot = bot
+
+    @commands.hybrid_command(name="help")
+    async def help(self, ctx: commands.Context[Any], *, topic: str | None = None) -> None:
+        """How to ask showbot questions (and, for moderators, how to curate facts).
+
+        Args:
+            topic: Leave empty, or say "moderation"
+        """
+        text = HELP.format(p=ctx.clean_prefix)
+        if topic is not None:
+            text += "\n" + MOD_HELP.format(p=ctx.clean_prefix)
+        else:
+            text += f"Moderators: `{ctx.clean_prefix}help moderation`."
+        await send_reply(ctx, text)
+
+    @commands.hybrid_command(name="gaps")
+    @commands.guild_only()
+    @moderator_only()
+    async def gaps(self, ctx: commands.Context[Any]) -> None:
+        """The most asked questions showbot could not answer, to know what to add."""
+        rows = self.bot.moderation.gaps(ctx.guild.id if ctx.guild else None)
+        if not rows:
+            await send_reply(ctx, "No unanswered questions yet.")
+            return
+        lines = ["Most asked without an answer:"]
+        lines += [f"{n}× **{escape(subject)}** (last {last[:10]})" for subject, n, last in rows]
+        await send_reply(ctx, "\n".join(lines))
+
+    @commands.hybrid_command(name="stats")
+    @commands.guild_only()
+    @moderator_only()
+    async def stats(self, ctx: commands.Context[Any]) -> None:
+        """Questions per day, answer rate and top subjects over the last week."""
+        s = self.bot.moderation.stats(ctx.guild.id if ctx.guild else None)
+        if not s["total"]:
+            await send_reply(ctx, "No questions in the last 7 days.")
+            return
+        days = ", ".join(f"{day[5:]}: {n}" for day, n in s["per_day"])
+        top = ", ".join(f"{escape(name)} ({n})" for name, n in s["top"]) or "none"
+        await send_reply(
+            ctx,
+            f"Last {s['days']} days: {s['total']} question(s), {s['answer_rate']:.0%} answered.\n"
+            f"Per day: {days}\nTop subjects: {top}",
+        )
+
+
+async def setup(bot: ShowBot) -> None:
+    await bot.add_cog(Meta(bot))

@@ -1,0 +1,112 @@
+"""`when`, `who`, `what`, `ask`: hybrid commands (prefix and slash) over Engine.ask."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from discord import Interaction, app_commands
+from discord.ext import commands
+
+from bot.client import send_reply
+from bot.logs import get_logger
+from bot.models import Intent
+from cogs.views import AskButton, suggestion_view
+
+if TYPE_CHECKING:
+    from bot.client import ShowBot
+
+log = get_logger("showbot.questions")
+
+
+class Questions(commands.Cog):
+    """Answers fans' questions from the fact store."""
+
+    def __init__(self, bot: ShowBot) -> None:
+        self.bot = bot
+        self.engine = bot.engine
+        # One bucket per member across all four commands: one member cannot flood.
+        self.cooldown = commands.CooldownMapping.from_cooldown(
+            bot.config.cooldown_rate, bot.config.cooldown_seconds, commands.BucketType.member
+        )
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(AskButton)
+
+    async def cog_check(self, ctx: commands.Context[Any]) -> bool:
+        bucket = self.cooldown.get_bucket(ctx.message)
+        retry_after = bucket.update_rate_limit() if bucket else None
+        if retry_after and bucket:
+            raise commands.CommandOnCooldown(bucket, retry_after, commands.BucketType.member)
+        return True
+
+    async def answer(self, ctx: commands.Context[Any], intent: Intent, subject: str) -> None:
+        guild_id = ctx.guild.id if ctx.guild else None
+        answer = self.engine.ask(
+            subject,
+            intent=intent,
+            guild_id=guild_id,
+            channel_id=ctx.channel.id,
+            user_id=ctx.author.id,
+        )
+        reply = self.engine.reply(answer)
+        await send_reply(ctx, reply.content, view=suggestion_view(reply))
+        log.info(
+            "question",
+            guild=guild_id,
+            channel=ctx.channel.id,
+            intent=answer.intent.value,
+            match=answer.entity.name if answer.entity else None,
+            score=round(answer.score, 1),
+            answered=answer.answered,
+            slash=ctx.interaction is not None,
+        )
+
+    async def subject_autocomplete(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        names = self.engine.complete(current, guild_id=interaction.guild_id, limit=25)
+        return [app_commands.Choice(name=n[:100], value=n[:100]) for n in names]
+
+    @commands.hybrid_command(name="when")
+    async def when(self, ctx: commands.Context[Any], *, subject: str) -> None:
+        """When a show or season films, premieres or was confirmed, with its source.
+
+        Args:
+            subject: A show or season, e.g. jessica jones s2
+        """
+        await self.answer(ctx, Intent.WHEN, subject)
+
+    @commands.hybrid_command(name="who")
+    async def who(self, ctx: commands.Context[Any], *, subject: str) -> None:
+        """Who a character, person or organisation is, with its source.
+
+        Args:
+            subject: A character, person or organisation, e.g. nuke
+        """
+        await self.answer(ctx, Intent.WHO, subject)
+
+    @commands.hybrid_command(name="what")
+    async def what(self, ctx: commands.Context[Any], *, subject: str) -> None:
+        """What an organisation, thing or show is, with its source.
+
+        Args:
+            subject: An organisation, thing or show, e.g. igh
+        """
+        await self.answer(ctx, Intent.WHAT, subject)
+
+    @commands.hybrid_command(name="ask")
+    async def ask(self, ctx: commands.Context[Any], *, subject: str) -> None:
+        """Ask anything in your own words; showbot works out what you mean.
+
+        Args:
+            subject: Your question, e.g. when does jessica jones season 2 come out
+        """
+        await self.answer(ctx, Intent.ASK, subject)
+
+    for command in (when, who, what, ask):
+        command.autocomplete("subject")(subject_autocomplete)
+    del command
+
+
+async def setup(bot: ShowBot) -> None:
+    await bot.add_cog(Questions(bot))
