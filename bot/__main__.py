@@ -52,6 +52,10 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--guild", type=int, metavar="ID", help="export one server's own facts")
     common(exp)
 
+    backup = sub.add_parser("backup", help="copy the database safely, even while the bot runs")
+    backup.add_argument("path", metavar="PATH", help="where to write the copy (must not exist)")
+    common(backup)
+
     run = sub.add_parser("run", help="run the Discord bot")
     common(run)
     return parser
@@ -169,13 +173,46 @@ def cmd_export(args: argparse.Namespace, config: Config) -> int:
     return EXIT_OK
 
 
+def cmd_backup(args: argparse.Namespace, config: Config) -> int:
+    from bot.store import Store
+
+    target = Path(args.path)
+    if target.exists():
+        print(f"error: {target} already exists; choose a new path", file=sys.stderr)
+        return EXIT_USAGE
+    if not Path(config.db_path).exists():
+        print(f"error: no database at {config.db_path}", file=sys.stderr)
+        return EXIT_USAGE
+    store = Store.open(config.db_path)
+    try:
+        store.backup(target)
+    finally:
+        store.close()
+    copy = Store.open(target)
+    try:
+        verdict = copy.integrity()
+    finally:
+        copy.close()
+    if verdict != "ok":
+        print(f"error: the copy failed its integrity check: {verdict}", file=sys.stderr)
+        return EXIT_UNANSWERED
+    print(f"Backed up {config.db_path} to {target} (integrity ok).")
+    return EXIT_OK
+
+
 def cmd_run(args: argparse.Namespace, config: Config) -> int:
     from bot.client import run_bot  # imports discord.py: only this command needs it
 
     return run_bot(config)
 
 
-COMMANDS = {"ask": cmd_ask, "import": cmd_import, "export": cmd_export, "run": cmd_run}
+COMMANDS = {
+    "ask": cmd_ask,
+    "import": cmd_import,
+    "export": cmd_export,
+    "backup": cmd_backup,
+    "run": cmd_run,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -68,6 +68,19 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
+    def backup(self, target: str | Path) -> None:
+        """Copy the live database with SQLite's online backup (safe while others write)."""
+        dest = sqlite3.connect(str(target))
+        try:
+            self.db.conn.backup(dest, pages=1024)
+        finally:
+            dest.close()
+
+    def integrity(self) -> str:
+        """``ok``, or what PRAGMA integrity_check found."""
+        rows = self.db.execute("PRAGMA integrity_check").fetchall()
+        return "; ".join(r[0] for r in rows)
+
     @contextmanager
     def atomic(self) -> Iterator[None]:
         """One write transaction (nested calls become savepoints).
