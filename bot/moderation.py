@@ -28,6 +28,7 @@ from bot.errors import (
 from bot.lookup import CUTOFF
 from bot.models import Actor, Entity, EntityKind, Fact, Kind
 from bot.questions import extract_season
+from bot.render import escape
 from bot.store import now
 from bot.text import normalize
 
@@ -196,7 +197,7 @@ class Moderation:
                         " e.g. `jessica jones s3`, once the show exists"
                     )
                 eid = self._new_entity(name, new_kind, actor)
-                notes.append(f"new subject **{name}** ({new_kind.value}) #{eid}")
+                notes.append(f"new subject {_b(name)} ({new_kind.value}) #{eid}")
             else:
                 eid = entity.id
             values["source_id"], source_note = self._source_id(source, actor)
@@ -207,7 +208,7 @@ class Moderation:
         self._done()
         label = self.engine.entities[eid].name
         extra = f" ({'; '.join(notes)})" if notes else ""
-        return Outcome(f"Added fact #{fid} to **{label}**{extra}.", fact_id=fid, entity_id=eid)
+        return Outcome(f"Added fact #{fid} to {_b(label)}{extra}.", fact_id=fid, entity_id=eid)
 
     def _new_entity(self, name: str, kind: EntityKind, actor: Actor) -> int:
         rest, season = extract_season(normalize(name))
@@ -451,7 +452,7 @@ class Moderation:
                 visible = self.engine.entities.get(other.entity_id)
                 if same and visible and visible.guild_id in (None, actor.guild_id):
                     owner = self.engine.entities[other.entity_id].name
-                    raise InvalidInputError(f"alias: {name!r} already names **{owner}**")
+                    raise InvalidInputError(f"alias: {name!r} already names {_b(owner)}")
             aid = self.store.insert(
                 "alias",
                 {"entity_id": target.id, "name": name, "guild_id": actor.guild_id},
@@ -460,7 +461,7 @@ class Moderation:
             )
         self._done()
         return Outcome(
-            f"**{name}** now also means **{target.name}** (alias #{aid}).", entity_id=target.id
+            f"{_b(name)} now also means {_b(target.name)} (alias #{aid}).", entity_id=target.id
         )
 
     def remove_alias(self, actor: Actor, alias: str) -> Outcome:
@@ -482,7 +483,7 @@ class Moderation:
         with self.store.batch():
             self.store.update("alias", row["id"], {"deleted_at": now()}, actor, "alias.remove")
         self._done()
-        return Outcome(f"Removed alias **{row['name']}**.", entity_id=row["entity_id"])
+        return Outcome(f"Removed alias {_b(row['name'])}.", entity_id=row["entity_id"])
 
     def add_source(
         self,
@@ -503,7 +504,7 @@ class Moderation:
         }
         with self.store.batch():
             sid = self.store.insert("source", values, actor, "source.add")
-        return Outcome(f"Added source #{sid}: *{values['title']}*.")
+        return Outcome(f"Added source #{sid}: *{escape(values['title'] or '')}*.")
 
     def rename_entity(self, actor: Actor, entity: str, new_name: str) -> Outcome:
         name = v.clean_text(new_name, "name", v.MAX_NAME)
@@ -513,7 +514,7 @@ class Moderation:
             assert row is not None
             if not self._own(row, actor):
                 raise PermissionDeniedError(
-                    f"**{target.name}** is global; only the bot's owner can rename it."
+                    f"{_b(target.name)} is global; only the bot's owner can rename it."
                 )
             self.store.update("entity", target.id, {"name": name}, actor, "entity.rename")
             # The old name keeps working as an alias.
@@ -525,7 +526,7 @@ class Moderation:
             )
         self._done()
         return Outcome(
-            f"Renamed **{target.name}** to **{name}** (the old name stays an alias).",
+            f"Renamed {_b(target.name)} to {_b(name or '')} (the old name stays an alias).",
             entity_id=target.id,
         )
 
@@ -538,7 +539,7 @@ class Moderation:
             row = self.store.row("entity", a.id)
             assert row is not None
             if not self._own(row, actor):
-                raise PermissionDeniedError(f"**{a.name}** is global; only the owner can merge it.")
+                raise PermissionDeniedError(f"{_b(a.name)} is global; only the owner can merge it.")
             moved = Counter()
             for table in ("alias", "fact"):
                 for r in self.store.rows(
@@ -555,7 +556,7 @@ class Moderation:
             self.store.update("entity", a.id, {"merged_into": b.id}, actor, "entity.merge")
         self._done()
         return Outcome(
-            f"Merged **{a.name}** into **{b.name}**: {moved['fact']} fact(s) and"
+            f"Merged {_b(a.name)} into {_b(b.name)}: {moved['fact']} fact(s) and"
             f" {moved['alias']} alias(es) moved; the old name is now an alias.",
             entity_id=b.id,
         )
@@ -609,6 +610,11 @@ _META = frozenset(("id", "version", "created_at", "created_by", "updated_at", "u
 def _content(row: dict[str, Any]) -> dict[str, Any]:
     """A row's columns that moderators change (not its bookkeeping)."""
     return {k: val for k, val in row.items() if k not in _META}
+
+
+def _b(name: str) -> str:
+    """A user-supplied name, bold and inert."""
+    return f"**{escape(name)}**"
 
 
 def _label(column: str) -> str:

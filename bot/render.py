@@ -32,6 +32,16 @@ def escape(text: str) -> str:
     return _MARKDOWN.sub(r"\\\1", text)
 
 
+# What must never pass through, even in engine-made messages that quote user input:
+# spoiler bars, mentions, masked links. Plain emphasis and code spans are harmless.
+_DANGEROUS = re.compile(r"([\\|\[\]<@])")
+
+
+def defuse(text: str) -> str:
+    """Escape only what could leak a spoiler, ping, or disguise a link."""
+    return _DANGEROUS.sub(r"\\\1", _INVISIBLE.sub("", text))
+
+
 def echo(text: str) -> str:
     """A user's own words, quoted back: escaped and shortened."""
     short = text if len(text) <= _ECHO_LIMIT else text[: _ECHO_LIMIT - 1] + "…"
@@ -155,7 +165,7 @@ def _render_unknown(answer: Answer, prefix: str) -> Reply:
 
 def render_error(message: str) -> Reply:
     """A short, friendly error reply; ``message`` is engine-made, but escape it anyway."""
-    body = escape(message) if message else "Something went wrong."
+    body = defuse(message) if message else "Something went wrong."
     content = f"{ERROR_MARK} {body}"
     if len(content) > MAX_CONTENT:
         content = content[: MAX_CONTENT - 1] + "…"
