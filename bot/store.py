@@ -54,13 +54,14 @@ class Store:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
         db = Database(conn)
-        # WAL lets shards read while one writes; NORMAL sync is durable at each
-        # commit's checkpoint boundary and crash-safe (never corrupt) in WAL mode.
+        # WAL lets shards read while one writes. FULL sync makes every acknowledged
+        # moderator change survive power loss too, at one fsync per commit: writes are
+        # rare (edits, batched question-log flushes), so it costs little.
         if path != ":memory:":
             db.execute("PRAGMA journal_mode=WAL")
         db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         db.execute("PRAGMA foreign_keys=ON")
-        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA synchronous=FULL")
         store = cls(db, path)
         migrations.apply(db)
         return store
