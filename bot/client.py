@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import sqlite3
 import time
 from typing import Any
 
@@ -111,6 +112,12 @@ class ShowBot(commands.Bot):
             return  # another bot's command, or a typo: stay quiet
         if isinstance(original, ShowbotError):
             message = str(original)
+        elif isinstance(original, sqlite3.OperationalError):
+            log.error("database_unwritable", error=str(original), guild=ctx.guild and ctx.guild.id)
+            message = (
+                "The fact store can't be written right now (the disk is full, read-only or"
+                " busy); nothing was changed. Please try again later."
+            )
         elif isinstance(error, commands.CommandOnCooldown):
             message = f"Slow down a little: try again in {error.retry_after:.0f} s."
         elif isinstance(error, commands.CheckFailure):

@@ -8,12 +8,14 @@ processes on one database see each other's moderator edits within a second.
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from collections import defaultdict
 from pathlib import Path
 
 from bot.answers import Resolver, choose_facts
 from bot.errors import ShowbotError
+from bot.logs import get_logger
 from bot.lookup import AliasIndex
 from bot.models import Answer, Entity, EntityKind, Intent, Question, Reply
 from bot.questions import parse_question
@@ -24,6 +26,9 @@ from bot.store import Store, entity_from_row, now
 SYNC_INTERVAL = 0.25  # seconds between change-log checks; well inside the 1 s promise
 LOG_FLUSH_ROWS = 200
 LOG_FLUSH_SECONDS = 1.0
+LOG_BACKLOG = 10_000  # question-log rows kept while the disk refuses writes
+
+log = get_logger("showbot.engine")
 
 
 def _alias_key(table: str, row_id: int) -> int:
@@ -42,6 +47,7 @@ class Engine:
         self._seasons: dict[int, list[Entity]] = defaultdict(list)
         self._log: list[tuple] = []
         self._last_flush = time.monotonic()
+        self._log_failing = False
         self._last_sync = 0.0
         self._seen = store.max_change_id()
         self.index = AliasIndex.build(self._load())
@@ -217,18 +223,30 @@ class Engine:
                 round((time.perf_counter() - started) * 1000, 3),
             )
         )
-        if (
-            len(self._log) >= LOG_FLUSH_ROWS
-            or time.monotonic() - self._last_flush > LOG_FLUSH_SECONDS
-        ):
+        # While the disk refuses writes, retry on the clock only, not on every question.
+        due = time.monotonic() - self._last_flush > LOG_FLUSH_SECONDS
+        if due or (len(self._log) >= LOG_FLUSH_ROWS and not self._log_failing):
             self.flush_log()
 
     def flush_log(self) -> None:
-        """Write buffered question-log rows in one transaction."""
+        """Write buffered question-log rows in one transaction.
+
+        A read-only or full disk must not stop the bot answering: the rows wait for the
+        next flush (up to a bound, so memory stays flat) and the problem is logged.
+        """
         rows, self._log = self._log, []
         self._last_flush = time.monotonic()
-        if rows:
+        if not rows:
+            return
+        try:
             self.store.log_questions(rows)
+        except sqlite3.Error as exc:
+            self._log = (rows + self._log)[-LOG_BACKLOG:]
+            if not self._log_failing:
+                log.warning("question_log_unwritable", error=str(exc), waiting=len(self._log))
+            self._log_failing = True
+        else:
+            self._log_failing = False
 
 
 def _entity_of(row_json: str) -> int:

@@ -83,3 +83,34 @@ def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     st.close()
     with pytest.raises(SchemaTooNewError, match="m999_future"):
         Store.open(path)
+
+
+def _make_unwritable(st: Store, how: str) -> None:
+    if how == "read-only":
+        st.db.execute("PRAGMA query_only = ON")
+    else:  # a full disk: no page may be added
+        pages = st.db.execute("PRAGMA page_count").fetchone()[0]
+        st.db.execute(f"PRAGMA max_page_count = {pages}")
+
+
+@pytest.mark.parametrize("how", ["read-only", "full"])
+def test_an_unwritable_disk_keeps_answers_and_loses_no_data(db_path: Path, how: str) -> None:
+    from bot.engine import Engine
+    from bot.moderation import Moderation
+
+    engine = Engine.open(db_path)
+    mod = Moderation(engine)
+    before = engine.store.max_change_id()
+    _make_unwritable(engine.store, how)
+    for _ in range(300):  # several flushes' worth
+        assert engine.ask("!who nuke").answered
+    engine.flush_log()  # refused, kept for later, no exception
+    with pytest.raises(sqlite3.OperationalError):
+        mod.add_fact(MOD, subject="nuke", kind="who", text="x" * 590, quote="y" * 590)
+    assert engine.store.max_change_id() == before
+    engine.store.db.execute("PRAGMA query_only = OFF")
+    engine.store.db.execute("PRAGMA max_page_count = 1073741823")
+    engine.flush_log()
+    logged = engine.store.rows("SELECT count(*) AS n FROM question")[0]["n"]
+    assert logged == 300  # nothing was dropped while the disk refused
+    engine.close()
