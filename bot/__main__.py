@@ -7,10 +7,11 @@ was rejected, 2 usage or configuration errors.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sqlite3
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from bot.config import Config, ConfigError, load_config
@@ -141,7 +142,8 @@ def cmd_import(args: argparse.Namespace, config: Config) -> int:
     engine = Engine.open(config.db_path, prefix=config.prefix)
     actor = Actor(id=None, name="cli", guild_id=args.guild, owner=True)
     try:
-        report = import_data(engine.store, data, actor, dry_run=args.dry_run)
+        with _progress_bar("Importing") as progress:
+            report = import_data(engine.store, data, actor, dry_run=args.dry_run, progress=progress)
     except ImportValidationError as exc:
         print(f"error: {args.file} was not imported; nothing changed.", file=sys.stderr)
         for problem in exc.problems:
@@ -151,6 +153,23 @@ def cmd_import(args: argparse.Namespace, config: Config) -> int:
         engine.close()
     print(report.summary())
     return EXIT_OK
+
+
+@contextlib.contextmanager
+def _progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar on an interactive terminal; nothing when piped or in tests."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
 
 
 def cmd_export(args: argparse.Namespace, config: Config) -> int:

@@ -18,6 +18,7 @@ left alone; it is all-or-nothing.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -214,13 +215,15 @@ def import_data(
     *,
     dry_run: bool = False,
     seed: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
-    """Validate then apply a file in one transaction. ``seed`` only adds keys never seen."""
+    """Validate then apply a file in one transaction. ``seed`` only adds keys never seen.
+    ``progress(done, total)`` is called as records are applied (for progress bars)."""
     clean = validate(data, store, actor.guild_id)
     report = ImportReport(dry_run=dry_run)
     try:
         with store.batch():
-            _apply(store, clean, actor, report, seed=seed)
+            _apply(store, clean, actor, report, seed=seed, progress=progress)
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -229,10 +232,18 @@ def import_data(
 
 
 def _apply(
-    store: Store, clean: dict[str, list[dict]], actor: Actor, report: ImportReport, *, seed: bool
+    store: Store,
+    clean: dict[str, list[dict]],
+    actor: Actor,
+    report: ImportReport,
+    *,
+    seed: bool,
+    progress: Callable[[int, int], None] | None,
 ) -> None:
     ids: dict[tuple[str, str], int] = {}
     scope = actor.guild_id
+    total = sum(len(records) for records in clean.values())
+    done = 0
 
     def resolve(section: str, key: str | None) -> int | None:
         if key is None:
@@ -250,6 +261,9 @@ def _apply(
     for section in SECTIONS:
         records = entities if section == "entities" else clean[section]
         for rec in records:
+            done += 1
+            if progress is not None and (done % 500 == 0 or done == total):
+                progress(done, total)
             values = {k: val for k, val in rec.items() if k not in ("key", "deleted")}
             if section == "entities":
                 values["show_id"] = resolve("entities", values.pop("show"))

@@ -1,0 +1,112 @@
+"""Text normalisation shared by the question parser and the alias index.
+
+``normalize`` maps any string to lowercase ASCII-ish words separated by single spaces:
+
+- casefold, then Unicode NFKD with combining marks dropped ("Pokémon" -> "pokemon",
+  "ﬁ" -> "fi", "²" -> "2"), plus a few letters NFKD leaves alone ("ø" -> "o", "ł" -> "l",
+  "æ" -> "ae", "ß" -> "ss");
+- "&" -> "and" ("Law & Order" -> "law and order");
+- apostrophes are dropped, not split: "O'Brien" -> "obrien", "Trish's" -> "trishs".
+  Names with apostrophes then stay one word, and a possessive is one edit away from the
+  name, which the fuzzy index tolerates;
+- dotted acronyms are joined: "S.H.I.E.L.D." -> "shield", "U.S. Marshals" -> "us marshals";
+- zero-width and other invisible format characters are dropped (they hide inside words);
+- every other non-alphanumeric character (punctuation, symbols, emoji, controls,
+  whitespace) becomes a word break; digits in any script are kept as ASCII digits;
+- whitespace is collapsed and stripped.
+
+It never raises, whatever the input (lone surrogates included).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["normalize", "tokens"]
+
+_APOSTROPHES = "'`´ʹʻʼʽˈ‘’‛′"
+# Letters that NFKD does not decompose but that people type without the stroke.
+_EXTRA = {
+    "ø": "o",
+    "đ": "d",
+    "ð": "d",
+    "ł": "l",
+    "ħ": "h",
+    "ŧ": "t",
+    "ı": "i",
+    "æ": "ae",
+    "œ": "oe",
+    "þ": "th",
+    "ß": "ss",
+}
+# Two or more "X." in a row where X is one letter or digit: a dotted acronym.
+_ACRONYM = re.compile(r"(?<![^\W_])(?:[^\W_]\.){2,}")
+_CACHE_LIMIT = 1 << 16  # bounds memory if someone feeds us all of Unicode
+
+
+def _map_char(ch: str) -> str:
+    """What one character becomes; computed once per distinct character."""
+    if ch in _APOSTROPHES:
+        return ""
+    if ch == "&":
+        return " and "
+    out = []
+    # NFKD per character equals NFKD of the whole string here: the only reordering NFKD
+    # does is among combining marks, which are dropped anyway. Casefold can produce
+    # decomposable letters and NFKD can produce capitals (ℌ -> H), hence both twice.
+    for c in unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", ch).casefold()):
+        c = c.casefold()
+        if c in _EXTRA:
+            out.append(_EXTRA[c])
+            continue
+        cat = unicodedata.category(c)
+        if cat in ("Mn", "Me", "Cf") or c in _APOSTROPHES:
+            continue  # accents, variation selectors, zero-width joiners/spaces, soft hyphen
+        if cat == "Nd":
+            out.append(str(unicodedata.decimal(c)))  # "٣" -> "3"
+        elif c.isalnum() or cat == "Mc":  # spacing marks are parts of Indic letters
+            out.append(c)
+        else:
+            out.append(" ")
+    return "".join(out)
+
+
+class _CharMap(dict):
+    """A str.translate table that fills itself in lazily."""
+
+    def __missing__(self, code: int) -> str:
+        value = _map_char(chr(code))
+        if len(self) < _CACHE_LIMIT:
+            self[code] = value
+        return value
+
+
+_TABLE = _CharMap()
+for _code in range(128):
+    _TABLE[_code] = _map_char(chr(_code))
+# ASCII goes through bytes.translate, several times faster than str.translate with a dict;
+# "&" -> " and " is multi-character and is handled with str.replace instead.
+_ASCII = bytes(ord(v) if len(v) == 1 else 32 for v in (_TABLE[c] or " " for c in range(128)))
+_ASCII += bytes(range(128, 256))  # unused: only ASCII text gets here
+_ASCII_DROP = bytes(c for c in range(128) if _TABLE[c] == "")
+
+
+def _join_acronym(m: re.Match[str]) -> str:
+    return m.group(0).replace(".", "")
+
+
+def normalize(text: str) -> str:
+    """Casefolded, accent-free, punctuation-free words separated by single spaces."""
+    if text.count(".") > 1:  # an acronym needs two dots; skips the regex almost always
+        text = _ACRONYM.sub(_join_acronym, text)
+    if text.isascii():
+        if "&" in text:
+            text = text.replace("&", " and ")
+        return " ".join(text.encode().translate(_ASCII, _ASCII_DROP).decode().split())
+    return " ".join(text.translate(_TABLE).split())
+
+
+def tokens(text: str) -> list[str]:
+    """The words of ``normalize(text)``."""
+    return normalize(text).split()
