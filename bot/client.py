@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import signal
 import sqlite3
 import time
 from typing import Any
 
+import aiohttp
 import discord
 import yarl
 from discord.ext import commands
@@ -110,6 +112,7 @@ class ShowBot(commands.Bot):
             original = original.original
         if isinstance(error, commands.CommandNotFound):
             return  # another bot's command, or a typo: stay quiet
+        usage = ""  # bot-made, so appended after defusing (escapes show inside a code span)
         if isinstance(original, ShowbotError):
             message = str(original)
         elif isinstance(original, sqlite3.OperationalError):
@@ -119,12 +122,12 @@ class ShowBot(commands.Bot):
                 " busy); nothing was changed. Please try again later."
             )
         elif isinstance(error, commands.CommandOnCooldown):
-            message = f"Slow down a little: try again in {error.retry_after:.0f} s."
+            message = f"Slow down a little: try again in {math.ceil(error.retry_after)} s."
         elif isinstance(error, commands.CheckFailure):
             message = str(error) if str(error) else "You can't use that command here."
         elif isinstance(error, commands.UserInputError):
-            usage = f"{ctx.clean_prefix}{ctx.command.qualified_name} {ctx.command.signature}"
-            message = f"{_input_problem(error)} Usage: `{usage.strip()}`"
+            message = _input_problem(error)
+            usage = f" Usage: `{_usage(ctx)}`"
         else:
             log.error(
                 "command_failed",
@@ -136,7 +139,7 @@ class ShowBot(commands.Bot):
             )
             message = "Sorry, something went wrong on my side. It has been logged."
         with contextlib.suppress(discord.HTTPException):
-            await send_reply(ctx, render_error(message).content, ephemeral=True)
+            await send_reply(ctx, render_error(message).content + usage, ephemeral=True)
 
     async def close(self) -> None:
         if self._housekeeping:
@@ -147,8 +150,37 @@ class ShowBot(commands.Bot):
             self.engine.flush_log()
 
 
+def _flags_of(param: commands.Parameter) -> type[commands.FlagConverter] | None:
+    converter = param.converter
+    if isinstance(converter, type) and issubclass(converter, commands.FlagConverter):
+        return converter
+    return None
+
+
+def _usage(ctx: commands.Context[Any]) -> str:
+    """The command as typed, with its flags spelled out (discord.py just says `<flags>`)."""
+    command = ctx.command
+    assert command is not None
+    signature = command.signature
+    for param in command.clean_params.values():
+        flags = _flags_of(param)
+        if flags is None:
+            continue
+        spelled = []
+        for flag in flags.get_flags().values():
+            name = flag.name if flag.positional else f"{flag.name}:"
+            value = f"<{flag.name}>" if flag.positional else f"{flag.name}: <{flag.name}>"
+            spelled.append(value if flag.required else f"[{name}]")
+        signature = signature.replace(f"<{param.name}>", " ".join(spelled))
+    return f"{ctx.clean_prefix}{command.qualified_name} {signature}".strip()
+
+
 def _input_problem(error: commands.UserInputError) -> str:
     if isinstance(error, commands.MissingRequiredArgument):
+        flags = _flags_of(error.param)
+        if flags is not None:  # nothing after the command: name the flags it needs
+            needed = [f"`{f.name}:`" for f in flags.get_flags().values() if f.required]
+            return f"Missing {', '.join(needed)}."
         return f"Missing `{error.param.name}`."
     if isinstance(error, commands.MissingRequiredFlag):
         return f"Missing `{error.flag.name}:`."
@@ -207,6 +239,23 @@ async def _serve(config: Config) -> int:
     except discord.LoginFailure:
         log.error("login_failed", reason="Discord refused the token")
         return 2
+    except discord.PrivilegedIntentsRequired:
+        log.error(
+            "intents_refused",
+            reason="enable the Message Content intent for this bot in Discord's developer portal",
+        )
+        return 2
+    except (
+        OSError,
+        aiohttp.ClientError,
+        discord.GatewayNotFound,
+        discord.DiscordServerError,
+    ) as exc:
+        # Discord (or api_base) cannot be reached at start-up: one clear line, no traceback.
+        log.error(
+            "discord_unreachable", api_base=config.api_base, error=f"{type(exc).__name__}: {exc}"
+        )
+        return 1
     finally:
         stopper.cancel()
         if not bot.is_closed():

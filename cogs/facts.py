@@ -17,7 +17,7 @@ from discord.ext import commands
 from bot.client import send_reply
 from bot.errors import ImportValidationError, InvalidInputError
 from bot.interchange import export_data, import_data
-from bot.render import citation, escape, fact_line
+from bot.render import citation, defuse, escape, fact_line
 from bot.validation import parse_id
 from cogs.checks import moderator_only
 from cogs.converters import (
@@ -40,6 +40,19 @@ MAX_LISTED = 15
 
 def _cut(text: str, limit: int = 1990) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _problem_list(problems: list[str], limit: int = 1900) -> str:
+    """Whole problems, as many as fit once the error reply has defused them, then how many
+    more. Not escaped here: escaping twice would show the backslashes."""
+    lines = ["Nothing was imported. Problems:"]
+    for shown, problem in enumerate(problems):
+        rest = f"… and {len(problems) - shown} more."
+        if len(defuse("\n".join([*lines, f"• {problem}", rest]))) > limit:
+            lines.append(rest)
+            break
+        lines.append(f"• {problem}")
+    return "\n".join(lines)
 
 
 class Facts(commands.Cog):
@@ -323,8 +336,7 @@ class Facts(commands.Cog):
         try:
             preview = import_data(self.mod.store, data, actor, dry_run=True)
         except ImportValidationError as exc:
-            lines = ["Nothing was imported. Problems:", *(f"• {escape(p)}" for p in exc.problems)]
-            raise InvalidInputError(_cut("\n".join(lines[:25]), 1900)) from None
+            raise InvalidInputError(_problem_list(exc.problems)) from None
         if preview.changed == 0:
             await send_reply(ctx, "Nothing to import: every record is already here.")
             return
