@@ -170,16 +170,28 @@ class Engine:
             return found
         return choose_facts(found, self.store.facts_for(found.entity.id, guild_id))
 
-    def answer_entity(self, entity_id: int, intent: Intent, guild_id: int | None) -> Answer:
+    def answer_entity(
+        self,
+        entity_id: int,
+        intent: Intent,
+        guild_id: int | None,
+        *,
+        channel_id: int | None = None,
+        user_id: int | None = None,
+    ) -> Answer:
         """Answer about a known entity (a suggestion button), without parsing text."""
+        started = time.perf_counter()
         entity = self.entities.get(entity_id)
         question = Question(
-            raw=f"#{entity_id}", intent=intent, subject=entity.name if entity else ""
+            raw=f"#{entity_id}", intent=intent, subject=entity.name.lower() if entity else ""
         )
         if entity is None or (entity.guild_id is not None and entity.guild_id != guild_id):
-            return Answer(question=question, intent=intent, entity=None, score=0.0)
-        found = Answer(question=question, intent=intent, entity=entity, score=100.0)
-        return choose_facts(found, self.store.facts_for(entity_id, guild_id))
+            answer = Answer(question=question, intent=intent, entity=None, score=0.0)
+        else:
+            found = Answer(question=question, intent=intent, entity=entity, score=100.0)
+            answer = choose_facts(found, self.store.facts_for(entity_id, guild_id))
+        self._record(answer, guild_id, channel_id, user_id, started)
+        return answer
 
     def reply(self, answer: Answer) -> Reply:
         return render_answer(answer, self.prefix)

@@ -38,7 +38,13 @@ class AskButton(
 
     async def callback(self, interaction: discord.Interaction) -> None:
         engine = interaction.client.engine  # type: ignore[attr-defined]
-        answer = engine.answer_entity(self.entity_id, self.intent, interaction.guild_id)
+        answer = engine.answer_entity(
+            self.entity_id,
+            self.intent,
+            interaction.guild_id,
+            channel_id=interaction.channel_id,
+            user_id=interaction.user.id,
+        )
         await interaction.response.send_message(engine.reply(answer).content)
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from bot.engine import Engine
-from bot.models import Status
+from bot.models import Intent, Status
 
 TITLE = "‘Jessica Jones’ Season 2 Release Date: Filming Set For 2017"
 
@@ -139,3 +139,14 @@ def test_every_question_is_logged(engine: Engine) -> None:
         ("", 0),
     ]
     assert rows[0]["entity_id"] is not None and rows[0]["latency_ms"] >= 0
+
+
+def test_suggestion_buttons_answer_by_id_and_are_logged(engine: Engine) -> None:
+    unknown = engine.ask("jessica jones")
+    character = next(s.entity for s in unknown.suggestions if s.entity.kind.value == "character")
+    answer = engine.answer_entity(character.id, Intent.WHO, None, channel_id=5, user_id=6)
+    assert answer.answered and answer.entity == character
+    assert not engine.answer_entity(10**9, Intent.WHO, None).answered
+    engine.flush_log()
+    rows = engine.store.rows("SELECT text, entity_id, user_id FROM question WHERE text LIKE '#%'")
+    assert rows[0] == {"text": f"#{character.id}", "entity_id": character.id, "user_id": 6}
