@@ -4,42 +4,49 @@ Design, in short:
 
 - Every alias is normalised (``bot.text.normalize``) and split into words. A word-level
   inverted index (numpy CSR: word id -> sorted alias ids) finds the aliases that share
-  words with a query. Alias ids are assigned fewest-words-then-shortest first, so a
-  truncated posting list keeps the aliases most likely to be meant, and equal scores
-  prefer the shorter alias.
+  words with a query. Alias ids go fewest words, then shortest first, so a truncated
+  posting list keeps the aliases most likely to be meant, and equal scores prefer the
+  shorter alias. Word ids go in sorted order, so the words with a prefix are an id range
+  (complete()).
 - Typos are caught per word, SymSpell style: every vocabulary word, its one-deletion
-  variants and (for words of 8+ letters) its two-deletion variants are hashed into one
-  sorted uint64 array, bucketed by the top bits. A query word's own variants are looked
-  up there and the candidate words are checked with an OSA (Damerau) distance: one edit
-  for words up to 7 letters, two for longer ones.
+  variants and (8-10 letters) its two-deletion variants are hashed into one sorted
+  uint64 array (hash bits | word id), bucketed by the top bits. A query word's own
+  variants are looked up there and the candidates checked with an OSA (Damerau)
+  distance: one edit for words up to 7 letters, two for longer ones. A query word that
+  is a known word itself keeps it, and looks for neighbours only if nothing convincing
+  comes out (a typo that lands on another name is rarer than that name being meant).
 - Scoring is a weighted Dice over words: the matched weight (IDF x word similarity)
   twice, over the weight of the query's words plus the alias's words. Rare words decide,
-  common ones ("the", "john") count little, and question leftovers ("actor", "show",
-  "season", see NOISE) hardly at all, so "kilgrave actor" finds Kilgrave while "maria
-  quorlan" does not become "Maria": a word found in no alias weighs as much as the
-  rarest word. Word order is ignored. Only an exact normalised match scores 100; anything
-  else is capped at NEAR (97), so an exact match always wins by a clear margin.
-- Queries gather the posting lists of their rarest words (up to a budget) and only
-  score the commoner words against those candidates, which bounds the cost of "the".
+  common ones ("the", "john") count little, question leftovers ("actor", "show",
+  "season": NOISE) a tenth, and a word found in no alias half the rarest word's weight,
+  so "kilgrave actor" finds Kilgrave while "maria quorlan" does not become "Maria".
+  Word order is not scored (letter-by-letter likeness breaks ties). Only an exact
+  normalised match scores 100; anything else is capped at NEAR (97), so an exact match
+  always wins by a clear margin.
+- A query gathers the posting lists of its rarest words (a budget bounds them) and
+  only checks the commoner words against those candidates (binary searches), which
+  bounds the cost of "the" or "john".
 - Additions go to a small mutable delta (dicts of lists) and removals to tombstones,
   on top of the numpy arrays; compact() folds them in (a rebuild) and runs by itself
   once the delta and removals outnumber a quarter of the base (and at least 4096).
 
-The index is in memory only (it uses Python's per-process string hashes) and is not
-thread-safe: query and mutate it from one thread (the event loop), or hold a lock.
+The index lives in memory only (it relies on Python's per-process string hashes) and is
+not thread-safe: query and mutate it from one thread (the event loop), or hold a lock.
 """
 
 from __future__ import annotations
 
 import bisect
+import contextlib
+import ctypes
 import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import compress, repeat
+from itertools import chain, compress, repeat
 from operator import itemgetter
 
 import numpy as np
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.text import normalize
@@ -47,14 +54,16 @@ from bot.text import normalize
 __all__ = ["CUTOFF", "NEAR", "NOISE", "AliasIndex", "Hit"]
 
 # Below this a query is "unknown". A score is roughly the share of the query's and the
-# alias's information that matches, so 80 accepts one or two typos in a name (one edit
-# in a word of 5+ letters scores >= 80 even alone; "kilgrav" vs "Killgrave" 87.5) and a
-# name with question leftovers around it ("jessica jones actress" 96), while a name that
-# only shares a common word with an alias ("maria quorlan" vs "Maria Quinn" ~35) or a
-# word 3+ edits from every alias word stays far below. Words of 4 letters or fewer must
-# match exactly when they are the whole name: one edit there is usually another name,
-# so "nuk" scores 73 against "Nuke" (a suggestion from search(), None from best()).
-CUTOFF: float = 80.0
+# alias's information that matches (IDF-weighted words, typos counted by similarity).
+# At 75: one typo in a name scores 80-95 ("jessika jones" 93, "defnders" 91), two typos
+# usually 75-90 ("kilgrav" vs "Killgrave" 87.5, "melisa rosenburg" 91), a name with
+# leftovers 85+ ("jessica jones actress" 97, "melissa rosenberg showrunner" 85, an
+# unknown leftover weighing more than a known one), while in the benchmark no absent
+# name scores above ~72: a name sharing one word with an alias ("maria quorlan" vs
+# "Maria" ~70, vs "Maria Quinn" ~40) or words 3+ edits from every alias word (no
+# candidate at all). A name of 4 letters or fewer with a typo is most likely another
+# name: "nuk" scores 72.9 against "Nuke" (suggested by search(), None from best()).
+CUTOFF: float = 75.0
 EXACT: float = 100.0
 NEAR: float = 97.0  # the most anything but an exact normalised match scores
 
@@ -66,31 +75,40 @@ NOISE: frozenset[str] = frozenset(
     a about actor actors actress actresses age air aired airs airing all alias also am an
     and any anything are arc as at aka backstory be been being born by called can cast
     character characters could de der did die do does done du el en episode episodes
-    era et for from full go had has have he her him his how i if in info information is
+    ending era et finale for from full go had has have he her him his how i if in info
+    information is
     it its know la le les like los me more my name named names new nickname of old on
-    or our play played player playing plays please plot real release released role roles
+    or our pilot play played player playing plays please plot premiere real recap release
+    released review role roles
     said say says season seasons see series she show shows so some spoiler spoilers
-    story storyline tell than that the their them then there they this those to tv
+    story storyline tell than that the their them then there they this those to trailer tv
     u um uh up us was watch we were what whats when where which who whom whos why will
     with would ya you your
     """.split()
 )
 _NOISE_WEIGHT = 0.1
+_UNKNOWN_WEIGHT = 0.5  # a word found in no alias, relative to the rarest word (see CUTOFF)
 _SHORT = 4  # a typo in a word this short makes another word: similarity x 0.85
 _SHORT_PENALTY = 0.85
 _DEL2_MIN = 8  # words this long tolerate two edits...
-_DEL2_MAX = 12  # ...but past this only the query's side has two-deletion variants (memory)
+_DEL2_MAX = 10  # ...but past this only the query's side has two-deletion variants (memory)
 _MAXLEN = 24  # longer words only match exactly (and stay out of the deletion index)
 _MAX_QUERY_WORDS = 12  # a subject is a handful of words; bounds the cost of a pasted novel
-_MAX_FUZZY = 24  # similar words kept per query word, most similar first
-_BUDGET = 16384  # alias ids gathered from posting lists per query; bounds p99
+_MAX_PAIRS = 255  # (query word, matched word) pairs scored at most: a byte in _rank's sort
+_MAX_FUZZY = 12  # similar words kept per query word: fewest edits, then most frequent
+_RARER = 20  # a query word that is a word itself ignores neighbours this much rarer
+_BUDGET = 4096  # alias ids gathered from one posting list at most; bounds p99
+_MERGE = 512  # more words' lists are merged (a sort) only while they add up to this
+_PRUNE = 512  # beyond this many candidates, drop those lacking the next word but shortest
+_SECOND_LOOK = CUTOFF  # below this best score, known query words also look for neighbours
 _COMPLETE_BUDGET = 4096  # the same for complete(), which needs fewer candidates
+_TIES = 8  # equally scored hits put in order by their text, at most this many at a time
 _SELECT = 64  # candidates ranked per round when picking the best hit per entity
 _DELTA_MIN = 4096  # delta size (adds + removals) that never triggers a compaction
 _COMPLETE_FUZZY_FLOOR = 60.0  # complete() falls back to search() hits at least this good
 
 # H(s) = sum c_k P^(k+1) mod 2^64 over code points c_k, so every deletion variant's hash
-# follows from prefix sums (see _variants). The exponent starts at 1 so that even a
+# follows from prefix sums (see _query_keys). The exponent starts at 1 so that even a
 # 2-letter variant's top bits, which pick its bucket, depend on every letter.
 _MASK = (1 << 64) - 1
 _P = 0x9E3779B97F4A7C15
@@ -99,51 +117,18 @@ _PINV2 = (_PINV * _PINV) & _MASK
 _PPOW = [pow(_P, k + 1, 1 << 64) for k in range(_MAXLEN)]
 _PPOW_NP = np.array(_PPOW, dtype=np.uint64)
 _PINV_NP, _PINV2_NP = np.uint64(_PINV), np.uint64(_PINV2)
-_TRIU: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 _EMPTY_I32 = np.zeros(0, dtype=np.int32)
 _EMPTY_F64 = np.zeros(0, dtype=np.float64)
 _I64_MIN, _I64_MAX = -(1 << 63), (1 << 63) - 1
 
 
-def _variants(words: list[str], d1_min: int, d2_min: int) -> tuple[np.ndarray, np.ndarray]:
-    """Hashes of each word, its one-deletion variants (words of d1_min+ letters) and its
-    two-deletion variants (d2_min+ letters), and the index of the word each came from.
-
-    With prefix sums C_m = sum_{k<m} c_k P^(k+1): deleting position i gives
-    C_i + P^-1 (C_n - C_{i+1}); deleting i < j gives C_i + P^-1 (C_j - C_{i+1}) +
-    P^-2 (C_n - C_{j+1}). Words are padded with NULs, which add nothing, so one batch of
-    matrix operations covers words of any lengths.
-    """
-    n = len(words)
-    lens = np.fromiter(map(len, words), dtype=np.int64, count=n)
-    width = int(lens.max())
-    text = "".join(words) if lens.min() == width else "".join(w.ljust(width, "\0") for w in words)
-    cp = np.frombuffer(text.encode("utf-32-le"), dtype="<u4").reshape(n, width)
-    c = np.zeros((n, width + 1), dtype=np.uint64)
-    np.cumsum(cp.astype(np.uint64) * _PPOW_NP[:width], axis=1, out=c[:, 1:])
-    tot = c[:, width:]
-    hashes = [tot.ravel()]
-    owners = [np.arange(n)]
-    col = lens[:, None]
-    if (lens >= d1_min).any():
-        d1 = c[:, :width] + _PINV_NP * (tot - c[:, 1:])
-        ok = (np.arange(width) < col) & (col >= d1_min)
-        hashes.append(d1[ok])
-        owners.append(np.nonzero(ok)[0])
-    if (lens >= d2_min).any():
-        if width not in _TRIU:
-            _TRIU[width] = np.triu_indices(width, 1)
-        i, j = _TRIU[width]
-        d2 = c[:, i] + _PINV_NP * (c[:, j] - c[:, i + 1]) + _PINV2_NP * (tot - c[:, j + 1])
-        ok = (j < col) & (col >= d2_min)
-        hashes.append(d2[ok])
-        owners.append(np.nonzero(ok)[0])
-    return np.concatenate(hashes), np.concatenate(owners)
-
-
 def _query_keys(word: str, level: int) -> list[int]:
-    """The same hashes as _variants, in Python (cheaper for one short word): level 1 is
-    the word and its one-deletion variants (4+ letters), level 2 its two-deletion ones."""
+    """Hashes of a word's variants: level 1 is the word and (4+ letters) its one-deletion
+    variants, level 2 its two-deletion variants. H(s) = sum c_k P^(k+1) over the code
+    points; with prefix sums C_m = sum_{k<m}, deleting position i gives
+    C_i + P^-1 (C_n - C_{i+1}), and deleting i < j gives
+    C_i + P^-1 (C_j - C_{i+1}) + P^-2 (C_n - C_{j+1}). (_build_deletions is the same in
+    numpy, for the whole vocabulary at once.)"""
     n = len(word)
     c = [0]
     acc = 0
@@ -162,22 +147,66 @@ def _query_keys(word: str, level: int) -> list[int]:
     return out
 
 
+_TRIU: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
+def _query_keys2(word: str) -> np.ndarray:
+    """_query_keys(word, 2) in numpy: a long word has dozens of them."""
+    n = len(word)
+    if n not in _TRIU:
+        i, j = np.triu_indices(n, 1)
+        _TRIU[n] = (i, j, i + 1, j + 1)
+    i, j, i1, j1 = _TRIU[n]
+    c = np.zeros(n + 1, dtype=np.uint64)
+    cp = np.frombuffer(word.encode("utf-32-le"), dtype="<u4").astype(np.uint64)
+    np.cumsum(cp * _PPOW_NP[:n], out=c[1:])
+    return c[i] + _PINV_NP * (c[j] - c[i1]) + _PINV2_NP * (c[n] - c[j1])
+
+
+def _index_keys(word: str) -> list[int]:
+    """The hashes a vocabulary word is found under (see _build_deletions)."""
+    if not 3 <= len(word) <= _MAXLEN:
+        return []
+    keys = _query_keys(word, 1)
+    if _DEL2_MIN <= len(word) <= _DEL2_MAX:
+        keys += _query_keys(word, 2)
+    return keys
+
+
 def _build_deletions(words: list[str]) -> tuple[np.ndarray, int]:
-    """The hashes of every word of 3.._MAXLEN letters, of its one-deletion variants and,
-    from _DEL2_MIN letters, of its two-deletion variants, each with its low `wbits` bits
-    replaced by the word's id; sorted. Returns them and `wbits`."""
+    """The hashes of every word of 3.._MAXLEN letters, of its one-deletion variants
+    (from 4 letters: a 3-letter word's are never looked up) and, from _DEL2_MIN to
+    _DEL2_MAX letters, of its two-deletion variants (past that, for memory, only the
+    query's side has them); each with its low `wbits` bits replaced by the word's id,
+    sorted. Returns them and `wbits`. Same hashes as _query_keys, a length at a time."""
     wbits = max(22, len(words).bit_length())
     lens = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
     parts = []
     for n in range(3, _MAXLEN + 1):
         ids = np.flatnonzero(lens == n)
-        if len(ids):
-            group = list(itemgetter(*ids)(words)) if len(ids) > 1 else [words[ids[0]]]
-            h, o = _variants(group, 3, _DEL2_MIN if n <= _DEL2_MAX else n + 1)
-            parts.append((h >> np.uint64(wbits) << np.uint64(wbits)) | ids[o].astype(np.uint64))
+        if not len(ids):
+            continue
+        group = "".join(itemgetter(*ids)(words)) if len(ids) > 1 else words[ids[0]]
+        cp = np.frombuffer(group.encode("utf-32-le"), dtype="<u4").reshape(len(ids), n)
+        c = np.zeros((len(ids), n + 1), dtype=np.uint64)
+        np.cumsum(cp.astype(np.uint64) * _PPOW_NP[:n], axis=1, out=c[:, 1:])
+        tot = c[:, n:]
+        cols = [tot]
+        if n >= _SHORT:
+            cols.append(c[:, :n] + _PINV_NP * (tot - c[:, 1:]))
+        if _DEL2_MIN <= n <= _DEL2_MAX:
+            i, j = np.triu_indices(n, 1)
+            del2 = c[:, i] + _PINV_NP * (c[:, j] - c[:, i + 1])
+            cols.append(del2 + _PINV2_NP * (tot - c[:, j + 1]))
+        keys = np.concatenate(cols, axis=1)
+        keys >>= np.uint64(wbits)
+        keys <<= np.uint64(wbits)
+        keys |= ids[:, None].astype(np.uint64)
+        parts.append(keys.ravel())
     if not parts:
         return np.zeros(0, dtype=np.uint64), wbits
-    return np.sort(np.concatenate(parts)), wbits
+    keys = np.sort(np.concatenate(parts))
+    return keys[np.concatenate(([True], keys[1:] != keys[:-1]))], wbits  # "anna": 2x "ana"
 
 
 def _bucket_offsets(sorted_keys: np.ndarray, bits: int) -> np.ndarray:
@@ -192,11 +221,12 @@ def _idf(df: int, n: int) -> float:
     return math.log1p((n - df + 0.5) / (df + 0.5))
 
 
-def _word_similarity(a: str, b: str, dist: int) -> float:
+def _word_similarity(a: str, b: str, dist: int, alone: bool) -> float:
     """0..1. OSA counts a swap of neighbours as one edit; Indel (fuzz.ratio) is kinder
-    to an inserted or dropped letter. Take the kinder of the two."""
+    to an inserted or dropped letter. Take the kinder of the two. A short word `alone`
+    (the whole name) with a typo is most likely another name: penalised."""
     sim = max(fuzz.ratio(a, b) / 100.0, 1.0 - dist / max(len(a), len(b)))
-    if min(len(a), len(b)) <= _SHORT:
+    if alone and min(len(a), len(b)) <= _SHORT:
         sim *= _SHORT_PENALTY
     return sim
 
@@ -215,18 +245,21 @@ def _ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.arange(int(counts.sum())) - np.repeat(starts - lo, counts), owner
 
 
-def _ranked(key: np.ndarray, first: int) -> Iterator[int]:
-    """Positions of `key` in ascending order, sorting only as far as the caller reads."""
-    k = min(len(key), first)
+def _ranked(ids: np.ndarray, scores: np.ndarray, first: int) -> Iterator[tuple[int, float]]:
+    """(id, score) by descending score, then ascending id (`ids` must be ascending);
+    sorts only as far as the caller reads."""
+    n = len(ids)
+    k = min(n, first)
     done = 0
-    while done < len(key):
-        if k < len(key):
-            part = np.argpartition(key, k - 1)[:k]
-            part = part[np.argsort(key[part], kind="stable")]
+    while done < n:
+        if k < n:
+            part = np.sort(np.argpartition(scores, n - k)[n - k :])
+            order = part[np.argsort(-scores[part], kind="stable")]
         else:
-            part = np.argsort(key, kind="stable")
-        yield from part[done:].tolist()
-        done, k = k, min(len(key), 4 * k)
+            order = np.argsort(-scores, kind="stable")
+        order = order[done:]
+        yield from zip(ids[order].tolist(), scores[order].tolist(), strict=True)
+        done, k = k, min(n, 4 * k)
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,48 +274,56 @@ class AliasIndex:
     """Aliases -> entities, found by fuzzy, word-order-insensitive questions."""
 
     def __init__(self) -> None:
-        self._init_base([], [], [])
+        self._init_base(_int64s([]), _int64s([]), [])
 
     # ------------------------------------------------------------------ building
 
     @classmethod
     def build(cls, rows: Iterable[tuple[int, int, str]]) -> AliasIndex:
         """A new index of (key, entity_id, text) rows; a repeated key keeps its last row."""
-        rows = list(rows)
+        rows = rows if isinstance(rows, list) else list(rows)
         keys = [r[0] for r in rows]
-        if len(set(keys)) != len(keys):
-            rows = list({r[0]: r for r in rows}.values())
-            keys = [r[0] for r in rows]
+        ents = [r[1] for r in rows]
         texts = [r[2] for r in rows]
-        for t in texts:
-            _check_text(t)
+        key_arr = _int64s(keys)
+        sk = np.sort(key_arr)
+        if len(sk) and (sk[1:] == sk[:-1]).any():
+            last = sorted({k: i for i, k in enumerate(keys)}.values())
+            ents, texts = [ents[i] for i in last], [texts[i] for i in last]
+            key_arr = key_arr[last]
+        if not set(map(type, texts)) <= {str}:
+            raise TypeError("alias texts must be str")
         index = cls.__new__(cls)
-        index._init_base(keys, [r[1] for r in rows], texts)
+        index._init_base(key_arr, _int64s(ents), texts)
+        del keys, ents, texts, key_arr
+        _release_memory()
         return index
 
-    def _init_base(self, keys: list[int], ents: list[int], texts: list[str]) -> None:
+    def _init_base(self, keys: np.ndarray, ents: np.ndarray, texts: list[str]) -> None:
         n = len(texts)
         norms = list(map(normalize, texts))
         nlen = np.fromiter(map(len, norms), dtype=np.int64, count=n)
         ntok = np.fromiter(map(str.count, norms, repeat(" ")), dtype=np.int64, count=n)
         ntok += nlen > 0
-        # Fewest words, then shortest first: truncated posting lists and equal scores
-        # favour the aliases closest to a short query.
-        order = np.lexsort((nlen, ntok))
-        key_arr, ent_arr, ntok = _int64s(keys)[order], _int64s(ents)[order], ntok[order]
-        if n > 1:
-            pick = itemgetter(*order.tolist())
-            norms, texts = list(pick(norms)), list(pick(texts))
+        # Internal ids go fewest words, then shortest first: truncated posting lists and
+        # equal scores favour the aliases closest to a short query. `pos` maps an id to
+        # its row as given (the text buffer's order), `new` the other way. (numpy sorts
+        # plain integers ~10x faster than it argsorts, hence the packing of the row.)
+        packed = (np.minimum(ntok, 255) << 56) | (np.minimum(nlen, (1 << 24) - 1) << 32)
+        pos = np.sort(packed | np.arange(n)) & 0xFFFFFFFF
+        new = np.empty(n, dtype=np.int64)
+        new[pos] = np.arange(n)
 
-        flat = " ".join(norms).split()
-        words = sorted(set(flat))
-        wid = {w: i for i, w in enumerate(words)}  # ids in sorted order: a prefix is a range
+        words, tok_word = _word_ids(" ".join(norms).split())
         nv = len(words)
-        fwd = np.fromiter(map(wid.__getitem__, flat), dtype=np.int32, count=len(flat))
-        del flat
+        tok_alias = np.repeat(new, ntok)  # the (new) alias id of each word, in row order
+        order = np.sort((tok_alias << 32) | np.arange(len(tok_alias))) & 0xFFFFFFFF
+        fwd = tok_word[order]
+        del order
         foff = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(ntok, out=foff[1:])
-        pairs = np.sort((fwd.astype(np.int64) << 32) | np.repeat(np.arange(n), ntok))
+        np.cumsum(ntok[pos], out=foff[1:])
+        pairs = np.sort((tok_word.astype(np.int64) << 32) | tok_alias)
+        del tok_word, tok_alias
         if len(pairs):  # a word twice in one alias counts once
             pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]
         pw = pairs >> 32
@@ -291,15 +332,16 @@ class AliasIndex:
         df = np.bincount(pw, minlength=nv)
         poff = np.zeros(nv + 1, dtype=np.int64)
         np.cumsum(df, out=poff[1:])
-
         weight = np.log1p((max(n, 1) - df + 0.5) / (df + 0.5))
-        for w in NOISE & wid.keys():
-            weight[wid[w]] *= _NOISE_WEIGHT
+        for w in NOISE:
+            i = bisect.bisect_left(words, w)
+            if i < nv and words[i] == w:
+                weight[i] *= _NOISE_WEIGHT
         wa = np.bincount(post, weights=weight[pw], minlength=n)
         del pw
 
         self._dk, self._wbits = _build_deletions(words)
-        self._dbits = max(1, len(self._dk).bit_length() - 1)  # ~1-2 entries per bucket
+        self._dbits = max(1, len(self._dk).bit_length() - 2)  # ~2-4 entries per bucket
         self._dboff = _bucket_offsets(self._dk, self._dbits)
 
         blen = np.fromiter(map(len, texts), dtype=np.int64, count=n)
@@ -307,23 +349,29 @@ class AliasIndex:
             blen[i] = len(texts[i].encode("utf-8", "surrogatepass"))
         toff = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(blen, out=toff[1:])
+        self._buf = "".join(texts).encode("utf-8", "surrogatepass")
+        self._toff, self._pos = toff, pos
+        self._ex = _hash_table(norms, new)
+        # The words are still the strings split from the aliases, scattered among the
+        # freed ones; fresh copies, made once those are gone, let the allocator hand the
+        # build's transient memory back to the system (~100 MB at 1M aliases).
+        blob = "\n".join(words)
+        del norms, words
+        words = blob.split("\n") if blob else []
+        del blob
 
         self._n0, self._v0 = n, nv
-        self._words, self._wid = words, wid
+        self._words, self._wid = words, dict(zip(words, range(nv), strict=True))
         self._post, self._poff, self._fwd, self._foff = post, poff, fwd, foff
-        self._ex = _hash_table(norms)
-        self._cx = _hash_table([s.replace(" ", "") for s in norms])
-        korder = np.argsort(key_arr, kind="stable")
-        self._k_sorted, self._k_ids = key_arr[korder], korder.astype(np.int32)
-        self._buf, self._toff = "".join(texts).encode("utf-8", "surrogatepass"), toff
+        self._k_sorted: np.ndarray | None = None  # made by the first remove()
         # Per alias (base ids, then delta ids) and per word (base words, then new ones);
         # these grow when the delta does.
         self._n = n
-        self._key = key_arr
-        self._ent = ent_arr
-        self._wa = wa.astype(np.float64)
+        self._key = keys[pos]
+        self._ent = ents[pos]
+        self._wa = wa
         self._dead = np.zeros(n, dtype=bool)
-        self._wt = weight.astype(np.float64)
+        self._wt = weight
         self._live = n
         self._ndead = 0
         self._churn = 0  # delta aliases + removed base aliases since the build
@@ -334,7 +382,6 @@ class AliasIndex:
         self._dpost_np: dict[int, np.ndarray] = {}
         self._ddel: dict[int, list[int]] = {}
         self._dex: dict[str, list[int]] = {}
-        self._dcx: dict[str, list[int]] = {}
         self._dkeys: dict[int, int] = {}
         self._views()
 
@@ -345,13 +392,14 @@ class AliasIndex:
             memoryview(self._key),
             memoryview(self._dead),
         )
-        self._wt_v, self._poff_v, self._toff_v = (
+        self._wt_v, self._poff_v, self._toff_v, self._pos_v = (
             memoryview(self._wt),
             memoryview(self._poff),
             memoryview(self._toff),
+            memoryview(self._pos),
         )
         self._dk_v, self._dboff_v = memoryview(self._dk), memoryview(self._dboff)
-        self._ex_v, self._cx_v = memoryview(self._ex), memoryview(self._cx)
+        self._ex_v = memoryview(self._ex)
 
     # ------------------------------------------------------------------ mutation
 
@@ -378,7 +426,6 @@ class AliasIndex:
         self._dtext.append(text)
         self._dfwd.append(ws)
         self._dex.setdefault(norm, []).append(aid)
-        self._dcx.setdefault(norm.replace(" ", ""), []).append(aid)
         self._dkeys[key] = aid
         self._live += 1
         self._churn += 1
@@ -392,6 +439,9 @@ class AliasIndex:
             return
         aid = self._dkeys.pop(key, None)
         if aid is None:
+            if self._k_sorted is None:  # removals are rare: sort the base keys lazily
+                korder = np.argsort(self._key[: self._n0], kind="stable")
+                self._k_sorted, self._k_ids = self._key[korder], korder
             i = int(np.searchsorted(self._k_sorted, key))
             if i >= len(self._k_sorted) or self._k_sorted[i] != key:
                 return
@@ -408,7 +458,7 @@ class AliasIndex:
         """Fold the delta and the removals into fresh arrays: a full rebuild (~3 s at 1M
         aliases). add()/remove() call it when the changes outgrow the base."""
         alive = np.flatnonzero(~self._dead[: self._n]).tolist()
-        rows = [(self._key_v[a], self._ent_v[a], self._text(a)) for a in alive]
+        rows = [(self._key_v[a], self._ent_v[a], self._text(a)) for a in alive]  # new ids
         fresh = AliasIndex.build(rows)
         self.__dict__.clear()
         self.__dict__.update(fresh.__dict__)
@@ -437,9 +487,8 @@ class AliasIndex:
             self._views()
         # Weighed as seen once, and frozen, so that stored alias weights stay consistent.
         self._wt[w] = _idf(1, max(self._live, 1)) * (_NOISE_WEIGHT if word in NOISE else 1.0)
-        if 3 <= len(word) <= _MAXLEN:
-            for h in _variants([word], 3, _DEL2_MIN)[0].tolist():
-                self._ddel.setdefault(h, []).append(w)
+        for h in _index_keys(word):
+            self._ddel.setdefault(h, []).append(w)
         return w
 
     def __len__(self) -> int:
@@ -455,7 +504,16 @@ class AliasIndex:
         qn = normalize(query) if isinstance(query, str) else ""
         if not qn or limit <= 0 or not self._live:
             return []
-        exact, spaced = self._lookup_exact(qn)
+        return self._search(qn, limit, allow, self._lookup_exact(qn))
+
+    def _search(
+        self,
+        qn: str,
+        limit: int,
+        allow: Callable[[int], bool] | None,
+        found: tuple[list[int], list[int]],
+    ) -> list[Hit]:
+        exact, spaced = found
         ids, scores = self._score(qn)
         hits: list[Hit] = []
         seen: set[int] = set()
@@ -464,20 +522,40 @@ class AliasIndex:
             for aid in sorted(group):
                 if self._take(aid, score, hits, seen, allowed, allow) and len(hits) >= limit:
                     return hits
-        if len(ids):
-            # Best first; equal scores keep the shorter alias (the smaller id) first.
-            key = ids * 1e-13 - scores
-            for i in _ranked(key, max(_SELECT, 4 * limit)):
-                score = round(min(float(scores[i]), NEAR), 2)
-                if self._take(int(ids[i]), score, hits, seen, allowed, allow) and (
-                    len(hits) >= limit
-                ):
-                    break
+        if not len(ids):
+            return hits
+        # Best first. Equal scores (word order is not scored) go by how alike the texts
+        # are letter by letter, so "brothers and hunter" prefers "Brothers & Hunter" to
+        # "Hunter & Brothers"; then shorter aliases first.
+        tied: list[tuple[int, float]] = []
+        tie = 0.0
+        for aid, raw in chain(_ranked(ids, scores, max(_SELECT, 4 * limit)), [(-1, -1.0)]):
+            if tied and (round(raw, 6) != tie or len(tied) == _TIES):
+                if len(tied) > 1 and tie >= CUTOFF:  # below, shorter-first will do
+                    tied.sort(key=lambda t: -fuzz.ratio(qn, normalize(self._text(t[0]))))
+                for t in tied:
+                    if self._take(*t, hits, seen, allowed, allow) and len(hits) >= limit:
+                        return hits
+                tied = []
+            if aid < 0:
+                break
+            if self._ent_v[aid] not in seen:
+                tie = round(raw, 6)
+                tied.append((aid, round(min(raw, NEAR), 2)))
         return hits
 
     def best(self, query: str, *, allow: Callable[[int], bool] | None = None) -> Hit | None:
         """The top hit if it clears CUTOFF, else None."""
-        hits = self.search(query, limit=1, allow=allow)
+        qn = normalize(query) if isinstance(query, str) else ""
+        if not qn or not self._live:
+            return None
+        found = self._lookup_exact(qn)
+        # An exact alias scores 100, which nothing beats: no need to score the rest.
+        hits: list[Hit] = []
+        for aid in sorted(found[0]):
+            if self._take(aid, EXACT, hits, set(), {}, allow):
+                return hits[0]
+        hits = self._search(qn, 1, allow, found)
         return hits[0] if hits and hits[0].score >= CUTOFF else None
 
     def complete(
@@ -502,9 +580,10 @@ class AliasIndex:
             typed = len(" ".join(toks))
             seen: set[int] = set()
             allowed: dict[int, bool] = {}
-            key = np.where(lead, 0, 1 << 40) + cand.astype(np.int64)
-            for i in _ranked(key, max(_SELECT, 4 * limit)):
-                aid = int(cand[i])
+            lead_first = np.where(lead, 1.0, 0.0)
+            for aid, _ in _ranked(cand, lead_first, max(_SELECT, 4 * limit)):
+                if self._ent_v[aid] in seen:
+                    continue
                 share = 100.0 * typed / max(len(normalize(self._text(aid))), typed, 1)
                 if self._take(aid, round(share, 2), hits, seen, allowed, allow) and (
                     len(hits) >= limit
@@ -543,7 +622,8 @@ class AliasIndex:
     def _text(self, aid: int) -> str:
         if aid >= self._n0:
             return self._dtext[aid - self._n0]
-        return self._buf[self._toff_v[aid] : self._toff_v[aid + 1]].decode("utf-8", "surrogatepass")
+        p = self._pos_v[aid]
+        return self._buf[self._toff_v[p] : self._toff_v[p + 1]].decode("utf-8", "surrogatepass")
 
     def _postings(self, w: int) -> np.ndarray:
         """Alias ids containing word w, ascending (base ids, then delta ids)."""
@@ -564,96 +644,143 @@ class AliasIndex:
         return base + len(self._dpost.get(w, ()))
 
     def _lookup_exact(self, qn: str) -> tuple[list[int], list[int]]:
-        """Live alias ids whose normalised text is qn, and those equal to it but for
-        spaces ("spiderman" / "Spider-Man")."""
-        exact = self._find(self._ex_v, qn, self._dex)
-        exact = [a for a in exact if normalize(self._text(a)) == qn]
-        qc = qn.replace(" ", "")
-        spaced = [
-            a
-            for a in self._find(self._cx_v, qc, self._dcx)
-            if a not in exact and normalize(self._text(a)).replace(" ", "") == qc
+        """Live alias ids whose normalised text is qn, and those that differ from it only
+        by one space more or less ("spiderman" / "Spider-Man", "jessica jones" /
+        "Jessicajones"), tried where the other spelling is made of known words."""
+        exact = [a for a in self._find(qn) if normalize(self._text(a)) == qn]
+        words = qn.split()
+        if len(words) > 4:
+            return exact, []
+        tries = [
+            " ".join([*words[:i], words[i] + words[i + 1], *words[i + 2 :]])
+            for i in range(len(words) - 1)
+            if words[i] + words[i + 1] in self._wid
         ]
-        return exact, spaced
+        for i, w in enumerate(words):
+            if w not in self._wid and 6 <= len(w) <= _MAXLEN:  # halves of 3+ letters
+                tries.extend(
+                    " ".join([*words[:i], w[:k], w[k:], *words[i + 1 :]])
+                    for k in range(3, len(w) - 2)
+                    if w[:k] in self._wid and w[k:] in self._wid
+                )
+        spaced = []
+        for alt in tries[:4]:
+            spaced.extend(a for a in self._find(alt) if normalize(self._text(a)) == alt)
+        return exact, [a for a in dict.fromkeys(spaced) if a not in exact]
 
-    def _find(self, table: memoryview, s: str, delta: dict[str, list[int]]) -> list[int]:
-        """Live alias ids whose string may be `s` (same 32 hash bits; callers verify)."""
+    def _find(self, s: str) -> list[int]:
+        """Live alias ids whose normalised text may be `s` (the same 32 hash bits, so
+        callers check)."""
+        table = self._ex_v
         h = hash(s) & 0xFFFFFFFF
         i = bisect.bisect_left(table, h << 32)
         found = []
         while i < len(table) and table[i] >> 32 == h:
             found.append(table[i] & 0xFFFFFFFF)
             i += 1
-        found += delta.get(s, ())
+        found += self._dex.get(s, ())
         return [a for a in found if not self._dead_v[a]]
 
-    def _probe(self, keys: list[int], owner: int, found: set[tuple[int, int]]) -> None:
-        """Add (owner, word id) for every vocabulary word hashed under one of `keys`."""
-        dk, boff, wbits = self._dk_v, self._dboff_v, self._wbits
-        shift = 64 - self._dbits
+    def _probe(self, keys: list[int] | np.ndarray) -> set[int]:
+        """Ids of the vocabulary words hashed under one of `keys`."""
+        found: set[int] = set()
+        wbits = self._wbits
         wmask = (1 << wbits) - 1
-        for h in keys:
-            b = h >> shift
-            prefix = h >> wbits
-            for k in range(boff[b], boff[b + 1]):
-                e = dk[k]
-                if e >> wbits == prefix:
-                    found.add((owner, e & wmask))
+        if isinstance(keys, np.ndarray):  # many keys: numpy's fixed cost pays off
+            b = (keys >> np.uint64(64 - self._dbits)).astype(np.int64)
+            pos, which = _ranges(self._dboff[b], self._dboff[b + 1])
+            e = self._dk[pos]
+            ok = (e >> np.uint64(wbits)) == (keys >> np.uint64(wbits))[which]
+            found.update((e[ok] & np.uint64(wmask)).tolist())
+            if self._ddel:
+                keys = keys.tolist()
+        else:
+            dk, boff, shift = self._dk_v, self._dboff_v, 64 - self._dbits
+            for h in keys:
+                b = h >> shift
+                prefix = h >> wbits
+                for k in range(boff[b], boff[b + 1]):
+                    e = dk[k]
+                    if e >> wbits == prefix:
+                        found.add(e & wmask)
         if self._ddel:
             for h in keys:
-                for w in self._ddel.get(h, ()):
-                    found.add((owner, w))
+                found.update(self._ddel.get(h, ()))
+        return found
 
-    def _match_words(self, toks: list[str]) -> list[tuple[int, int, float]]:
+    def _match_words(
+        self, toks: list[str], deferred: list[int] | None = None
+    ) -> tuple[list[tuple[int, int, float]], list[int]]:
         """(query word index, word id, similarity) for every word each query word
-        matches: itself, and the words a typo or two away."""
+        matches: itself, and the words a typo or two away. The neighbours of a query
+        word that is itself a known word are looked for only when `deferred` (as
+        returned by the first call) lists it: usually the word was meant as typed."""
         pairs = []
-        exact = [self._wid.get(t) for t in toks]
-        for i, w in enumerate(exact):
-            if w is not None:
-                pairs.append((i, w, 1.0))
-        for i, t in enumerate(toks):
+        later = []
+        alone = sum(t not in NOISE for t in toks) == 1
+        for i, t in enumerate(toks) if deferred is None else ((i, toks[i]) for i in deferred):
+            exact = self._wid.get(t)
+            if exact is not None and deferred is None:
+                pairs.append((i, exact, 1.0))
             if t in NOISE or not 3 <= len(t) <= _MAXLEN:
                 continue
-            found: set[tuple[int, int]] = set()
-            self._probe(_query_keys(t, 1), i, found)
-            fuzzy = self._verify(t, found, exact[i])
+            if exact is not None and deferred is None:
+                later.append(i)
+                continue
+            found = self._probe(_query_keys(t, 1))
+            found.discard(exact)
+            fuzzy = self._verify(t, found, exact)
             # Two-deletion variants only for long words that found nothing closer.
-            if len(t) >= _DEL2_MIN and exact[i] is None and not any(d < 2 for d, _, _ in fuzzy):
-                found2: set[tuple[int, int]] = set()
-                self._probe(_query_keys(t, 2), i, found2)
-                fuzzy += self._verify(t, found2 - found, None)
-            if fuzzy:
-                fuzzy.sort(key=lambda f: -f[1])
-                pairs.extend((i, w, sim) for _, sim, w in fuzzy[:_MAX_FUZZY])
-        return pairs
+            if len(t) >= _DEL2_MIN and exact is None and not any(f[0] < 2 for f in fuzzy):
+                fuzzy += self._verify(t, self._probe(_query_keys2(t)) - found, None)
+            fuzzy.sort()
+            for _, _, w, d in fuzzy[:_MAX_FUZZY]:
+                pairs.append((i, w, _word_similarity(t, self._words[w], d, alone)))
+        return pairs, later
 
     def _verify(
-        self, t: str, found: set[tuple[int, int]], exact: int | None
-    ) -> list[tuple[int, float, int]]:
-        """(edits, similarity, word id) of the found words within reach of `t`."""
+        self, t: str, found: set[int], exact: int | None
+    ) -> list[tuple[int, int, int, int]]:
+        """(edits, -frequency, word id, edits) of the found words within reach of `t`.
+
+        When `t` is itself a word, a much rarer neighbour is dropped: a typo that lands
+        on a common word is far less likely than that word being meant (SymSpell's
+        frequency prior), and common words have many neighbours to score."""
+        if not found:
+            return []
+        ids = list(found)
+        cands = [self._words[w] for w in ids]
+        dists = process.cdist([t], cands, scorer=OSA.distance, score_cutoff=2, dtype=np.int32)
+        floor = self._df(exact) // _RARER if exact is not None else 0
         out = []
-        for _, w in found:
-            if w == exact:
-                continue
-            cand = self._words[w]
-            limit = _max_edits(t, cand)
-            if limit and (d := OSA.distance(t, cand, score_cutoff=limit)) <= limit:
-                out.append((d, _word_similarity(t, cand, d), w))
+        for w, cand, d in zip(ids, cands, dists[0].tolist(), strict=True):
+            if d <= 2 and d <= _max_edits(t, cand) and (df := self._df(w)) >= floor:
+                out.append((d, -df, w, d))
         return out
 
     def _score(self, qn: str) -> tuple[np.ndarray, np.ndarray]:
         """Candidate alias ids and their scores (0..100, before the NEAR cap)."""
         toks = list(dict.fromkeys(qn.split()))[:_MAX_QUERY_WORDS]
+        pairs, deferred = self._match_words(toks)
+        cand, score = self._rank(toks, pairs)
+        if deferred and (not len(score) or score.max() < _SECOND_LOOK):
+            # No convincing match as typed: maybe a typo made another known word.
+            pairs += self._match_words(toks, deferred)[0]
+            cand, score = self._rank(toks, pairs)
+        return cand, score
+
+    def _rank(
+        self, toks: list[str], pairs: list[tuple[int, int, float]]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Score the aliases that hold the matched words (see _score)."""
         nt = len(toks)
         noise = [t in NOISE for t in toks]
-        pairs = self._match_words(toks)
         if not pairs:
             return _EMPTY_I32, _EMPTY_F64
         # What a query word weighs when an alias lacks it: the weight of its exact word,
         # else of its most similar word, else (found nowhere) the most a word can weigh.
         wt = self._wt_v
-        unknown = _idf(0, max(self._live, 1))
+        unknown = _idf(0, max(self._live, 1)) * _UNKNOWN_WEIGHT
         w0 = [unknown * _NOISE_WEIGHT if nz else unknown for nz in noise]
         best_sim = [0.0] * nt
         for i, w, sim in pairs:
@@ -665,7 +792,7 @@ class AliasIndex:
         poff, v0, dpost = self._poff_v, self._v0, self._dpost
         tok_df = [0] * nt
         table = []
-        for i, w, sim in sorted(pairs, key=lambda p: (p[0], -p[2])):
+        for i, w, sim in sorted(pairs, key=lambda p: (p[0], -p[2]))[:_MAX_PAIRS]:
             lo, hi = (poff[w], poff[w + 1]) if w < v0 else (0, 0)
             extra = w in dpost
             tok_df[i] += hi - lo + (len(dpost[w]) if extra else 0)
@@ -678,7 +805,7 @@ class AliasIndex:
         gathered: set[int] = set()
         used = 0
         for i in sorted(range(nt), key=tok_df.__getitem__):
-            if tok_df[i] and (not gathered or used + tok_df[i] <= _BUDGET):
+            if tok_df[i] and (not gathered or used + tok_df[i] <= _MERGE):
                 gathered.add(i)
                 used += tok_df[i]
         slices, lens, rows = [], [], []
@@ -695,54 +822,83 @@ class AliasIndex:
                     rows.append(r)
         if not slices:
             return _EMPTY_I32, _EMPTY_F64
-        vals = np.array([t[5:] for t in table]).T  # (3, pairs): value, weight delta, name?
+        # m: matched weight, d: how the query's weight differs from the default for this
+        # alias (its words matched instead of the weights assumed in wq0), nn: matched
+        # query words that are not question leftovers. Scalars while all are equal.
+        m: float | np.ndarray
+        d: float | np.ndarray
+        nn: float | np.ndarray
         if len(slices) == 1:
             cand = slices[0]
-            m, d, nn = (np.full(len(cand), v) for v in vals[:, rows[0]].tolist())
+            m, d, nn = table[rows[0]][5:]
         else:
-            ids = np.concatenate(slices)
-            pidx = np.repeat(np.array(rows), lens)
+            vals = np.array([t[5:] for t in table]).T  # (3, table rows)
+            # One sort of (alias id, query word, table row) packed in an integer: numpy
+            # sorts plain integers several times faster than it argsorts.
+            ids = np.concatenate(slices, dtype=np.int64)
+            ids <<= 16
+            ids |= np.repeat(np.array([table[r][0] << 8 | r for r in rows]), lens)
+            ids.sort()
             if len(rows) > len(gathered):
                 # A query word matched several words: count it once per alias, with its
-                # most similar word (the table lists those first; the sort is stable).
-                key = ids.astype(np.int64) * nt + np.array([t[0] for t in table])[pidx]
-                order = np.argsort(key, kind="stable")
-                ks = key[order]
-                keep = np.ones(len(ks), dtype=bool)
-                keep[1:] = ks[1:] != ks[:-1]
-                order = order[keep]
-            else:
-                order = np.argsort(ids, kind="stable")
-            ids, pidx = ids[order], pidx[order]
-            starts = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))
-            cand = ids[starts]
-            m, d, nn = np.add.reduceat(vals[:, pidx], starts, axis=1)
+                # most similar word (listed first in the table, so the smallest row).
+                key = ids >> 8
+                ids = ids[np.concatenate(([True], key[1:] != key[:-1]))]
+            key = ids >> 16
+            starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
+            cand = key[starts]
+            rows_of = ids & 0xFF
+            m = np.add.reduceat(vals[0].take(rows_of), starts)
+            # d is zero while only exact words matched; nn matters only if some matched
+            # word is a question leftover.
+            d = np.add.reduceat(vals[1].take(rows_of), starts) if vals[1].any() else 0.0
+            nn = np.add.reduceat(vals[2].take(rows_of), starts) if not vals[2].all() else 1.0
 
-        for i in range(nt):
-            if not tok_df[i] or i in gathered:
-                continue
-            best_v = np.zeros(len(cand))
-            best_d = np.zeros(len(cand))
-            for r, row in enumerate(table):
+        # The commoner query words: which candidates hold them (a binary search each).
+        checked = sorted(
+            (i for i in range(nt) if tok_df[i] and i not in gathered), key=tok_df.__getitem__
+        )
+        for n_checked, i in enumerate(checked):
+            best_v: float | np.ndarray = 0.0
+            best_d: float | np.ndarray = 0.0
+            for row in table:
                 if row[0] != i:
                     continue
                 p = self._postings(row[1])
-                at = np.minimum(np.searchsorted(p, cand), len(p) - 1)
-                upd = (p[at] == cand) & (vals[0, r] > best_v)
-                best_v[upd] = vals[0, r]
-                best_d[upd] = vals[1, r]
+                at = np.searchsorted(p, cand)
+                np.minimum(at, len(p) - 1, out=at)
+                hit = p[at] == cand
+                if isinstance(best_v, float):  # the query word's first (most similar) word
+                    best_v = hit * row[5]
+                    best_d = hit * row[6] if row[6] else np.zeros(len(cand))
+                else:
+                    upd = hit & (row[5] > best_v)
+                    best_v[upd] = row[5]
+                    best_d[upd] = row[6]
+            if not n_checked and len(cand) > _PRUNE:
+                # Many candidates, from a common word: those without the next rarest word
+                # too can only matter if short (ids go shortest first); keeping just the
+                # first _PRUNE of them keeps everything below small.
+                keep = best_v > 0
+                keep[:_PRUNE] = True
+                cand, best_v, best_d = cand[keep], best_v[keep], best_d[keep]
+                m, d, nn = (x[keep] if isinstance(x, np.ndarray) else x for x in (m, d, nn))
             m = m + best_v
             d = d + best_d
-            if not noise[i]:
-                nn = nn + (best_v > 0)
+            if not noise[i] and (isinstance(nn, np.ndarray) or nn == 0):
+                nn = nn + (best_v > 0)  # (a positive scalar stays positive: no need)
         if self._ndead:
             alive = ~self._dead[cand]
-            cand, m, d, nn = cand[alive], m[alive], d[alive], nn[alive]
+            cand = cand[alive]
+            m, d, nn = (x[alive] if isinstance(x, np.ndarray) else x for x in (m, d, nn))
         # Weighted Dice: the matched weight twice, over the query's plus the alias's.
-        score = (200.0 * m) / (d + self._wa[cand] + wq0)
-        np.minimum(score, EXACT, out=score)
-        if any(noise):
-            score[nn == 0] *= 0.5  # only question leftovers matched: never a confident hit
+        # (Rounding can make it 100.0000001; search() caps it at NEAR anyway.)
+        score = m / (self._wa[cand] + (d + wq0))
+        score *= 200.0
+        if isinstance(nn, np.ndarray):
+            score[nn == 0] *= 0.5  # only question leftovers matched: never confident
+        elif nn == 0:
+            score *= 0.5
         return cand, score
 
     def _complete_candidates(
@@ -750,7 +906,12 @@ class AliasIndex:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Live aliases with every word of `whole` and a word starting with `part`, and
         whether each starts with the first typed word."""
+        # A finished word that is no word: its closest word, if one is close ("jesica j").
         whole_ids = [self._wid.get(t) for t in whole]
+        for i, w in enumerate(whole_ids):
+            if w is None:
+                near = self._match_words([whole[i]])[0]
+                whole_ids[i] = max(near, key=itemgetter(2))[1] if near else None
         if any(w is None for w in whole_ids):
             return _EMPTY_I32, np.zeros(0, dtype=bool)
         lo = hi = 0
@@ -770,7 +931,7 @@ class AliasIndex:
                     at = np.minimum(np.searchsorted(p, cand), len(p) - 1)
                     cand = cand[p[at] == cand]
             if part is not None and len(cand):
-                cand = cand[self._has_word_in(cand, lo, hi, extra)]
+                cand = cand[self._has_word_in(cand, lo, hi, extra, set(whole_ids))]
         else:
             nwords = hi - lo + len(extra)
             if not nwords:
@@ -791,7 +952,7 @@ class AliasIndex:
                 for w in [*extra, *base_words]:
                     if w in self._dpost:
                         parts.append(np.array(self._dpost[w][:per], dtype=np.int32))
-            cand = np.concatenate(parts) if len(parts) > 1 else parts[0] if parts else _EMPTY_I32
+            cand = np.sort(np.concatenate(parts)) if parts else _EMPTY_I32
         if self._ndead and len(cand):
             cand = cand[~self._dead[cand]]
         lead = np.zeros(len(cand), dtype=bool)
@@ -813,8 +974,11 @@ class AliasIndex:
             out[i] = self._dfwd[int(cand[i]) - self._n0][0]
         return out
 
-    def _has_word_in(self, cand: np.ndarray, lo: int, hi: int, extra: set[int]) -> np.ndarray:
-        """Mask: has each alias a word with id in [lo, hi) or in `extra`?"""
+    def _has_word_in(
+        self, cand: np.ndarray, lo: int, hi: int, extra: set[int], typed: set[int]
+    ) -> np.ndarray:
+        """Mask: has each alias a word with id in [lo, hi) or in `extra`, other than the
+        `typed` (whole) words? ("jessica j" wants a second word starting with "j".)"""
         out = np.zeros(len(cand), dtype=bool)
         base = cand < self._n0
         if base.any():
@@ -822,17 +986,63 @@ class AliasIndex:
             pos, which = _ranges(self._foff[b], self._foff[b + 1])
             w = self._fwd[pos]
             ok = (w >= lo) & (w < hi)
+            for t in typed:
+                ok &= w != t
             out[base] = np.bincount(which, weights=ok, minlength=len(b)) > 0
         for i in np.flatnonzero(~base).tolist():
             ws = self._dfwd[int(cand[i]) - self._n0]
-            out[i] = any(lo <= w < hi or w in extra for w in ws)
+            out[i] = any((lo <= w < hi or w in extra) and w not in typed for w in ws)
         return out
 
 
-def _hash_table(strings: list[str]) -> np.ndarray:
-    """(32 bits of Python's hash << 32 | position) of each string, sorted."""
+def _release_memory() -> None:
+    """Return freed heap memory to the system where the C library allows (glibc keeps
+    it otherwise, and an index build frees a lot)."""
+    with contextlib.suppress(AttributeError, OSError):
+        ctypes.CDLL(None).malloc_trim(0)
+
+
+def _word_ids(flat: list[str]) -> tuple[list[str], np.ndarray]:
+    """The distinct words, sorted (so that the words sharing a prefix are an id range),
+    and the id of each word in `flat`.
+
+    Grouping by Python's hash (packed with the position, since numpy sorts plain
+    integers ~10x faster than it argsorts) avoids a dict lookup per word; two distinct
+    words would need the same 64-bit hash to be confused.
+    """
+    n = len(flat)
+    if not n:
+        return [], np.zeros(0, dtype=np.int32)
+    h = np.fromiter(map(hash, flat), dtype=np.int64, count=n).view(np.uint64)
+    bits = max(24, n.bit_length())
+    packed = np.sort((h >> np.uint64(bits) << np.uint64(bits)) | np.arange(n, dtype=np.uint64))
+    order = (packed & np.uint64((1 << bits) - 1)).astype(np.int64)
+    hs = h[order]
+    if (np.diff(packed >> np.uint64(bits)) == 0).sum() != (np.diff(hs) == 0).sum():
+        order = np.argsort(h, kind="stable")  # two words share the packed hash bits
+        hs = h[order]
+    start = np.empty(n, dtype=bool)
+    start[0] = True
+    np.not_equal(hs[1:], hs[:-1], out=start[1:])
+    group = np.cumsum(start) - 1  # hash-order id of each word in `order`
+    reps = list(itemgetter(*order[start].tolist())(flat)) if start.sum() > 1 else [flat[order[0]]]
+    longest = max(map(len, reps))
+    if longest <= 32:  # a numpy string array is then small, and sorts fastest
+        alpha = np.argsort(np.array(reps)).tolist()
+    else:
+        alpha = sorted(range(len(reps)), key=reps.__getitem__)
+    rank = np.empty(len(reps), dtype=np.int32)
+    rank[alpha] = np.arange(len(reps), dtype=np.int32)
+    ids = np.empty(n, dtype=np.int32)
+    ids[order] = rank[group]
+    words = list(itemgetter(*alpha)(reps)) if len(reps) > 1 else reps
+    return words, ids
+
+
+def _hash_table(strings: list[str], ids: np.ndarray) -> np.ndarray:
+    """(32 bits of Python's hash of strings[i]) << 32 | ids[i], sorted."""
     h = np.fromiter(map(hash, strings), dtype=np.int64, count=len(strings)).view(np.uint64)
-    return np.sort((h << np.uint64(32)) | np.arange(len(strings), dtype=np.uint64))
+    return np.sort((h << np.uint64(32)) | ids.astype(np.uint64))
 
 
 def _int64s(values: list[int]) -> np.ndarray:
