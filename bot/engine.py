@@ -11,6 +11,7 @@ import json
 import sqlite3
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 from bot.answers import Resolver, choose_facts
@@ -43,7 +44,6 @@ class Engine:
         self.store = store
         self.prefix = prefix
         self.entities: dict[int, Entity] = {}
-        self._keys: dict[int, set[int]] = defaultdict(set)  # entity id -> index keys
         self._seasons: dict[int, list[Entity]] = defaultdict(list)
         self._log: list[tuple] = []
         self._last_flush = time.monotonic()
@@ -67,15 +67,15 @@ class Engine:
 
     # ------------------------------------------------------------ the index
 
-    def _load(self) -> list[tuple[int, int, str]]:
+    def _load(self) -> Iterator[tuple[int, int, str]]:
+        entities = self.entities
         for entity in self.store.live_entities():
-            self._remember(entity)
-        rows = []
+            if entity.kind is EntityKind.SEASON:
+                self._remember(entity)
+            else:  # the common case, kept tight: start-up loads every entity
+                entities[entity.id] = entity
         for table, row_id, entity_id, text in self.store.index_rows():
-            key = _alias_key(table, row_id)
-            self._keys[entity_id].add(key)
-            rows.append((key, entity_id, text))
-        return rows
+            yield _alias_key(table, row_id), entity_id, text
 
     def seasons_of(self, show_id: int) -> list[Entity]:
         """The season entities of a show, in order (every server's; callers filter)."""
@@ -87,32 +87,30 @@ class Engine:
             seasons = [s for s in self._seasons[entity.show_id] if s.id != entity.id]
             self._seasons[entity.show_id] = sorted([*seasons, entity], key=lambda s: s.season or 0)
 
-    def _forget(self, entity_id: int) -> None:
+    def _reindex(self, entity_id: int) -> None:
+        """Reload one entity's names from the store into the index.
+
+        Every alias row that points at the entity, live or not, is dropped from the index
+        first; an alias moved to another entity is re-added when that one is reindexed
+        (its change touches both), so no per-entity key list has to live in memory.
+        """
         old = self.entities.pop(entity_id, None)
         if old is not None and old.show_id is not None:
             self._seasons[old.show_id] = [s for s in self._seasons[old.show_id] if s.id != old.id]
-        for key in self._keys.pop(entity_id, set()):
-            self.index.remove(key)
-
-    def _reindex(self, entity_id: int) -> None:
-        """Reload one entity's names from the store into the index."""
-        self._forget(entity_id)
+        aliases = self.store.rows(
+            "SELECT id, name, deleted_at FROM alias WHERE entity_id = ?", [entity_id]
+        )
+        self.index.remove(_alias_key("entity", entity_id))
+        for alias in aliases:
+            self.index.remove(_alias_key("alias", alias["id"]))
         row = self.store.row("entity", entity_id)
         if row is None or row["deleted_at"] or row["merged_into"]:
             return
         self._remember(entity_from_row(row))
-        names = [("entity", entity_id, row["name"])]
-        names += [
-            ("alias", r["id"], r["name"])
-            for r in self.store.rows(
-                "SELECT id, name FROM alias WHERE entity_id = ? AND deleted_at IS NULL",
-                [entity_id],
-            )
-        ]
-        for table, row_id, text in names:
-            key = _alias_key(table, row_id)
-            self._keys[entity_id].add(key)
-            self.index.add(key, entity_id, text)
+        self.index.add(_alias_key("entity", entity_id), entity_id, row["name"])
+        for alias in aliases:
+            if alias["deleted_at"] is None:
+                self.index.add(_alias_key("alias", alias["id"]), entity_id, alias["name"])
 
     def sync(self, *, force: bool = False) -> int:
         """Apply entity and alias changes made since the last sync (by anyone); returns

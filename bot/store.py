@@ -251,10 +251,13 @@ class Store:
         return entity_from_row(row) if row else None
 
     def live_entities(self) -> Iterator[Entity]:
-        for row in self.rows(
-            "SELECT * FROM entity WHERE deleted_at IS NULL AND merged_into IS NULL"
+        """Every live entity; a tight loop, since start-up loads them all."""
+        kinds = {k.value: k for k in EntityKind}
+        for eid, name, kind, show_id, season, guild_id in self.db.execute(
+            "SELECT id, name, kind, show_id, season, guild_id FROM entity"
+            " WHERE deleted_at IS NULL AND merged_into IS NULL"
         ):
-            yield entity_from_row(row)
+            yield Entity(eid, name, kinds[kind], show_id, season, guild_id)
 
     def source(self, source_id: int) -> Source | None:
         row = self.row("source", source_id)
