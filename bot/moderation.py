@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from bot import validation as v
@@ -38,6 +39,7 @@ _NEW_KIND = {
     Kind.WHAT: EntityKind.THING,
     Kind.WHEN: EntityKind.SHOW,
 }
+RECENT_EDIT_SECONDS = 60  # someone else's edit this fresh means "changed meanwhile"
 _FACT_FIELDS = ("text", "status", "spoiler", "source_id", "date", "quote", "kind")
 
 
@@ -273,6 +275,8 @@ class Moderation:
             row = self.fact_row(fact_id, actor)
             if row["deleted_at"]:
                 raise InvalidInputError(f"Fact #{fact_id} is removed; restore it first.")
+            if expected_version is None:
+                self._refuse_if_just_changed(row, actor)
             if self._own(row, actor):
                 changes = {k: val for k, val in changes.items() if row[k] != val}
                 if not changes:
@@ -290,6 +294,24 @@ class Moderation:
                 )
         self._done()
         return Outcome(message, fact_id=target)
+
+    def _refuse_if_just_changed(self, row: dict[str, Any], actor: Actor) -> None:
+        """Two moderators editing one fact at the same moment: the second is told, rather
+        than silently replacing the first's words. ``version:`` confirms a deliberate edit."""
+        last = self.store.rows(
+            "SELECT actor_id, actor_name, at FROM change WHERE table_name = 'fact'"
+            " AND row_id = ? ORDER BY id DESC LIMIT 1",
+            [row["id"]],
+        )
+        if not last or last[0]["actor_id"] in (actor.id, None):
+            return
+        age = datetime.now(UTC) - datetime.fromisoformat(last[0]["at"])
+        if age.total_seconds() < RECENT_EDIT_SECONDS:
+            raise EditConflictError(
+                f"Fact #{row['id']} was changed meanwhile by {last[0]['actor_name']}"
+                f" (now version {row['version']}). Check it with `fact show {row['id']}`, then"
+                f" edit again adding `version: {row['version']}`."
+            )
 
     def _override(
         self, row: dict[str, Any], actor: Actor, changes: dict[str, Any], *, hides: bool

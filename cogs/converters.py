@@ -31,6 +31,9 @@ class FactEditFlags(commands.FlagConverter, prefix="", delimiter=":"):
     source: str | None = commands.flag(default=None, description="A source #id or title")
     date: str | None = commands.flag(default=None, description="2017, 2016-09 or 2016-09-30")
     quote: str | None = commands.flag(default=None, description="The source's supporting words")
+    version: int | None = commands.flag(
+        default=None, description="Only if the fact is still at this version (from fact show)"
+    )
 
 
 class RevertFlags(commands.FlagConverter, prefix="", delimiter=":"):

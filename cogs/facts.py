@@ -115,7 +115,9 @@ class Facts(commands.Cog):
             name: getattr(flags, name)
             for name in ("text", "status", "spoiler", "source", "date", "quote")
         }
-        outcome = self.mod.edit_fact(await self.bot.actor(ctx), parse_id(fact_id), **fields)
+        outcome = self.mod.edit_fact(
+            await self.bot.actor(ctx), parse_id(fact_id), expected_version=flags.version, **fields
+        )
         await self.done(ctx, outcome.message)
 
     @fact.command(name="remove")

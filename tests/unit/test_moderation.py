@@ -104,7 +104,7 @@ def test_edit_history_revert(engine: Engine, mod: Moderation) -> None:
     fid = mod.add_fact(MOD1, subject="nuke", kind="who", text="v1", date="2016").fact_id
     mod.edit_fact(MOD1, fid, text="v2")
     assert engine.store.fact(fid).date.iso() == "2016"  # text alone keeps the date
-    mod.edit_fact(MOD1B, fid, date="2017-03")
+    mod.edit_fact(MOD1B, fid, date="2017-03", expected_version=2)
     history = mod.history(MOD1, fid)
     assert [v.number for v in history] == [1, 2, 3]
     assert history[1].changed["text"] == ("v1", "v2") and history[1].actor == "mod1"
@@ -120,6 +120,19 @@ def test_stale_version_is_refused(engine: Engine, mod: Moderation) -> None:
     with pytest.raises(EditConflictError, match="changed meanwhile"):
         mod.edit_fact(MOD1B, fid, text="v3", expected_version=1)
     assert engine.store.fact(fid).text == "v2"
+
+
+def test_a_second_moderator_editing_at_the_same_moment_is_told(
+    engine: Engine, mod: Moderation
+) -> None:
+    fid = mod.add_fact(MOD1, subject="nuke", kind="who", text="v1").fact_id
+    mod.edit_fact(MOD1, fid, text="v2")
+    with pytest.raises(EditConflictError, match="changed meanwhile by mod1 .now version 2."):
+        mod.edit_fact(MOD1B, fid, text="mine")
+    assert engine.store.fact(fid).text == "v2"
+    mod.edit_fact(MOD1, fid, text="v3")  # one's own edits never conflict
+    mod.edit_fact(MOD1B, fid, text="mine", expected_version=3)  # a deliberate edit
+    assert engine.store.fact(fid).text == "mine"
 
 
 def test_remove_restore_are_soft(engine: Engine, mod: Moderation) -> None:
@@ -151,7 +164,7 @@ def test_undo_reverses_the_callers_last_change_of_any_kind(engine: Engine, mod: 
 def test_undo_refuses_when_someone_changed_it_since(engine: Engine, mod: Moderation) -> None:
     fid = mod.add_fact(MOD1, subject="nuke", kind="who", text="v1").fact_id
     mod.edit_fact(MOD1, fid, text="v2")
-    mod.edit_fact(MOD1B, fid, text="v3")
+    mod.edit_fact(MOD1B, fid, text="v3", expected_version=2)
     with pytest.raises(EditConflictError):
         mod.undo(MOD1)
     assert engine.store.fact(fid).text == "v3"
