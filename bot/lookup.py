@@ -49,7 +49,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from bot.text import normalize
+from bot.text import normalize, normalize_many
 
 __all__ = ["CUTOFF", "NEAR", "NOISE", "AliasIndex", "Hit"]
 
@@ -301,7 +301,7 @@ class AliasIndex:
 
     def _init_base(self, keys: np.ndarray, ents: np.ndarray, texts: list[str]) -> None:
         n = len(texts)
-        norms = list(map(normalize, texts))
+        norms = normalize_many(texts)
         nlen = np.fromiter(map(len, norms), dtype=np.int64, count=n)
         ntok = np.fromiter(map(str.count, norms, repeat(" ")), dtype=np.int64, count=n)
         ntok += nlen > 0

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["normalize", "tokens"]
+__all__ = ["normalize", "normalize_many", "tokens"]
 
 _APOSTROPHES = "'`´ʹʻʼʽˈ‘’‛′"
 # Letters that NFKD does not decompose but that people type without the stroke.
@@ -105,6 +105,30 @@ def normalize(text: str) -> str:
             text = text.replace("&", " and ")
         return " ".join(text.encode().translate(_ASCII, _ASCII_DROP).decode().split())
     return " ".join(text.translate(_TABLE).split())
+
+
+# For normalize_many: the same ASCII table, but a newline survives as the record separator.
+_ASCII_LINES = _ASCII[:10] + b"\n" + _ASCII[11:]
+
+
+def normalize_many(texts: list[str]) -> list[str]:
+    """``[normalize(t) for t in texts]``, faster: plain ASCII texts (nearly all names) are
+    translated together in one pass, which matters when start-up indexes a million."""
+    out = [""] * len(texts)
+    batch: list[int] = []
+    for i, text in enumerate(texts):
+        if text.isascii() and "\n" not in text and text.count(".") < 2:
+            batch.append(i)
+        else:
+            out[i] = normalize(text)
+    if batch:
+        blob = "\n".join([texts[i] for i in batch])
+        if "&" in blob:
+            blob = blob.replace("&", " and ")
+        lines = blob.encode().translate(_ASCII_LINES, _ASCII_DROP).decode().split("\n")
+        for i, line in zip(batch, lines, strict=True):
+            out[i] = " ".join(line.split())
+    return out
 
 
 def tokens(text: str) -> list[str]:

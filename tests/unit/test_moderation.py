@@ -127,7 +127,7 @@ def test_a_second_moderator_editing_at_the_same_moment_is_told(
 ) -> None:
     fid = mod.add_fact(MOD1, subject="nuke", kind="who", text="v1").fact_id
     mod.edit_fact(MOD1, fid, text="v2")
-    with pytest.raises(EditConflictError, match="changed meanwhile by mod1 .now version 2."):
+    with pytest.raises(EditConflictError, match=r"changed meanwhile by mod1 \(now version 2\)"):
         mod.edit_fact(MOD1B, fid, text="mine")
     assert engine.store.fact(fid).text == "v2"
     mod.edit_fact(MOD1, fid, text="v3")  # one's own edits never conflict

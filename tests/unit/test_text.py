@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.text import normalize, tokens
+from bot.text import normalize, normalize_many, tokens
 
 # Any code point at all, lone surrogates, controls and unassigned ones included.
 ANY_CHAR = st.characters(min_codepoint=0, max_codepoint=0x10FFFF, exclude_categories=())
@@ -101,3 +101,9 @@ def test_normalize_is_total_and_canonical(text: str) -> None:
 @given(st.text(ANY_CHAR, max_size=40), st.text(ANY_CHAR, max_size=40))
 def test_a_space_or_a_symbol_between_texts_separates_words(a: str, b: str) -> None:
     assert normalize(a + " " + b) == normalize(normalize(a) + " " + normalize(b))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=40), st.sampled_from(["A.B.C", "a\nb", "x&y", "é"]))))
+def test_normalize_many_is_normalize_of_each(texts: list[str]) -> None:
+    assert normalize_many(texts) == [normalize(t) for t in texts]
