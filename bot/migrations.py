@@ -129,4 +129,17 @@ def apply(db: Database) -> None:
             f"this database has schema changes this showbot does not know ({', '.join(unknown)}); "
             "upgrade showbot or use another database"
         )
-    migrations.apply(db)
+    if db.table("_sqlite_migrations").exists() and not migrations.pending(db):
+        return  # the usual case: no write lock needed (a read-only database opens too)
+    # Shards may open a fresh database at the same moment: look again and migrate under
+    # one write lock (BEGIN IMMEDIATE waits out the busy timeout), so only one migrates
+    # and the others find nothing pending. sqlite-utils nests its own transactions.
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        migrations.apply(db)
+    except BaseException:
+        if conn.in_transaction:
+            conn.rollback()
+        raise
+    conn.commit()

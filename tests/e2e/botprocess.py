@@ -1,6 +1,7 @@
 """The real showbot process (``python -m bot run``) driven against a FakeDiscord.
 
-Shared by the end-to-end fixtures (conftest.py) and ``benchmarks/bot_latency.py``.
+Shared by the end-to-end fixtures (conftest.py) and the benchmarks (``bot_latency.py``,
+``load.py``).
 
     bot = await RunningBot.start(fake, tmp_path, {"limits": {"cooldown_rate": 3}})
     reply = await bot.ask(guild.id, channel.id, user.id, "!who nuke")
@@ -18,11 +19,12 @@ import signal
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psutil
 from fakediscord import MANAGE_MESSAGES, FakeDiscord, FakeGuild, FileSpec, RecordedRequest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -165,6 +167,102 @@ def replies_to(message_id: int) -> Callable[[RecordedRequest], bool]:
         return str(reference.get("message_id")) == str(message_id)
 
     return check
+
+
+def replied_message_id(request: RecordedRequest) -> int | None:
+    """The message a create_message request replies to (``message_reference``), if any."""
+    if request.operation_id != "create_message" or not isinstance(request.json, dict):
+        return None
+    reference = request.json.get("message_reference") or {}
+    message_id = reference.get("message_id")
+    return int(message_id) if message_id is not None else None
+
+
+class ReplyTracker:
+    """The bot's replies indexed by the message they answer, read incrementally from
+    ``fake.requests``: under load, scanning every request for every question (as
+    ``RunningBot.reply_to`` does) would be quadratic.
+
+        tracker = ReplyTracker(fake)
+        ids = [await fake.send_message(...) for ...]
+        await tracker.wait_for_replies(ids, timeout=30)
+        assert len(tracker.replies[ids[0]]) == 1  # exactly one reply
+    """
+
+    def __init__(self, fake: FakeDiscord, *, since: int | None = None) -> None:
+        self.fake = fake
+        self._next = len(fake.requests) if since is None else since
+        # Replies the fake emulated (any status), and the ones it refused by fail_next().
+        self.replies: dict[int, list[RecordedRequest]] = {}
+        self.injected: list[RecordedRequest] = []
+        self._order: list[int] = []  # replied-to message ids, first reply first
+
+    def scan(self) -> None:
+        """Index what was recorded since the last scan."""
+        requests = self.fake.requests
+        for request in requests[self._next :]:
+            target = replied_message_id(request)
+            if target is None:
+                continue
+            if request.injected:
+                self.injected.append(request)
+                continue
+            if target not in self.replies:
+                self._order.append(target)
+            self.replies.setdefault(target, []).append(request)
+        self._next = len(requests)
+
+    def first(self, message_id: int) -> RecordedRequest | None:
+        self.scan()
+        found = self.replies.get(message_id)
+        return found[0] if found else None
+
+    async def wait_for_replies(
+        self,
+        message_ids: Iterable[int],
+        timeout: float = REPLY_TIMEOUT,  # noqa: ASYNC109
+        *,
+        bot: RunningBot | None = None,
+    ) -> None:
+        """Until every message in ``message_ids`` has a reply (fails fast if ``bot`` dies)."""
+        self.scan()
+        pending = {m for m in message_ids if m not in self.replies}
+        seen = len(self._order)  # each waiter reads on from its own place: several may wait
+
+        def done() -> bool | None:
+            nonlocal seen
+            self.scan()
+            pending.difference_update(self._order[seen:])
+            seen = len(self._order)
+            if pending and bot is not None:
+                bot._check_alive()
+            return None if pending else True
+
+        await self.fake.wait_for(done, timeout, f"replies to {len(pending)} message(s)")
+
+    async def reply(
+        self,
+        message_id: int,
+        timeout: float = REPLY_TIMEOUT,  # noqa: ASYNC109
+        *,
+        bot: RunningBot | None = None,
+    ) -> RecordedRequest:
+        await self.wait_for_replies([message_id], timeout, bot=bot)
+        return self.replies[message_id][0]
+
+
+async def paced(count: int, rate: float, send: Callable[[int], Awaitable[None]]) -> float:
+    """Call ``send(0..count-1)`` at ``rate`` per second on a fixed schedule (late calls catch
+    up at once instead of drifting); returns the rate achieved."""
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    for number in range(count):
+        delay = began + number / rate - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        await send(number)
+    elapsed = loop.time() - began
+    return count / elapsed if elapsed > 0 else float("inf")
 
 
 class RunningBot:
@@ -346,6 +444,15 @@ class RunningBot:
 
     def log_tail(self, count: int = 30) -> str:
         return "bot stderr (last lines):\n" + "\n".join(self.lines[-count:])
+
+    def rss(self) -> int:
+        """The process's resident memory in bytes (psutil)."""
+        return int(psutil.Process(self.process.pid).memory_info().rss)
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the process has used so far (psutil)."""
+        times = psutil.Process(self.process.pid).cpu_times()
+        return float(times.user + times.system)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """Read the bot's database while it runs (WAL mode lets a reader in; read-only)."""
