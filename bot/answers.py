@@ -45,9 +45,6 @@ class Resolver:
         self.entities = entities
         self.seasons = seasons  # show id -> its season entities
 
-    def _visible(self, guild_id: int | None) -> Callable[[Entity | None], bool]:
-        return lambda e: e is not None and (e.guild_id is None or e.guild_id == guild_id)
-
     def _suggest(self, hits: list[Hit], exclude: int | None = None) -> tuple[Suggestion, ...]:
         out = []
         for hit in hits:
@@ -57,30 +54,27 @@ class Resolver:
 
     def resolve(self, q: Question, guild_id: int | None) -> Answer:
         """Answer with the entity (no facts yet), or unknown/ambiguous with suggestions."""
-        visible = self._visible(guild_id)
         if q.season is not None:
             return self._resolve_season(q, guild_id)
 
         def allow(eid: int) -> bool:
             e = self.entities.get(eid)
-            return visible(e) and e.kind is not EntityKind.SEASON  # type: ignore[union-attr]
+            return e is not None and e.visible_in(guild_id) and e.kind is not EntityKind.SEASON
 
         hits = self.index.search(q.subject, limit=8, allow=allow)
         return self._pick(q, hits)
 
     def _resolve_season(self, q: Question, guild_id: int | None) -> Answer:
-        visible = self._visible(guild_id)
-
         def is_show(eid: int) -> bool:
             e = self.entities.get(eid)
-            return visible(e) and e.kind is EntityKind.SHOW  # type: ignore[union-attr]
+            return e is not None and e.visible_in(guild_id) and e.kind is EntityKind.SHOW
 
         hits = self.index.search(q.subject, limit=5, allow=is_show) if q.subject else []
         show_answer = self._pick(q, hits)
         show = show_answer.entity
         if show is None:
             return show_answer
-        seasons = [s for s in self.seasons(show.id) if visible(s)]
+        seasons = [s for s in self.seasons(show.id) if s.visible_in(guild_id)]
         for season in seasons:
             if season.season == q.season:
                 return Answer(question=q, intent=q.intent, entity=season, score=show_answer.score)

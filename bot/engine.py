@@ -183,7 +183,7 @@ class Engine:
         question = Question(
             raw=f"#{entity_id}", intent=intent, subject=entity.name.lower() if entity else ""
         )
-        if entity is None or (entity.guild_id is not None and entity.guild_id != guild_id):
+        if entity is None or not entity.visible_in(guild_id):
             answer = Answer(question=question, intent=intent, entity=None, score=0.0)
         else:
             found = Answer(question=question, intent=intent, entity=entity, score=100.0)
@@ -197,8 +197,13 @@ class Engine:
     def complete(self, text: str, *, guild_id: int | None = None, limit: int = 25) -> list[str]:
         """Entity names for a slash command's autocomplete, best first."""
         self.sync()
-        visible = self.resolver._visible(guild_id)
-        hits = self.index.complete(text, limit=limit, allow=lambda e: visible(self.entities.get(e)))
+        entities = self.entities
+
+        def allow(eid: int) -> bool:
+            entity = entities.get(eid)
+            return entity is not None and entity.visible_in(guild_id)
+
+        hits = self.index.complete(text, limit=limit, allow=allow)
         names: list[str] = []
         for hit in hits:
             name = self.entities[hit.entity_id].name

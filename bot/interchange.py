@@ -164,14 +164,13 @@ def validate(data: object, store: Store, guild_id: int | None) -> dict[str, list
 
 def _clean(section: str, r: dict[str, Any], where: str) -> dict[str, Any]:
     if section == "sources":
-        date = v.parse_date(r.get("date"))
         return {
             "title": v.clean_text(r.get("title"), "title", v.MAX_TITLE),
             "publisher": v.clean_text(
                 r.get("publisher"), "publisher", v.MAX_PUBLISHER, required=False
             ),
             "url": v.parse_url(r.get("url")),
-            "date": date.iso() if date else None,
+            "date": v.parse_date_iso(r.get("date")),
             "notes": v.clean_text(r.get("notes"), "notes", v.MAX_NOTES, required=False),
         }
     if section == "entities":
@@ -187,14 +186,13 @@ def _clean(section: str, r: dict[str, Any], where: str) -> dict[str, Any]:
             "entity": _ref(r.get("entity"), "entity", required=True),
             "name": v.clean_text(r.get("name"), "name", v.MAX_NAME),
         }
-    date = v.parse_date(r.get("date"))
     return {
         "entity": _ref(r.get("entity"), "entity", required=True),
         "kind": v.parse_kind(r.get("kind")).value,
         "text": v.clean_text(r.get("text"), "text", v.MAX_FACT_TEXT),
         "status": v.parse_status(r.get("status")).value,
         "spoiler": v.parse_bool(r.get("spoiler", False), "spoiler"),
-        "date": date.iso() if date else None,
+        "date": v.parse_date_iso(r.get("date")),
         "source": _ref(r.get("source"), "source"),
         "quote": v.clean_text(r.get("quote"), "quote", v.MAX_QUOTE, required=False),
     }

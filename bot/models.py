@@ -115,6 +115,10 @@ class Entity:
     season: int | None = None
     guild_id: int | None = None  # None: global
 
+    def visible_in(self, guild_id: int | None) -> bool:
+        """Global entities are seen everywhere; a server's own only there."""
+        return self.guild_id is None or self.guild_id == guild_id
+
 
 @dataclass(frozen=True, slots=True)
 class Source:

@@ -97,7 +97,7 @@ class Moderation:
         if subject.startswith("#") or subject.isdigit():
             eid = v.parse_id(subject, "subject")
             entity = self.engine.entities.get(eid)
-            if entity is None or entity.guild_id not in (None, actor.guild_id):
+            if entity is None or not entity.visible_in(actor.guild_id):
                 raise NotFoundError(f"There is no subject #{eid} here.")
             return entity
         rest, season = extract_season(normalize(subject))
@@ -107,13 +107,13 @@ class Moderation:
             if show is None:
                 return None
             for s in self.engine.seasons_of(show.id):
-                if s.season == season and s.guild_id in (None, actor.guild_id):
+                if s.season == season and s.visible_in(actor.guild_id):
                     return s
             return None
 
         def allow(eid: int) -> bool:
             e = entities.get(eid)
-            if e is None or e.guild_id not in (None, actor.guild_id):
+            if e is None or not e.visible_in(actor.guild_id):
                 return False
             return e.kind is EntityKind.SHOW if shows_only else e.kind is not EntityKind.SEASON
 
@@ -184,8 +184,7 @@ class Moderation:
             "spoiler": int(v.parse_bool(spoiler, "spoiler")),
             "quote": v.clean_text(quote, "quote", v.MAX_QUOTE, required=False),
         }
-        parsed_date = v.parse_date(date)
-        values["date"] = parsed_date.iso() if parsed_date else None
+        values["date"] = v.parse_date_iso(date)
         name = v.clean_text(subject, "subject", v.MAX_NAME)
         assert name is not None
         notes = []
@@ -258,8 +257,7 @@ class Moderation:
                 elif name == "spoiler":
                     changes["spoiler"] = int(v.parse_bool(value, "spoiler"))
                 elif name == "date":
-                    parsed = v.parse_date(value)
-                    changes["date"] = parsed.iso() if parsed else None
+                    changes["date"] = v.parse_date_iso(value)
                 elif name == "quote":
                     changes["quote"] = v.clean_text(value, "quote", v.MAX_QUOTE, required=False)
                 elif name == "source":
@@ -472,7 +470,7 @@ class Moderation:
             for other in self.engine.index.search(name, limit=3):
                 same = normalize(other.text) == normalize(name)
                 visible = self.engine.entities.get(other.entity_id)
-                if same and visible and visible.guild_id in (None, actor.guild_id):
+                if same and visible and visible.visible_in(actor.guild_id):
                     owner = self.engine.entities[other.entity_id].name
                     raise InvalidInputError(f"alias: {name!r} already names {_b(owner)}")
             aid = self.store.insert(
@@ -516,12 +514,11 @@ class Moderation:
         url: str | None = None,
         date: str | None = None,
     ) -> Outcome:
-        parsed = v.parse_date(date)
         values = {
             "title": v.clean_text(title, "title", v.MAX_TITLE),
             "publisher": v.clean_text(publisher, "publisher", v.MAX_PUBLISHER, required=False),
             "url": v.parse_url(url),
-            "date": parsed.iso() if parsed else None,
+            "date": v.parse_date_iso(date),
             "guild_id": actor.guild_id,
         }
         with self.store.batch():

@@ -82,6 +82,12 @@ def parse_date(value: object, field: str = "date") -> FuzzyDate | None:
         raise InvalidInputError(f"{field}: {exc}") from None
 
 
+def parse_date_iso(value: object, field: str = "date") -> str | None:
+    """A date as stored: its ISO form (``2016``, ``2016-09``, ``2016-09-30``) or None."""
+    parsed = parse_date(value, field)
+    return parsed.iso() if parsed else None
+
+
 def parse_bool(value: object, field: str) -> bool:
     if isinstance(value, bool):
         return value
