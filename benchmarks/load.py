@@ -15,7 +15,8 @@ load is not throttled (1000 per 60 s), then:
    answers a share (``--limited``) of reply POSTs with 429 + retry_after, and drops the gateway
    connection ``--drops`` times.
 2. **Flood**: one member asks ``cooldown_rate + --flood-extra`` questions interleaved with
-   others' questions in the same channels: the member gets cooldown notices, the others answers.
+   others' questions in the same channels: the member gets one cooldown notice (then no reply
+   until the window is over), the others answers.
 
 Latency is the time from the fake sending MESSAGE_CREATE to the bot's reply POST arriving (for
 a reply that got a 429 first, to the accepted POST). The fake answers at once, so throughput
@@ -296,7 +297,9 @@ async def run(args: argparse.Namespace) -> int:
 
             await paced(2 * flood_count, args.rate, send_flood)
             try:
-                await tracker.wait_for_replies([a.message_id for a in flood + others], 60, bot=bot)
+                # The flooder's answers and its one notice; the rest of the flood gets no reply.
+                replied = flood[: COOLDOWN_RATE + 1] + others
+                await tracker.wait_for_replies([a.message_id for a in replied], 60, bot=bot)
             except AssertionError as exc:
                 problems.append(f"flood replies missing: {str(exc).splitlines()[0]}")
             await fake.wait_until_ready()
@@ -331,7 +334,8 @@ async def run(args: argparse.Namespace) -> int:
         for a in flood
         if replies_of(a) and re.search(r"try again in \d+ s", content(replies_of(a)[0]))
     ]
-    noticed = {a.message_id for a in notices}
+    silenced = [a for a in flood if not replies_of(a)]
+    turned_away = {a.message_id for a in notices + silenced}
     flood_answered = [
         a for a in flood if replies_of(a) and content(replies_of(a)[0]) == expected[a.text]
     ]
@@ -349,8 +353,8 @@ async def run(args: argparse.Namespace) -> int:
         if len(accepted) == 1 and accepted[0].time - refused.time >= args.retry_after - 0.01:
             honoured += 1
 
-    # Every question that reached the engine is logged (notices are refused before it).
-    answered_questions = [a for a in asked if a.message_id not in noticed]
+    # Every question that reached the engine is logged (the cooldown refuses before it).
+    answered_questions = [a for a in asked if a.message_id not in turned_away]
     want = Counter(
         (a.channel, a.user, a.text.split(" ", 1)[1].strip()[:500]) for a in answered_questions
     )
@@ -393,7 +397,7 @@ async def run(args: argparse.Namespace) -> int:
     )
     print(
         f"flood:                 {len(flood)} from one member: {len(flood_answered)} answered,"
-        f" {len(notices)} cooldown notices;"
+        f" {len(notices)} cooldown notice(s), {len(silenced)} refused without a reply;"
     )
     print(f"                       others {len(others_answered)}/{len(others)} answered")
     print(
@@ -410,7 +414,8 @@ async def run(args: argparse.Namespace) -> int:
         "429s honoured": honoured == len(injected),
         "moderator edits applied": mod_acked == mod_sent == mod_applied,
         "cooldown": len(flood_answered) == COOLDOWN_RATE
-        and len(notices) == args.flood_extra
+        and len(notices) == min(1, args.flood_extra)  # one notice per cooldown window
+        and len(silenced) == max(0, args.flood_extra - 1)
         and len(others_answered) == len(others),
         "question log complete": log_complete,
         "no spec violations": not fake.violations,

@@ -33,6 +33,11 @@ EXTENSIONS = ("cogs.questions", "cogs.facts", "cogs.meta")
 HOUSEKEEPING_SECONDS = 0.5  # change-log catch-up and question-log flush
 
 
+class RepeatCooldown(commands.CommandOnCooldown):
+    """Over the cooldown again in a window the member was already told about: refused
+    without a reply, so a flood costs the channel one notice, not one per message."""
+
+
 def intents() -> discord.Intents:
     """Only what the commands need: guild messages with their content. No members intent."""
     wanted = discord.Intents.none()
@@ -110,8 +115,8 @@ class ShowBot(commands.Bot):
             original, commands.CommandInvokeError | discord.app_commands.CommandInvokeError
         ):
             original = original.original
-        if isinstance(error, commands.CommandNotFound):
-            return  # another bot's command, or a typo: stay quiet
+        if isinstance(error, commands.CommandNotFound | RepeatCooldown):
+            return  # another bot's command, a typo, or a flood already told to slow down
         usage = ""  # bot-made, so appended after defusing (escapes show inside a code span)
         if isinstance(original, ShowbotError):
             message = str(original)

@@ -17,6 +17,7 @@ from discord.ext import commands
 from bot.client import send_reply
 from bot.errors import ImportValidationError, InvalidInputError
 from bot.interchange import export_data, import_data
+from bot.logs import get_logger
 from bot.render import citation, defuse, escape, fact_line
 from bot.validation import parse_id
 from cogs.checks import moderator_only
@@ -33,6 +34,8 @@ from cogs.views import ConfirmView
 
 if TYPE_CHECKING:
     from bot.client import ShowBot
+
+log = get_logger("showbot.facts")
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_LISTED = 15
@@ -61,14 +64,42 @@ class Facts(commands.Cog):
     def __init__(self, bot: ShowBot) -> None:
         self.bot = bot
         self.mod = bot.moderation
+        self.log_channel_warned = False  # one warning per breakage, not one per change
 
     async def cog_check(self, ctx: commands.Context[Any]) -> bool:
         if ctx.guild is None:
             raise commands.NoPrivateMessage("Moderator commands work in a server only.")
         return True
 
-    async def done(self, ctx: commands.Context[Any], message: str) -> None:
+    async def done(self, ctx: commands.Context[Any], message: str, *, change: bool = True) -> None:
+        """Reply with the outcome; a change (not a read-only look) also goes to the log
+        channel."""
         await send_reply(ctx, _cut(message))
+        if change:
+            await self.post_to_log(ctx, message)
+
+    async def post_to_log(self, ctx: commands.Context[Any], message: str) -> None:
+        """One line in ``[moderation] log_channel_id``: who, which server, the outcome.
+        Best effort: a missing or closed channel is warned about and never fails the
+        moderator's command."""
+        channel_id = self.bot.config.log_channel_id
+        if channel_id is None:
+            return
+        # A name, not a mention: the log must not ping (or look like it could).
+        who = f"{escape(ctx.author.display_name)} (`{ctx.author.id}`)"
+        where = escape(ctx.guild.name) if ctx.guild else "?"
+        line = _cut(f"{who} in **{where}**: " + " ".join(message.split("\n")))
+        channel = self.bot.get_channel(channel_id)
+        try:
+            if not isinstance(channel, discord.abc.Messageable):
+                raise LookupError("no such text channel visible to the bot")
+            await channel.send(line)
+        except (LookupError, discord.HTTPException) as exc:
+            if not self.log_channel_warned:
+                self.log_channel_warned = True
+                log.warning("log_channel_unusable", channel=channel_id, error=str(exc))
+            return
+        self.log_channel_warned = False  # working again: warn again if it breaks later
 
     # ------------------------------------------------------------------ fact
 
@@ -163,7 +194,7 @@ class Facts(commands.Cog):
             lines.append(f"Source #{fact.source.id}: {citation(fact.source)}")
         if fact.quote:
             lines.append(f"> {escape(fact.quote)}")
-        await self.done(ctx, "\n".join(lines))
+        await self.done(ctx, "\n".join(lines), change=False)
 
     @fact.command(name="history")
     @app_commands.rename(fact_id="id")
@@ -186,7 +217,7 @@ class Facts(commands.Cog):
                 f"v{ver.number} · {ver.at[:16].replace('T', ' ')} · {escape(ver.actor)}"
                 f" · {ver.action} · {what}"
             )
-        await self.done(ctx, "\n".join(lines))
+        await self.done(ctx, "\n".join(lines), change=False)
 
     @fact.command(name="revert")
     @app_commands.rename(fact_id="id")
@@ -269,7 +300,7 @@ class Facts(commands.Cog):
         lines = [f"#{s.id} {citation(s)}" for s in sources[-MAX_LISTED:]]
         more = len(sources) - len(lines)
         head = f"{len(sources)} source(s)" + (f", the latest {len(lines)}:" if more else ":")
-        await self.done(ctx, "\n".join([head, *lines]))
+        await self.done(ctx, "\n".join([head, *lines]), change=False)
 
     # ------------------------------------------------------------------ entity
 
@@ -350,7 +381,7 @@ class Facts(commands.Cog):
             return
         report = import_data(self.mod.store, data, actor)
         self.mod.engine.sync(force=True)
-        await send_reply(ctx, report.summary())
+        await self.done(ctx, report.summary())
         del message
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 from discord import Interaction, app_commands
 from discord.ext import commands
 
-from bot.client import send_reply
+from bot.client import RepeatCooldown, send_reply
 from bot.logs import get_logger
 from bot.models import Intent
 from cogs.views import AskButton, suggestion_view
@@ -28,6 +29,8 @@ class Questions(commands.Cog):
         self.cooldown = commands.CooldownMapping.from_cooldown(
             bot.config.cooldown_rate, bot.config.cooldown_seconds, commands.BucketType.member
         )
+        # Members told to slow down, with when their window ends: one notice per window.
+        self.noticed: dict[Any, float] = {}
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(AskButton)
@@ -36,8 +39,22 @@ class Questions(commands.Cog):
         bucket = self.cooldown.get_bucket(ctx.message)
         retry_after = bucket.update_rate_limit() if bucket else None
         if retry_after and bucket:
-            raise commands.CommandOnCooldown(bucket, retry_after, commands.BucketType.member)
+            raise self.on_cooldown(ctx, bucket, retry_after)
         return True
+
+    def on_cooldown(
+        self, ctx: commands.Context[Any], bucket: commands.Cooldown, retry_after: float
+    ) -> commands.CommandOnCooldown:
+        """The notice the first time in a window; a silent refusal after that. A slash
+        command always gets its (ephemeral) notice: an interaction must be answered."""
+        now = time.monotonic()
+        # Forget the members whose window is over, so this stays as small as the flood.
+        self.noticed = {k: end for k, end in self.noticed.items() if end > now}
+        key = commands.BucketType.member.get_key(ctx.message)
+        repeat = key in self.noticed and ctx.interaction is None
+        self.noticed[key] = now + retry_after
+        cls = RepeatCooldown if repeat else commands.CommandOnCooldown
+        return cls(bucket, retry_after, commands.BucketType.member)
 
     async def answer(self, ctx: commands.Context[Any], intent: Intent, subject: str) -> None:
         guild_id = ctx.guild.id if ctx.guild else None

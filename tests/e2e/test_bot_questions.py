@@ -3,12 +3,13 @@ commands, autocomplete, suggestion buttons, hostile input, cooldowns, logs and a
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from botprocess import ConfigSections, RunningBot, World
+from botprocess import ConfigSections, RunningBot, World, replies_to
 from fakediscord import RecordedRequest, valid_command_name
 
 from bot.engine import Engine
@@ -240,9 +241,23 @@ async def test_cooldown_is_per_member(world: World, bot: RunningBot) -> None:
     notice = await bot.ask(world.main.id, channel, eager, "!what igh")
     assert re.search(r"try again in \d+ s", content(notice)), content(notice)
     assert_no_pings(notice.json)
-    # Another member in the same channel is still answered.
+    # Told once per window: asking again gets no reply at all, not a second notice...
+    since = len(world.fake.requests)
+    again = await world.fake.send_message(world.main.id, channel, eager, "!who nuke")
+    # ...while another member in the same channel, asking after it, is still answered.
     other = await bot.ask(world.main.id, channel, patient, "!what igh")
     assert content(other).startswith("**IGH**")
+    await asyncio.sleep(0.3)  # the bot takes messages in order: a reply would be out by now
+    assert not [r for r in world.fake.requests[since:] if replies_to(again)(r)]
+    # A slash command must always be answered: it gets the (ephemeral) notice every time.
+    for _ in range(2):
+        handle = await world.fake.send_slash_command(
+            world.main.id, channel, eager, "who", {"subject": "nuke"}
+        )
+        callback = await world.fake.wait_for_callback(handle)
+        data = callback.json["data"]
+        assert re.search(r"try again in \d+ s", data["content"]), data
+        assert data.get("flags", 0) & 64  # ephemeral
 
 
 async def test_help_lists_commands_with_examples(world: World, bot: RunningBot) -> None:
