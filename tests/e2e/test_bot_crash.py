@@ -129,11 +129,15 @@ async def test_sigkill_mid_import_leaves_it_all_or_nothing(
             for b in row["components"]
             if b["label"] == "Apply"
         )
+        # Click as a person would, a moment after the preview: discord.py registers the
+        # buttons only once it has processed the send, and right after parsing a big file
+        # a loaded machine can take longer than the fake's 0.1 s click delay for that.
+        await asyncio.sleep(1.0)
         since = len(fake_discord.requests)
         handle = await fake_discord.send_component(
             int(preview.response["id"]), where.mod, apply, roles=["Moderator"]
         )
-        await fake_discord.wait_for_callback(handle)  # acknowledged: the apply starts now
+        await fake_discord.wait_for_callback(handle, timeout=10)  # the apply starts now
         clicked = time.monotonic()
         question = int(preview.json["message_reference"]["message_id"])
         delay = 0.0

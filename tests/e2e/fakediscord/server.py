@@ -76,7 +76,7 @@ class FakeDiscord:
         heartbeat_interval_ms: int = 41_250,
         privileged_intents: int = PRIVILEGED_INTENTS,
         interaction_deadline: float = 3.0,
-        min_click_delay: float = 0.1,
+        min_click_delay: float = 0.5,  # people click after a moment; discord.py needs one
         host: str = "127.0.0.1",
     ) -> None:
         self.snowflake = SnowflakeFactory()
