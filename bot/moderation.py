@@ -27,7 +27,7 @@ from bot.errors import (
     UnknownSubjectError,
 )
 from bot.lookup import CUTOFF
-from bot.models import Actor, Entity, EntityKind, Fact, Kind
+from bot.models import Actor, Entity, EntityKind, Fact, Intent, Kind, Question, Suggestion
 from bot.questions import extract_season
 from bot.render import escape
 from bot.store import now
@@ -135,9 +135,7 @@ class Moderation:
             )
         return found
 
-    def _suggest(self, subject: str, actor: Actor) -> list[Any]:
-        from bot.models import Intent, Question
-
+    def _suggest(self, subject: str, actor: Actor) -> list[Suggestion]:
         q = Question(raw=subject, intent=Intent.ASK, subject=normalize(subject))
         return list(self.engine.resolver.resolve(q, actor.guild_id).suggestions)
 

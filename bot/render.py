@@ -5,6 +5,7 @@ limits live here, so this is the one file to audit for pings and spoiler leaks.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from bot.models import Answer, Entity, Fact, Intent, Reply, Source
 
@@ -93,7 +94,9 @@ def fact_line(fact: Fact, note: int | None) -> str:
     return f"• {lead}{text} — {tail} `#{fact.id}`"
 
 
-def _fit(head: list[str], body: list[str], foot_for: callable, pointer: str) -> str:  # type: ignore[valid-type]
+def _fit(
+    head: list[str], body: list[str], foot_for: Callable[[int], list[str]], pointer: str
+) -> str:
     """Join lines under Discord's limit, dropping whole facts from the end if needed."""
     for keep in range(len(body), -1, -1):
         shown = body[:keep]

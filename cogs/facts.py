@@ -374,7 +374,7 @@ class Facts(commands.Cog):
             await send_reply(ctx, "Nothing to import: every record is already here.")
             return
         view = ConfirmView(ctx.author.id)
-        message = await send_reply(ctx, preview.summary() + " Apply?", view=view)
+        await send_reply(ctx, preview.summary() + " Apply?", view=view)
         await view.wait()
         if not view.confirmed:
             await send_reply(ctx, "Import cancelled; nothing changed.")
@@ -382,7 +382,6 @@ class Facts(commands.Cog):
         report = import_data(self.mod.store, data, actor)
         self.mod.engine.sync(force=True)
         await self.done(ctx, report.summary())
-        del message
 
 
 async def setup(bot: ShowBot) -> None:
