@@ -1,4 +1,4 @@
-"""The command line: ``python -m bot ask|import|export|backup|run``.
+"""The command line: ``python -m bot ask|import|export|backup|run|sync``.
 
 Exit status: 0 success (every question answered), 1 a question got no answer or a file
 was rejected, 2 usage or configuration errors.
@@ -59,6 +59,11 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run the Discord bot")
     common(run)
+
+    sync = sub.add_parser(
+        "sync", help="publish the slash commands to Discord now (REST only, no gateway)"
+    )
+    common(sync)
     return parser
 
 
@@ -110,6 +115,9 @@ def cmd_ask(args: argparse.Namespace, config: Config) -> int:
                     "facts": [f.id for f in answer.facts],
                     "suggestions": [name for name, _ in reply.suggestions],
                     "error": reply.error,
+                    "via": answer.via if answer.answered else None,
+                    "fact_scores": list(answer.fact_scores)
+                    or [round(answer.score / 100, 3)] * len(answer.facts),
                 }
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
             else:
@@ -225,13 +233,23 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
     return run_bot(config)
 
 
+def cmd_sync(args: argparse.Namespace, config: Config) -> int:
+    from bot.client import sync_commands_now  # imports discord.py, as `run` does
+
+    return sync_commands_now(config)
+
+
 COMMANDS = {
     "ask": cmd_ask,
     "import": cmd_import,
     "export": cmd_export,
     "backup": cmd_backup,
     "run": cmd_run,
+    "sync": cmd_sync,
 }
+
+
+NEEDS_DISCORD = ("run", "sync")  # these need the token (and an explicit --config must exist)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -240,9 +258,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = load_config(
             args.config,
             db_override=args.db,
-            require_file=args.command == "run" and bool(args.config),
+            require_file=args.command in NEEDS_DISCORD and bool(args.config),
         )
-        if args.command == "run" and not config.token:
+        if args.command in NEEDS_DISCORD and not config.token:
             raise ConfigError(
                 f"{config.source or 'config.toml'}: [discord] token is missing"
                 " (set DISCORD_TOKEN or [discord] token)"

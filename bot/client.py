@@ -19,6 +19,7 @@ import discord
 import yarl
 from discord.ext import commands
 
+from bot.commandsync import Outcome, Payload, SyncRefused, plan, publish
 from bot.config import Config
 from bot.engine import Engine
 from bot.errors import ShowbotError
@@ -31,11 +32,19 @@ log = get_logger("showbot")
 
 EXTENSIONS = ("cogs.questions", "cogs.facts", "cogs.meta")
 HOUSEKEEPING_SECONDS = 0.5  # change-log catch-up and question-log flush
+# A command sync waiting out a rate limit longer than this gives up (and retries at the
+# next start or `!sync`): Discord's daily command-update limit can mean hours.
+SYNC_WAIT_SECONDS = 60.0
 
 
 class RepeatCooldown(commands.CommandOnCooldown):
     """Over the cooldown again in a window the member was already told about: refused
     without a reply, so a flood costs the channel one notice, not one per message."""
+
+
+def cooldown_notice(retry_after: float) -> str:
+    """What a member over the question cooldown is told (commands and buttons alike)."""
+    return f"Slow down a little: try again in {math.ceil(retry_after)} s."
 
 
 def intents() -> discord.Intents:
@@ -50,7 +59,7 @@ def intents() -> discord.Intents:
 class ShowBot(commands.Bot):
     """showbot on Discord: gets its engine and config from the caller."""
 
-    def __init__(self, config: Config, engine: Engine) -> None:
+    def __init__(self, config: Config, engine: Engine, *, serve: bool = True) -> None:
         super().__init__(
             command_prefix=config.prefix,
             intents=intents(),
@@ -64,23 +73,66 @@ class ShowBot(commands.Bot):
         self.config = config
         self.engine = engine
         self.moderation = Moderation(engine)
+        self.serve = serve  # False: REST only (`python -m bot sync`), no background tasks
         self._housekeeping: asyncio.Task[None] | None = None
+        self._start_sync: asyncio.Task[None] | None = None
+        self._sync_lock = asyncio.Lock()
         self.started = time.monotonic()
 
     async def setup_hook(self) -> None:
         for name in EXTENSIONS:
             await self.load_extension(name)
-        await self.sync_commands()
-        self._housekeeping = asyncio.create_task(self._keep_in_step())
+        if self.serve:
+            # In the background: the gateway connects and prefix commands answer meanwhile,
+            # whatever Discord makes the sync wait for.
+            self._start_sync = asyncio.create_task(self._sync_at_start())
+            self._housekeeping = asyncio.create_task(self._keep_in_step())
 
-    async def sync_commands(self) -> None:
-        """Publish slash commands globally, and at once to the configured servers."""
-        synced = await self.tree.sync()
-        for guild_id in self.config.guild_ids:
-            guild = discord.Object(id=guild_id)
-            self.tree.copy_global_to(guild=guild)
-            await self.tree.sync(guild=guild)
-        log.info("commands_synced", count=len(synced), guilds=list(self.config.guild_ids))
+    async def _sync_at_start(self) -> None:
+        try:
+            await self.sync_commands()
+        except Exception:  # e.g. the database: the bot runs on, the next start retries
+            log.exception("commands_sync_crashed")
+
+    async def command_payload(self) -> Payload:
+        """The global commands exactly as ``CommandTree.sync`` would send them."""
+        tree = self.tree
+        commands = tree.get_commands()
+        if tree.translator is not None:
+            return [await c.get_translated_payload(tree, tree.translator) for c in commands]
+        return [c.to_dict(tree) for c in commands]
+
+    async def sync_commands(self, *, force: bool = False) -> list[Outcome]:
+        """Publish the slash commands where Discord doesn't have them yet (everywhere when
+        ``force``): globally, or, with ``[discord] guild_ids``, to those development servers
+        only (see bot/commandsync.py)."""
+        async with self._sync_lock:
+            store = self.engine.store
+            targets = plan(
+                await self.command_payload(), self.config.guild_ids, store.synced_hashes()
+            )
+            return await publish(targets, store, self._put_commands, force=force)
+
+    async def _put_commands(self, guild_id: int | None, payload: Payload) -> None:
+        """One bulk overwrite of a scope's commands; Discord's refusal as SyncRefused."""
+        app_id = self.application_id
+        if app_id is None:
+            raise SyncRefused("the application id is not known yet (not logged in)")
+        try:
+            async with asyncio.timeout(SYNC_WAIT_SECONDS):
+                if guild_id is None:
+                    await self.http.bulk_upsert_global_commands(app_id, payload=payload)
+                else:
+                    await self.http.bulk_upsert_guild_commands(app_id, guild_id, payload=payload)
+        except TimeoutError:
+            raise SyncRefused(
+                f"no answer within {SYNC_WAIT_SECONDS:g} s (rate limited for longer?)"
+            ) from None
+        except discord.HTTPException as exc:
+            # e.g. "403 Forbidden (error code: 50001): Missing Access"
+            raise SyncRefused(str(exc), status=exc.status, code=exc.code) from None
+        except (OSError, aiohttp.ClientError) as exc:
+            raise SyncRefused(f"Discord unreachable ({type(exc).__name__}: {exc})") from None
 
     async def _keep_in_step(self) -> None:
         # Other shards' moderator edits reach this process's index within a second,
@@ -127,7 +179,7 @@ class ShowBot(commands.Bot):
                 " busy); nothing was changed. Please try again later."
             )
         elif isinstance(error, commands.CommandOnCooldown):
-            message = f"Slow down a little: try again in {math.ceil(error.retry_after)} s."
+            message = cooldown_notice(error.retry_after)
         elif isinstance(error, commands.CheckFailure):
             message = str(error) if str(error) else "You can't use that command here."
         elif isinstance(error, commands.UserInputError):
@@ -147,8 +199,9 @@ class ShowBot(commands.Bot):
             await send_reply(ctx, render_error(message).content + usage, ephemeral=True)
 
     async def close(self) -> None:
-        if self._housekeeping:
-            self._housekeeping.cancel()
+        for task in (self._housekeeping, self._start_sync):
+            if task:
+                task.cancel()
         try:
             await super().close()
         finally:
@@ -278,3 +331,32 @@ def run_bot(config: Config) -> int:
     _point_at(config)
     log.info("starting", db=config.db_path, prefix=config.prefix, api_base=config.api_base)
     return asyncio.run(_serve(config))
+
+
+async def _sync_once(config: Config) -> int:
+    engine = Engine.open(config.db_path, prefix=config.prefix)
+    bot = ShowBot(config, engine, serve=False)
+    try:
+        await bot.login(config.token or "")  # REST only: loads the cogs, no gateway
+        outcomes = await bot.sync_commands(force=True)
+    except discord.LoginFailure:
+        log.error("login_failed", reason="Discord refused the token")
+        return 2
+    except (OSError, aiohttp.ClientError, discord.DiscordServerError) as exc:
+        log.error(
+            "discord_unreachable", api_base=config.api_base, error=f"{type(exc).__name__}: {exc}"
+        )
+        return 1
+    finally:
+        await bot.close()
+        engine.close()
+    for outcome in outcomes:
+        print(outcome.describe())
+    return 1 if any(o.result == "failed" for o in outcomes) else 0
+
+
+def sync_commands_now(config: Config) -> int:
+    """``python -m bot sync``: publish the slash commands now, whatever the stored hashes say."""
+    configure_logging(config.log_level, config.log_format, secrets=[config.token or ""])
+    _point_at(config)
+    return asyncio.run(_sync_once(config))

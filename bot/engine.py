@@ -14,16 +14,22 @@ from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
-from bot.answers import Resolver, choose_facts
+from bot.answers import answer_found, answer_of, choose_facts
 from bot.errors import ShowbotError
 from bot.logs import get_logger
 from bot.lookup import AliasIndex
 from bot.models import Answer, Entity, EntityKind, Intent, Question, Reply
-from bot.questions import parse_question
-from bot.render import render_answer
+from bot.questions import GLUE, NUMBER_WORDS, extract_season, parse_question
+from bot.render import labels, render_answer
+from bot.retrieval import STOP, FactFinder
 from bot.seeds import apply_seeds
 from bot.store import Store, entity_from_row, now
+from bot.subjects import Resolution, Subjects, same_word
+from bot.text import normalize
 
+# A subject matched this well, by a question that asks about nothing else, is answered
+# by name (``!who nuke``); anything less also tries the facts' own words.
+NAME_ONLY = 90.0
 SYNC_INTERVAL = 0.25  # seconds between change-log checks; well inside the 1 s promise
 LOG_FLUSH_ROWS = 200
 LOG_FLUSH_SECONDS = 1.0
@@ -51,7 +57,8 @@ class Engine:
         self._last_sync = 0.0
         self._seen = store.max_change_id()
         self.index = AliasIndex.build(self._load())
-        self.resolver = Resolver(self.index, self.entities, self.seasons_of)
+        self.subjects = Subjects(self.index, self.entities, self.seasons_of)
+        self.finder = FactFinder(store, self.subjects)
 
     @classmethod
     def open(cls, path: str | Path, *, seed: bool = True, prefix: str = "!") -> Engine:
@@ -162,11 +169,25 @@ class Engine:
         self._record(answer, guild_id, channel_id, user_id, started)
         return answer
 
-    def _answer(self, question: Question, guild_id: int | None) -> Answer:
-        found = self.resolver.resolve(question, guild_id)
-        if found.entity is None:
-            return found
-        return choose_facts(found, self.store.facts_for(found.entity.id, guild_id))
+    def _answer(self, q: Question, guild_id: int | None) -> Answer:
+        """The name path when the question is a name; the free path when it says more
+        (or names nothing known); an honest unknown when neither is sure."""
+        found = self.subjects.resolve(
+            q.subject, intent=q.intent, guild_id=guild_id, season=q.season, kind=q.kind
+        )
+        named = answer_of(q, found)
+        if found.entity is not None and found.score >= NAME_ONLY and not _says_more(q, found):
+            return choose_facts(named, self.store.facts_for(found.entity.id, guild_id))
+        if found.show is not None or not q.words:
+            return named  # a known show's unknown season stays unknown
+        if found.ambiguous and found.score >= NAME_ONLY and not q.attribute:
+            return named  # just a name two subjects share: "which one do you mean?"
+        free = self.finder.find(q, guild_id, found.entity)
+        if free is not None:
+            return answer_found(q, free)
+        if found.entity is not None:
+            return choose_facts(named, self.store.facts_for(found.entity.id, guild_id))
+        return named
 
     def answer_entity(
         self,
@@ -192,10 +213,11 @@ class Engine:
         return answer
 
     def reply(self, answer: Answer) -> Reply:
-        return render_answer(answer, self.prefix)
+        return render_answer(answer, self.prefix, self.entities)
 
     def complete(self, text: str, *, guild_id: int | None = None, limit: int = 25) -> list[str]:
-        """Entity names for a slash command's autocomplete, best first."""
+        """Subject names for a slash command's autocomplete, best first. Subjects sharing
+        a name are told apart ("Jessica Jones (show)"), which the resolver reads back."""
         self.sync()
         entities = self.entities
 
@@ -204,12 +226,8 @@ class Engine:
             return entity is not None and entity.visible_in(guild_id)
 
         hits = self.index.complete(text, limit=limit, allow=allow)
-        names: list[str] = []
-        for hit in hits:
-            name = self.entities[hit.entity_id].name
-            if name not in names:
-                names.append(name)
-        return names[:limit]
+        shown = labels([self.entities[h.entity_id] for h in hits])
+        return list(dict.fromkeys(shown))[:limit]
 
     # --------------------------------------------------------- question log
 
@@ -236,6 +254,7 @@ class Engine:
                 round(answer.score, 2),
                 int(answer.answered),
                 round((time.perf_counter() - started) * 1000, 3),
+                answer.via if answer.answered else None,
             )
         )
         # While the disk refuses writes, retry on the clock only, not on every question.
@@ -262,6 +281,22 @@ class Engine:
             self._log_failing = True
         else:
             self._log_failing = False
+
+
+def _says_more(q: Question, found: Resolution) -> bool:
+    """Whether a question asks about something of its subject ("the villain of X",
+    "who plays X"), not just X: words beyond the name and the usual question glue."""
+    if q.attribute:
+        return True
+    name = normalize(found.text).split()
+    rest, _ = extract_season(" ".join(q.words))
+    if found.entity is not None and found.entity.kind is EntityKind.SEASON:
+        name += [w for w in rest.split() if w.isdigit() or w in NUMBER_WORDS]
+    return any(
+        w not in GLUE and w not in STOP and not any(same_word(n, w) for n in name)
+        for w in rest.split()
+        if len(w) > 1
+    )
 
 
 def _entity_of(row_json: str) -> int:

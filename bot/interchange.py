@@ -7,16 +7,20 @@ A file looks like::
      "entities": [{"key", "name", "kind", "show", "season"}],
      "aliases":  [{"key", "entity", "name"}],
      "facts":    [{"key", "entity", "kind", "text", "status", "spoiler", "date",
-                   "source", "quote"}]}
+                   "source", "quote", "overrides", "hides"}]}
 
-``key`` is a stable name for a record; ``show``, ``entity`` and ``source`` refer to keys
-(in the file or already in the database). Any record may carry ``"deleted": true``.
-Import matches records by key: new keys are added, changed records updated, the rest
-left alone; it is all-or-nothing.
+``key`` is a stable name for a record (a row without one is named ``<table>-<id>``, and
+import matches that name too); ``show``, ``entity`` and ``source`` refer to keys (in the
+file or already in the database). Any record may carry ``"deleted": true``. In a server's
+file a fact may carry ``"overrides": <key of a global fact>``: it is that server's version
+of the global fact, or with ``"hides": true`` it hides it there. Import matches records by
+key: new keys are added, changed records updated, the rest left alone; it is
+all-or-nothing.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -46,6 +50,8 @@ _FIELDS = {
         "date",
         "source",
         "quote",
+        "overrides",
+        "hides",
         "deleted",
     },
 }
@@ -77,6 +83,24 @@ class ImportReport:
 
 class _DryRun(Exception):
     """Raised inside the import transaction to roll a dry run back."""
+
+
+def row_key(table: str, row: dict[str, Any]) -> str:
+    """A row's name in the interchange format: its key, or ``<table>-<id>`` without one."""
+    return row["key"] or f"{table}-{row['id']}"
+
+
+def find(store: Store, table: str, key: str, guild_id: int | None) -> dict[str, Any] | None:
+    """The row of one scope named ``key``: by its key, else (``<table>-<id>``, as export
+    names a row without a key) the keyless row with that id."""
+    row = store.find_key(table, key, guild_id)
+    if row is None:
+        m = re.fullmatch(rf"{table}-(\d{{1,18}})", key)
+        if m:
+            row = store.row(table, int(m[1]))
+            if row is None or row["key"] or (row["guild_id"] or 0) != (guild_id or 0):
+                row = None
+    return row
 
 
 def _key(record: dict[str, Any], where: str, problems: list[str]) -> str | None:
@@ -119,8 +143,11 @@ def validate(data: object, store: Store, guild_id: int | None) -> dict[str, list
             return True
         table = _TABLE[section]
         return bool(
-            store.find_key(table, key, guild_id) or (guild_id and store.find_key(table, key, None))
+            find(store, table, key, guild_id) or (guild_id and find(store, table, key, None))
         )
+
+    targets: dict[int, int] = {}  # global fact id -> position of the fact overriding it
+    positions: dict[str, int] = {}  # fact key -> position
 
     for section in SECTIONS:
         for i, record in enumerate(data.get(section, [])):
@@ -139,6 +166,10 @@ def validate(data: object, store: Store, guild_id: int | None) -> dict[str, list
                 problems.append(f"{where}.{exc}")
                 continue
             values["deleted"] = bool(record.get("deleted", False))
+            if section == "facts":
+                _check_override(record, values, i, guild_id, store, keys, targets, problems)
+                if key is not None:
+                    positions.setdefault(key, i)
             for ref_field, ref_section in (("show", "entities"), ("entity", "entities")):
                 ref = values.get(ref_field)
                 if ref_field in values and ref is not None and not exists(ref_section, ref):
@@ -157,9 +188,87 @@ def validate(data: object, store: Store, guild_id: int | None) -> dict[str, list
                 if section == "entities":
                     kinds[key] = values["kind"]
                 clean[section].append(values)
+    if guild_id is not None and targets:
+        _check_existing_overrides(data["facts"], store, guild_id, targets, positions, problems)
     if problems:
         raise ImportValidationError(problems)
     return clean
+
+
+def _check_override(
+    record: dict[str, Any],
+    values: dict[str, Any],
+    i: int,
+    guild_id: int | None,
+    store: Store,
+    keys: dict[str, set[str]],
+    targets: dict[int, int],
+    problems: list[str],
+) -> None:
+    """``overrides`` / ``hides`` of fact ``i``: a server's version of a global fact (one per
+    global fact and server), or its hiding marker. Absent, an existing row keeps its link."""
+    where = f"facts[{i}]"
+    try:
+        hides = v.parse_bool(record.get("hides", False), "hides")
+        target = _ref(record.get("overrides"), "overrides")
+    except v.InvalidInputError as exc:
+        problems.append(f"{where}.{exc}")
+        return
+    if target is None:
+        if hides:
+            problems.append(f"{where}.hides: only an override hides a fact; give overrides too")
+        elif "overrides" in record:
+            values.update(overrides=None, hides=False)
+        return
+    if guild_id is None:
+        problems.append(
+            f"{where}.overrides: only a server's facts override global ones (import into a server)"
+        )
+        return
+    row = find(store, "fact", target, None)
+    if row is None:
+        problems.append(f"{where}.overrides: no global fact with key {target!r}")
+        return
+    if row["id"] in targets:
+        problems.append(
+            f"{where}.overrides: facts[{targets[row['id']]}] already overrides {target!r}"
+            " (one override per fact and server)"
+        )
+        return
+    targets[row["id"]] = i
+    entity = store.row("entity", row["entity_id"])
+    assert entity is not None
+    about = row_key("entity", entity)
+    if not values["deleted"] and (values["entity"] != about or about in keys["entities"]):
+        problems.append(
+            f"{where}.entity: an override is about the subject of the fact it overrides ({about!r})"
+        )
+    values.update(overrides=target, hides=hides)
+
+
+def _check_existing_overrides(
+    facts: list[Any],
+    store: Store,
+    guild_id: int,
+    targets: dict[int, int],
+    positions: dict[str, int],
+    problems: list[str],
+) -> None:
+    """A global fact the server already overrides with a row the file doesn't re-link."""
+    for row in store.rows(
+        "SELECT id, key, overrides FROM fact WHERE guild_id = ? AND overrides IS NOT NULL",
+        [guild_id],
+    ):
+        j = positions.get(row_key("fact", row))
+        if j is not None and "overrides" in facts[j]:
+            continue  # the file says what that row overrides
+        i = targets.get(row["overrides"])
+        if i is not None:
+            problems.append(
+                f"facts[{i}].overrides: this server already overrides"
+                f" {facts[i]['overrides'].strip()!r} with fact #{row['id']}"
+                f" ({row_key('fact', row)!r}; one override per fact and server)"
+            )
 
 
 def _clean(section: str, r: dict[str, Any], where: str) -> dict[str, Any]:
@@ -249,7 +358,7 @@ def _apply(
         if (section, key) in ids:
             return ids[(section, key)]
         table = _TABLE[section]
-        row = store.find_key(table, key, scope) or store.find_key(table, key, None)
+        row = find(store, table, key, scope) or find(store, table, key, None)
         if row is None:
             raise ShowbotError(f"{section} key {key!r} vanished during the import")
         return row["id"]
@@ -270,8 +379,15 @@ def _apply(
             if section == "facts":
                 values["source_id"] = resolve("sources", values.pop("source"))
                 values["spoiler"] = int(values["spoiler"])
+                if values.get("overrides") is not None:
+                    target = find(store, "fact", values["overrides"], None)
+                    if target is None:
+                        raise ShowbotError(f"fact key {values['overrides']!r} vanished")
+                    values["overrides"] = target["id"]
+                if "hides" in values:
+                    values["hides"] = int(values["hides"])
             table = _TABLE[section]
-            existing = store.find_key(table, rec["key"], scope)
+            existing = find(store, table, rec["key"], scope)
             if existing is None:
                 values.update(key=rec["key"], guild_id=scope)
                 if rec["deleted"]:
@@ -302,7 +418,7 @@ def export_data(store: Store, guild_id: int | None = None) -> dict[str, Any]:
             return None
         if (table, row_id) not in keys:
             row = store.row(table, row_id)
-            keys[(table, row_id)] = (row and row["key"]) or f"{table}-{row_id}"
+            keys[(table, row_id)] = row_key(table, row) if row else f"{table}-{row_id}"
         return keys[(table, row_id)]
 
     def rows(table: str) -> list[dict[str, Any]]:
@@ -348,7 +464,20 @@ def export_data(store: Store, guild_id: int | None = None) -> dict[str, Any]:
             "date": r["date"],
             "source": key_of("source", r["source_id"]),
             "quote": r["quote"],
+            **_override_fields(r, key_of),
         }
         for r in rows("fact")
     ]
+    return out
+
+
+def _override_fields(
+    row: dict[str, Any], key_of: Callable[[str, int | None], str | None]
+) -> dict[str, Any]:
+    """A server's override names the global fact it replaces, and a hiding marker says so."""
+    if row["overrides"] is None:
+        return {}
+    out: dict[str, Any] = {"overrides": key_of("fact", row["overrides"])}
+    if row["hides"]:
+        out["hides"] = True
     return out

@@ -120,6 +120,28 @@ def m001_initial(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_command_sync(db: Database) -> None:
+    # The slash-command set last accepted by Discord per scope ("global" or a guild id):
+    # a start only publishes a scope whose payload hash differs.
+    db.execute(
+        "CREATE TABLE command_sync ("
+        " scope TEXT PRIMARY KEY, hash TEXT NOT NULL, synced_at TEXT NOT NULL)"
+    )
+
+
+@migrations()
+def m003_fact_search(db: Database) -> None:
+    # Free questions search facts by their words (FTS5) and meaning (stored vectors);
+    # an existing database gets every live fact's document here, once.
+    from bot import factindex
+
+    factindex.create(db)
+    factindex.FactIndex(db).rebuild()
+    # Which path answered a question (subject or facts), for !gaps and !stats.
+    db.execute("ALTER TABLE question ADD COLUMN via TEXT")
+
+
 def apply(db: Database) -> None:
     """Bring ``db`` up to date; refuse a database written by a newer showbot."""
     known = {m.name for m in migrations._migrations}

@@ -162,6 +162,9 @@ class Question:
     subject: str  # the subject text with question words and the season removed
     season: int | None = None
     explicit_intent: bool = False  # the user named the intent (command or question word)
+    kind: EntityKind | None = None  # "(character)" typed after the name
+    words: tuple[str, ...] = ()  # the whole question, normalised (free questions search it)
+    attribute: bool = False  # "the villain of X": asks about something of X, not X itself
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +186,8 @@ class Answer:
     ambiguous: bool = False
     other_facts: bool = False  # facts shown are not for the asked intent (none were)
     problem: str | None = None  # why the question could not be read (empty, too long, ...)
+    via: str = "subject"  # which path answered: "subject" (a name) or "facts" (free question)
+    fact_scores: tuple[float, ...] = ()  # the free path's score (0-1) per fact shown
 
     @property
     def answered(self) -> bool:

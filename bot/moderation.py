@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot import validation as v
-from bot.answers import TIE
 from bot.engine import Engine
 from bot.errors import (
     AmbiguousSubjectError,
@@ -26,11 +25,11 @@ from bot.errors import (
     PermissionDeniedError,
     UnknownSubjectError,
 )
-from bot.lookup import CUTOFF
-from bot.models import Actor, Entity, EntityKind, Fact, Intent, Kind, Question, Suggestion
-from bot.questions import extract_season
-from bot.render import escape
+from bot.models import Actor, Entity, EntityKind, Fact, Intent, Kind
+from bot.questions import NUMBER_WORDS, split_season
+from bot.render import escape, label, labels
 from bot.store import now
+from bot.subjects import Resolution, parse_id
 from bot.text import normalize
 
 # The entity kind a new subject gets from the kind of its first fact.
@@ -90,54 +89,37 @@ class Moderation:
         return row
 
     def resolve_entity(
-        self, subject: str, actor: Actor, *, shows_only: bool = False
+        self, subject: str, actor: Actor, *, shows_only: bool = False, kind: Kind | None = None
     ) -> Entity | None:
-        """``#12`` or a name; None when nothing matches; raises when ambiguous."""
-        subject = subject.strip()
-        if subject.startswith("#") or subject.isdigit():
-            eid = v.parse_id(subject, "subject")
-            entity = self.engine.entities.get(eid)
-            if entity is None or not entity.visible_in(actor.guild_id):
-                raise NotFoundError(f"There is no subject #{eid} here.")
-            return entity
-        rest, season = extract_season(normalize(subject))
-        entities = self.engine.entities
-        if season is not None:
-            show = self.resolve_entity(rest, actor, shows_only=True) if rest else None
-            if show is None:
-                return None
-            for s in self.engine.seasons_of(show.id):
-                if s.season == season and s.visible_in(actor.guild_id):
-                    return s
-            return None
-
-        def allow(eid: int) -> bool:
-            e = entities.get(eid)
-            if e is None or not e.visible_in(actor.guild_id):
-                return False
-            return e.kind is EntityKind.SHOW if shows_only else e.kind is not EntityKind.SEASON
-
-        hits = self.engine.index.search(subject, limit=6, allow=allow)
-        if not hits or hits[0].score < CUTOFF:
-            return None
-        near = [entities[h.entity_id] for h in hits if h.score >= hits[0].score - TIE]
-        if len(near) > 1:
+        """``#12`` or a name (a bare number is a name), as a question would read it; None
+        when nothing matches; raises when several subjects fit equally well."""
+        found = self._resolve(subject, actor, shows_only=shows_only, kind=kind)
+        if found.ambiguous:
+            tied = [c.entity for c in found.candidates]
             raise AmbiguousSubjectError(
-                subject, [(e.id, f"{e.name} ({e.kind.value})") for e in near]
+                subject, list(zip([e.id for e in tied], [label(e) for e in tied], strict=True))
             )
-        return near[0]
+        if found.entity is None and parse_id(subject) is not None:
+            raise NotFoundError(f"There is no subject {subject.strip()[:20]} here.")
+        return found.entity
+
+    def _resolve(
+        self, subject: str, actor: Actor, *, shows_only: bool = False, kind: Kind | None = None
+    ) -> Resolution:
+        return self.engine.subjects.resolve(
+            subject.strip(),
+            intent=Intent(kind.value) if kind else Intent.ASK,
+            guild_id=actor.guild_id,
+            kind=EntityKind.SHOW if shows_only else None,
+            limit=25,  # moderation lists every equally good candidate, not three
+        )
 
     def entity_of(self, subject: str, actor: Actor) -> Entity:
         found = self.resolve_entity(subject, actor)
         if found is None:
-            raise UnknownSubjectError(
-                subject[:80], [s.entity.name for s in self._suggest(subject, actor)]
-            )
+            offers = [s.entity for s in self._resolve(subject, actor).candidates]
+            raise UnknownSubjectError(subject[:80], labels(offers))
         return found
-
-    def _suggest(self, subject: str, actor: Actor) -> list[Suggestion]:
-        q = Question(raw=subject, intent=Intent.ASK, subject=normalize(subject))
-        return list(self.engine.resolver.resolve(q, actor.guild_id).suggestions)
 
     def _source_id(self, value: str | None, actor: Actor) -> tuple[int | None, str | None]:
         """A source given as ``#id`` or title; a new title creates the source."""
@@ -187,16 +169,16 @@ class Moderation:
         assert name is not None
         notes = []
         with self.store.batch():
-            entity = self.resolve_entity(name, actor)
+            entity = self.resolve_entity(name, actor, kind=k)
             if entity is None:
                 new_kind = v.parse_entity_kind(entity_kind) if entity_kind else _NEW_KIND[k]
-                if new_kind is EntityKind.SEASON:
-                    raise InvalidInputError(
-                        "subject: a season is added by naming its show and season,"
-                        " e.g. `jessica jones s3`, once the show exists"
-                    )
-                eid = self._new_entity(name, new_kind, actor)
-                notes.append(f"new subject {_b(name)} ({new_kind.value}) #{eid}")
+                made = self._new_entity(name, new_kind, actor)
+                eid = made[-1].id
+                notes.append(
+                    "new subject"
+                    + ("s " if len(made) > 1 else " ")
+                    + " and ".join(f"{_b(e.name)} ({e.kind.value}) #{e.id}" for e in made)
+                )
             else:
                 eid = entity.id
             values["source_id"], source_note = self._source_id(source, actor)
@@ -205,33 +187,57 @@ class Moderation:
             values.update(entity_id=eid, guild_id=actor.guild_id)
             fid = self.store.insert("fact", values, actor, "fact.add")
         self._done()
-        label = self.engine.entities[eid].name
+        subject = self.engine.entities[eid].name
         extra = f" ({'; '.join(notes)})" if notes else ""
-        return Outcome(f"Added fact #{fid} to {_b(label)}{extra}.", fact_id=fid, entity_id=eid)
+        return Outcome(f"Added fact #{fid} to {_b(subject)}{extra}.", fact_id=fid, entity_id=eid)
 
-    def _new_entity(self, name: str, kind: EntityKind, actor: Actor) -> int:
-        rest, season = extract_season(normalize(name))
-        if season is not None and rest:
-            show = self.resolve_entity(rest, actor, shows_only=True)
-            if show is not None:
-                return self.store.insert(
-                    "entity",
-                    {
-                        "name": f"{show.name} season {season}",
-                        "kind": "season",
-                        "show_id": show.id,
-                        "season": season,
-                        "guild_id": actor.guild_id,
-                    },
-                    actor,
-                    "entity.add",
+    def _new_entity(self, name: str, kind: EntityKind, actor: Actor) -> list[Entity]:
+        """Create the subject a name means (returns what was made, the subject last).
+
+        A season ("The Crown season 2", "the crown s2") goes under its show, which is made
+        too when unknown; a bare trailing number is a season only of a show the store
+        holds ("Luke Cage 2"), otherwise part of a title ("Blake's 7")."""
+        show_name, season = split_season(name)
+        made: list[Entity] = []
+        show: Entity | None = None
+        if season is None and kind is not EntityKind.SEASON:
+            head, _, last = name.rpartition(" ")
+            number = normalize(last)
+            if head and (number.isdigit() or number in NUMBER_WORDS):
+                show = self.resolve_entity(head, actor, shows_only=True)
+                if show is not None:
+                    show_name, season = (
+                        head,
+                        int(number) if number.isdigit() else NUMBER_WORDS[number],
+                    )
+        if season is None:
+            if kind is EntityKind.SEASON:
+                raise InvalidInputError(
+                    "subject: name a season by its show and number, e.g. `jessica jones s3`"
                 )
-        return self.store.insert(
-            "entity",
-            {"name": name, "kind": kind.value, "guild_id": actor.guild_id},
-            actor,
-            "entity.add",
+            return [self._insert_entity({"name": name, "kind": kind.value}, actor)]
+        if not show_name:
+            raise InvalidInputError("subject: which show's season? e.g. `jessica jones s3`")
+        show = show or self.resolve_entity(show_name, actor, shows_only=True)
+        if show is None:
+            show = self._insert_entity({"name": show_name, "kind": "show"}, actor)
+            made.append(show)
+        values = {
+            "name": f"{show.name} season {season}",
+            "kind": "season",
+            "show_id": show.id,
+            "season": season,
+        }
+        made.append(self._insert_entity(values, actor))
+        return made
+
+    def _insert_entity(self, values: dict[str, Any], actor: Actor) -> Entity:
+        eid = self.store.insert(
+            "entity", {**values, "guild_id": actor.guild_id}, actor, "entity.add"
         )
+        entity = self.store.entity(eid)
+        assert entity is not None
+        return entity
 
     def edit_fact(
         self,
@@ -465,12 +471,11 @@ class Moderation:
         assert name is not None
         with self.store.batch():
             target = self.entity_of(entity, actor)
-            for other in self.engine.index.search(name, limit=3):
-                same = normalize(other.text) == normalize(name)
-                visible = self.engine.entities.get(other.entity_id)
-                if same and visible and visible.visible_in(actor.guild_id):
-                    owner = self.engine.entities[other.entity_id].name
-                    raise InvalidInputError(f"alias: {name!r} already names {_b(owner)}")
+            taken = self.engine.subjects.named_exactly(name, actor.guild_id)
+            if taken:
+                raise InvalidInputError(
+                    f"alias: {_b(name)} already names {', '.join(_b(n) for n in labels(taken))}"
+                )
             aid = self.store.insert(
                 "alias",
                 {"entity_id": target.id, "name": name, "guild_id": actor.guild_id},
@@ -610,10 +615,18 @@ class Moderation:
             " GROUP BY entity.id ORDER BY n DESC LIMIT 5",
             [guild_id, since],
         )
+        via = dict(
+            self.store.db.execute(
+                "SELECT via, count(*) FROM question WHERE guild_id IS ? AND answered = 1"
+                " AND at >= strftime('%Y-%m-%dT%H:%M:%f', 'now', ?) GROUP BY via",
+                [guild_id, since],
+            ).fetchall()
+        )
         total = sum(r["n"] for r in per_day)
         answered = sum(r["answered"] or 0 for r in per_day)
         return {
             "days": days,
+            "by_facts": via.get("facts", 0),  # answered from the facts' words, not a name
             "per_day": [(r["day"], r["n"]) for r in per_day],
             "total": total,
             "answer_rate": (answered / total) if total else None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.errors import InvalidInputError
-from bot.models import Intent, Question
+from bot.models import EntityKind, Intent, Question
 from bot.text import normalize
 from bot.validation import MAX_QUESTION
 
@@ -15,7 +15,7 @@ COMMANDS = {i.value: i for i in Intent}
 # only dropped at the edges of the subject, so names containing them stay whole.
 _LEADING = frozenset(
     """
-    a about an and any anything are airing airs can could did do does dont doesnt else
+    a about an and any anything are airing airs be can could did do does dont doesnt else
     episode episodes exactly going gonna happen happened happening how i is isnt its know
     me more next on please plz pls s season series she he show tell the their them there
     they this to u us was what whats when whens where which who whos whom will with
@@ -34,7 +34,7 @@ _TRAILING = frozenset(
 )
 # "the" is kept when it starts a name ("The Defenders"); the index copes either way.
 
-_NUMBER_WORDS = {
+NUMBER_WORDS = {
     "one": 1,
     "two": 2,
     "three": 3,
@@ -56,7 +56,7 @@ _NUMBER_WORDS = {
     "ninth": 9,
     "tenth": 10,
 }
-_NUM = r"(\d{1,3}|" + "|".join(_NUMBER_WORDS) + r")"
+_NUM = r"(\d{1,3}|" + "|".join(NUMBER_WORDS) + r")"
 _SEASON_PATTERNS = [
     re.compile(r"\bs(\d{1,3})(?:\s*e\d{1,3})?\b"),  # s2, s02, s02e03
     re.compile(r"\b(?:season|series)\s+" + _NUM + r"\b"),  # season 2, season two
@@ -68,10 +68,27 @@ _SEASON_PATTERNS = [
 # fact can answer are stripped; "the mother of nuke" stays an unknown subject.
 _ATTRIBUTE = re.compile(
     r"^(?:the |a |an )?(?:new |next |main |first |latest )?"
-    r"(?:release date|premiere date|air date|start date|date|premiere|release|villains?|"
+    r"(release date|premiere date|air date|start date|date|premiere|release|villains?|"
     r"bad guys?|cast|plot|story|trailer|filming|production|news|status|episodes?|"
     r"showrunner|producer|creator|star|stars|actors?|characters?)"
     r" (?:of|for|in|on) (.+)$"
+)
+# What an attribute asks, when the question word alone ("what", none) does not say.
+_ATTRIBUTE_INTENT = {
+    **dict.fromkeys(
+        ("release date", "premiere date", "air date", "start date", "date", "premiere"),
+        Intent.WHEN,
+    ),
+    **dict.fromkeys(("release", "filming", "production"), Intent.WHEN),
+    **dict.fromkeys(
+        ("villain", "villains", "bad guy", "bad guys", "cast", "showrunner", "producer"),
+        Intent.WHO,
+    ),
+    **dict.fromkeys(("creator", "star", "stars", "actor", "actors"), Intent.WHO),
+}
+# A list shows "Jessica Jones (character)"; typed back, the kind narrows the subject.
+_KIND_SUFFIX = re.compile(
+    r"\s*\((" + "|".join(k.value for k in EntityKind) + r")\)\s*$", re.IGNORECASE
 )
 
 
@@ -79,8 +96,19 @@ _ATTRIBUTE = re.compile(
 _CONTROL = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
+def split_kind(text: str) -> tuple[str, EntityKind | None]:
+    """ "Jessica Jones (character)" -> ("Jessica Jones", CHARACTER)."""
+    m = _KIND_SUFFIX.search(text)
+    if not m:
+        return text, None
+    return text[: m.start()], EntityKind(m.group(1).lower())
+
+
+GLUE = _LEADING | _TRAILING  # how questions are asked around a name
+
+
 def _number(word: str) -> int:
-    return _NUMBER_WORDS.get(word) or int(word)
+    return NUMBER_WORDS.get(word) or int(word)
 
 
 def split_command(message: str, prefix: str = "!") -> tuple[Intent, str, bool]:
@@ -94,6 +122,19 @@ def split_command(message: str, prefix: str = "!") -> tuple[Intent, str, bool]:
         # An unknown command word is the subject itself: "!nuke" asks about Nuke.
         return Intent.ASK, text[len(prefix) :].strip(), False
     return Intent.ASK, text, False
+
+
+_RAW_SEASONS = [re.compile(p.pattern, re.IGNORECASE) for p in _SEASON_PATTERNS]
+
+
+def split_season(name: str) -> tuple[str, int | None]:
+    """ "The Crown season 2" -> ("The Crown", 2), keeping the name as typed."""
+    for pattern in _RAW_SEASONS:
+        m = pattern.search(name)
+        if m:
+            rest = (name[: m.start()] + " " + name[m.end() :]).split()
+            return " ".join(rest).strip(" -:,"), _number(m.group(1).lower())
+    return name.strip(), None
 
 
 def extract_season(text: str) -> tuple[str, int | None]:
@@ -147,8 +188,10 @@ def parse_question(message: str, prefix: str = "!", intent: Intent | None = None
         intent, rest, explicit = split_command(message, prefix)
     else:
         rest, explicit = message.strip(), intent is not Intent.ASK
+    explicit_command = explicit  # named by the command itself, not by a question word
     if len(rest) > MAX_QUESTION:
         raise InvalidInputError(_too_long(len(rest)))
+    rest, kind = split_kind(rest)
     norm = normalize(rest)
     words = norm.split()
     if intent is Intent.ASK:
@@ -159,11 +202,20 @@ def parse_question(message: str, prefix: str = "!", intent: Intent | None = None
     subject = " ".join(strip_question_words(norm.split()))
     attribute = _ATTRIBUTE.match(subject)
     if attribute:
-        subject = " ".join(strip_question_words(attribute.group(1).split()))
+        subject = " ".join(strip_question_words(attribute.group(2).split()))
+        if intent in (Intent.WHAT, Intent.ASK) and not explicit_command:
+            intent = _ATTRIBUTE_INTENT.get(attribute.group(1), intent)
     if not subject and season is None:
         raise InvalidInputError(
             "Ask me about a show, season, character or person, e.g. `!when jessica jones s2`."
         )
     return Question(
-        raw=message, intent=intent, subject=subject, season=season, explicit_intent=explicit
+        raw=message,
+        intent=intent,
+        subject=subject,
+        season=season,
+        explicit_intent=explicit,
+        kind=kind,
+        words=tuple(words),
+        attribute=attribute is not None,
     )

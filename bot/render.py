@@ -5,7 +5,7 @@ limits live here, so this is the one file to audit for pings and spoiler leaks.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from bot.models import Answer, Entity, Fact, Intent, Reply, Source
 
@@ -66,6 +66,22 @@ def label(entity: Entity) -> str:
     return f"{entity.name} ({entity.kind.value})"
 
 
+def labels(entities: list[Entity]) -> list[str]:
+    """Names as a list shows them: subjects sharing a name are told apart by kind (and,
+    namesakes of one kind, by id). Typed back, "Jessica Jones (character)" means that one."""
+    keys = [" ".join(e.name.casefold().split()) for e in entities]
+    out = []
+    for e, key in zip(entities, keys, strict=True):
+        same = [o for o, k in zip(entities, keys, strict=True) if k == key]
+        if len(same) == 1:
+            out.append(e.name)
+        elif sum(o.kind is e.kind for o in same) == 1:
+            out.append(label(e))
+        else:
+            out.append(f"{e.name} ({e.kind.value} #{e.id})")
+    return out
+
+
 def citation(source: Source) -> str:
     """A source in one line: title, publisher, date, link."""
     parts = [f"*{escape(source.title)}*"]
@@ -79,13 +95,15 @@ def citation(source: Source) -> str:
     return line
 
 
-def fact_line(fact: Fact, note: int | None) -> str:
-    """One fact: date (for when-facts), text (spoiler-tagged if it must be), status,
-    as-of date and id."""
+def fact_line(fact: Fact, note: int | None, subject: Entity | None = None) -> str:
+    """One fact: its subject (free answers mix subjects), date (for when-facts), text
+    (spoiler-tagged if it must be), status, as-of date and id."""
     text = escape(fact.text)
     if fact.hidden:
         text = spoiler(text)
     lead = f"**{fact.date.words()}**: " if fact.date and fact.kind.value == "when" else ""
+    if subject is not None:
+        lead = f"**{escape(subject.name)}** · {lead}" if lead else f"**{escape(subject.name)}**: "
     tail = f"*{fact.status.value}*"
     if fact.source and fact.source.date:
         tail += f", as of {fact.source.date.words()}"
@@ -111,8 +129,11 @@ def _fit(
     return "\n".join(head)[: MAX_CONTENT - 1] + "…"
 
 
-def render_answer(answer: Answer, prefix: str = "!") -> Reply:
-    """The reply for any Answer: facts with citations, or an honest "I don't know"."""
+def render_answer(
+    answer: Answer, prefix: str = "!", subjects: Mapping[int, Entity] | None = None
+) -> Reply:
+    """The reply for any Answer: facts with citations, or an honest "I don't know".
+    ``subjects`` names the subject of each fact a free answer shows."""
     if answer.problem:
         return render_error(answer.problem)
     entity = answer.entity
@@ -128,9 +149,20 @@ def render_answer(answer: Answer, prefix: str = "!") -> Reply:
     for fact in answer.facts:
         if fact.source and fact.source not in sources:
             sources.append(fact.source)
-    body = [fact_line(f, sources.index(f.source) + 1 if f.source else None) for f in answer.facts]
+    # A free answer's facts may be about several subjects: then each line names its own.
+    mixed = answer.via == "facts" and len({f.entity_id for f in answer.facts}) > 1
+    body = [
+        fact_line(
+            f,
+            sources.index(f.source) + 1 if f.source else None,
+            (subjects or {}).get(f.entity_id, entity) if mixed else None,
+        )
+        for f in answer.facts
+    ]
     intent = answer.intent
-    if answer.other_facts:
+    if mixed:
+        head = []
+    elif answer.other_facts:
         head = [
             f"I have nothing on *{intent.value}* for **{escape(entity.name)}**;"
             " here is what I know:"
@@ -150,19 +182,20 @@ def render_answer(answer: Answer, prefix: str = "!") -> Reply:
 def _render_unknown(answer: Answer, prefix: str) -> Reply:
     q = answer.question
     subject = q.subject + (f" season {q.season}" if q.season is not None else "")
-    offers = tuple((label(s.entity)[:MAX_BUTTON_LABEL], s.entity.id) for s in answer.suggestions)
+    shown = [s.entity for s in answer.suggestions]
     if answer.ambiguous:
-        names = ", ".join(
-            f"**{escape(label(s.entity))}** `#{s.entity.id}`" for s in answer.suggestions
-        )
+        named = [label(e) for e in shown]  # always with the kind: that is the question
+        names = ", ".join(f"**{escape(n)}** `#{e.id}`" for n, e in zip(named, shown, strict=True))
         text = f"**{echo(subject)}** could be {names}. Which one do you mean?"
     else:
+        named = labels(shown)
         text = f"I don't know anything about **{echo(subject)}**."
         if answer.suggestions:
-            names = ", ".join(f"**{escape(s.entity.name)}**" for s in answer.suggestions)
+            names = ", ".join(f"**{escape(n)}**" for n in named)
             text += f" Did you mean {names}?"
         else:
             text += f" Try `{prefix}help` for what I can answer."
+    offers = tuple((n[:MAX_BUTTON_LABEL], e.id) for n, e in zip(named, shown, strict=True))
     return Reply(text[:MAX_CONTENT], intent=answer.intent, suggestions=offers)
 
 

@@ -19,6 +19,7 @@ from sqlite_utils import Database
 
 from bot import migrations
 from bot.errors import EditConflictError, NotFoundError
+from bot.factindex import FactIndex
 from bot.models import (
     Actor,
     Entity,
@@ -45,6 +46,7 @@ class Store:
     def __init__(self, db: Database, path: str) -> None:
         self.db = db
         self.path = path
+        self.docs = FactIndex(db)
 
     @classmethod
     def open(cls, path: str | Path) -> Store:
@@ -97,7 +99,10 @@ class Store:
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield
+            # Search documents commit with the rows they come from, or not at all.
+            self.docs.flush()
         except BaseException:
+            self.docs.discard()
             if conn.in_transaction:
                 conn.rollback()
             raise
@@ -121,7 +126,10 @@ class Store:
         marks = ", ".join("?" for _ in row)
         cur = self.db.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", list(row.values()))
         row_id = int(cur.lastrowid)  # type: ignore[arg-type]
-        self._log(actor, action, table, row_id, None, self.row(table, row_id), stamp)
+        after = self.row(table, row_id)
+        assert after is not None
+        self._log(actor, action, table, row_id, None, after, stamp)
+        self._touched(table, None, after)
         return row_id
 
     def update(
@@ -154,9 +162,15 @@ class Store:
         if cur.rowcount != 1:  # another connection won the race after our read
             raise EditConflictError(f"{table.capitalize()} #{row_id} was changed meanwhile; retry.")
         after = self.row(table, row_id)
-        self._log(actor, action, table, row_id, before, after, stamp)
         assert after is not None
+        self._log(actor, action, table, row_id, before, after, stamp)
+        self._touched(table, before, after)
         return after
+
+    def _touched(self, table: str, before: dict[str, Any] | None, after: dict[str, Any]) -> None:
+        self.docs.touch(table, before, after)
+        if not self.db.conn.in_transaction:  # a write outside atomic(): keep docs in step now
+            self.docs.flush()
 
     def _log(
         self,
@@ -295,6 +309,21 @@ class Store:
         replaced = {f.overrides for f in facts if f.overrides is not None}
         return [f for f in facts if f.id not in replaced and not f.hides]
 
+    def facts_by_ids(self, fact_ids: list[int], guild_id: int | None) -> list[Fact]:
+        """The given facts as one server sees them: its override instead of a global fact,
+        nothing for a fact it hides, nothing for another server's fact."""
+        if not fact_ids:
+            return []
+        marks = ",".join("?" for _ in fact_ids)
+        rows = self.rows(
+            self._FACT_SELECT + f" WHERE (fact.id IN ({marks}) OR fact.overrides IN ({marks}))"
+            " AND fact.deleted_at IS NULL AND (fact.guild_id IS NULL OR fact.guild_id = ?)",
+            [*fact_ids, *fact_ids, guild_id],
+        )
+        facts = [fact_from_row(r) for r in rows]
+        replaced = {f.overrides for f in facts if f.overrides is not None}
+        return [f for f in facts if f.id not in replaced and not f.hides]
+
     def seasons_of(self, show_id: int, guild_id: int | None) -> list[Entity]:
         return [
             entity_from_row(r)
@@ -320,13 +349,40 @@ class Store:
 
     def log_questions(self, rows: list[tuple[Any, ...]]) -> None:
         """Append question-log rows (at, guild, channel, user, text, intent, subject,
-        entity, score, answered, latency_ms) in one transaction."""
+        entity, score, answered, latency_ms, via) in one transaction."""
         with self.atomic():
             self.db.conn.executemany(
                 "INSERT INTO question (at, guild_id, channel_id, user_id, text, intent, subject,"
-                " entity_id, score, answered, latency_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                " entity_id, score, answered, latency_ms, via)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 rows,
             )
+
+    # ------------------------------------------------------- slash-command sync
+
+    def synced_hashes(self) -> dict[str, str]:
+        """The hash of the command set Discord last accepted, per scope ("global" or a
+        guild id)."""
+        return dict(self.db.execute("SELECT scope, hash FROM command_sync").fetchall())
+
+    def synced_hash(self, scope: str) -> str | None:
+        found = self.db.execute("SELECT hash FROM command_sync WHERE scope = ?", [scope]).fetchone()
+        return found[0] if found else None
+
+    def record_sync(self, scope: str, digest: str) -> None:
+        """Remember that Discord accepted the command set hashing to ``digest`` for ``scope``."""
+        with self.atomic():
+            self.db.execute(
+                "INSERT INTO command_sync (scope, hash, synced_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (scope) DO UPDATE SET hash = excluded.hash,"
+                " synced_at = excluded.synced_at",
+                [scope, digest, now()],
+            )
+
+    def forget_sync(self, scope: str) -> None:
+        """Stop tracking a scope (a former development server whose commands were cleared)."""
+        with self.atomic():
+            self.db.execute("DELETE FROM command_sync WHERE scope = ?", [scope])
 
 
 def entity_from_row(row: dict[str, Any]) -> Entity:

@@ -1,4 +1,5 @@
-"""Who may curate facts: the one moderator rule, shared by every moderation command."""
+"""Who may curate facts: the one moderator rule, shared by every moderation command; and
+the owner-only check for running the bot itself."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import discord
 from discord.ext import commands
 
 DENIED = "Moderators only: you need Manage Server or Manage Messages, or a moderator role."
+OWNER_ONLY = "Only the bot's owner can do that."
 
 
 async def is_moderator(ctx: commands.Context[Any]) -> bool:
@@ -30,5 +32,16 @@ def moderator_only() -> Any:
         if await is_moderator(ctx):
             return True
         raise commands.CheckFailure(DENIED)
+
+    return commands.check(predicate)
+
+
+def owner_only() -> Any:
+    """The application's owner or ``[discord] owner_ids``; anyone else is told so."""
+
+    async def predicate(ctx: commands.Context[Any]) -> bool:
+        if await ctx.bot.is_owner(ctx.author):
+            return True
+        raise commands.CheckFailure(OWNER_ONLY)
 
     return commands.check(predicate)

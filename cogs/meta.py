@@ -1,4 +1,5 @@
-"""`help` for everyone; `gaps` and `stats` for moderators (from the question log)."""
+"""`help` for everyone; `gaps` and `stats` for moderators (from the question log); `sync`
+for the bot's owner."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from discord.ext import commands
 
 from bot.client import send_reply
 from bot.render import escape
-from cogs.checks import moderator_only
+from cogs.checks import moderator_only, owner_only
 
 if TYPE_CHECKING:
     from bot.client import ShowBot
@@ -84,9 +85,20 @@ class Meta(commands.Cog):
         top = ", ".join(f"{escape(name)} ({n})" for name, n in s["top"]) or "none"
         await send_reply(
             ctx,
-            f"Last {s['days']} days: {s['total']} question(s), {s['answer_rate']:.0%} answered.\n"
+            f"Last {s['days']} days: {s['total']} question(s), {s['answer_rate']:.0%} answered"
+            f" ({s['by_facts']} from what the facts say rather than a name).\n"
             f"Per day: {days}\nTop subjects: {top}",
         )
+
+    # Prefix only: a slash command cannot be the way to fix the slash commands.
+    @commands.command(name="sync")
+    @owner_only()
+    async def sync(self, ctx: commands.Context[Any]) -> None:
+        """Publish the slash commands to Discord now, whatever the stored hashes say."""
+        async with ctx.typing():
+            outcomes = await self.bot.sync_commands(force=True)
+        lines = ["Slash commands:"] + [f"• {escape(o.describe())}" for o in outcomes]
+        await send_reply(ctx, "\n".join(lines))
 
 
 async def setup(bot: ShowBot) -> None:

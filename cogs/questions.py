@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from discord import Interaction, app_commands
+from discord import Interaction, Object, app_commands
 from discord.ext import commands
 
 from bot.client import RepeatCooldown, send_reply
@@ -17,6 +18,20 @@ if TYPE_CHECKING:
     from bot.client import ShowBot
 
 log = get_logger("showbot.questions")
+
+
+@dataclass(frozen=True)
+class Clicker:
+    """A button click seen as the message ``BucketType.member`` reads a key from (its
+    ``.guild`` and ``.author``): a click has no message, but spends its member's bucket."""
+
+    guild: Object | None
+    author: Object
+
+    @classmethod
+    def of(cls, interaction: Interaction) -> Clicker:
+        guild_id = interaction.guild_id
+        return cls(Object(guild_id) if guild_id else None, Object(interaction.user.id))
 
 
 class Questions(commands.Cog):
@@ -47,14 +62,29 @@ class Questions(commands.Cog):
     ) -> commands.CommandOnCooldown:
         """The notice the first time in a window; a silent refusal after that. A slash
         command always gets its (ephemeral) notice: an interaction must be answered."""
+        told = self._told(commands.BucketType.member.get_key(ctx.message), retry_after)
+        repeat = told and ctx.interaction is None
+        cls = RepeatCooldown if repeat else commands.CommandOnCooldown
+        return cls(bucket, retry_after, commands.BucketType.member)
+
+    def _told(self, key: Any, retry_after: float) -> bool:
+        """Whether this member was already told in this window; they are told now."""
         now = time.monotonic()
         # Forget the members whose window is over, so this stays as small as the flood.
         self.noticed = {k: end for k, end in self.noticed.items() if end > now}
-        key = commands.BucketType.member.get_key(ctx.message)
-        repeat = key in self.noticed and ctx.interaction is None
+        told = key in self.noticed
         self.noticed[key] = now + retry_after
-        cls = RepeatCooldown if repeat else commands.CommandOnCooldown
-        return cls(bucket, retry_after, commands.BucketType.member)
+        return told
+
+    def spend_click(self, interaction: Interaction) -> float | None:
+        """A suggestion button click is a question: it spends the clicker's bucket, the one
+        the four commands share. The seconds to wait when it is spent, else None."""
+        clicker = Clicker.of(interaction)
+        bucket = self.cooldown.get_bucket(clicker)
+        retry_after = bucket.update_rate_limit() if bucket else None
+        if retry_after:
+            self._told(commands.BucketType.member.get_key(clicker), retry_after)
+        return retry_after
 
     async def answer(self, ctx: commands.Context[Any], intent: Intent, subject: str) -> None:
         guild_id = ctx.guild.id if ctx.guild else None

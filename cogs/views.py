@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
+from bot.client import cooldown_notice
 from bot.models import Intent, Reply
+from bot.render import render_error
+
+if TYPE_CHECKING:
+    from cogs.questions import Questions
 
 MAX_BUTTONS = 5
 
@@ -17,7 +22,12 @@ class AskButton(
     template=r"showbot:ask:(?P<intent>when|who|what|ask):(?P<entity>[0-9]{1,20})",
 ):
     """Asks the question again about a suggested subject. The state lives in the
-    custom id, so buttons keep working after a restart."""
+    custom id, so buttons keep working after a restart.
+
+    A click is a question like any other: it spends the clicker's cooldown (the bucket the
+    commands share) and is answered in public. Past the cooldown the clicker alone is told
+    to slow down (ephemeral, every time: an interaction must be answered), so clicking
+    cannot flood the channel."""
 
     def __init__(self, intent: Intent, entity_id: int, label: str = "?") -> None:
         super().__init__(
@@ -37,6 +47,13 @@ class AskButton(
         return cls(Intent(match["intent"]), int(match["entity"]), item.label or "?")
 
     async def callback(self, interaction: discord.Interaction) -> None:
+        cog = interaction.client.get_cog("Questions")  # type: ignore[attr-defined]
+        questions = cast("Questions | None", cog)
+        retry_after = questions.spend_click(interaction) if questions else None
+        if retry_after:
+            notice = render_error(cooldown_notice(retry_after)).content
+            await interaction.response.send_message(notice, ephemeral=True)
+            return
         engine = interaction.client.engine  # type: ignore[attr-defined]
         answer = engine.answer_entity(
             self.entity_id,

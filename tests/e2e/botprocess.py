@@ -303,7 +303,8 @@ class RunningBot:
         db_path: Path | None = None,
     ) -> RunningBot:
         """Write a config, start the bot, and (``wait``) return once it is ready: on the
-        gateway, its slash commands synced, and its ``ready`` event logged."""
+        gateway, its slash-command sync done (published, or found unchanged), and its
+        ``ready`` event logged."""
         config_path = write_config(workdir, bot_config(fake, overrides))
         db_path = db_path or workdir / "showbot.db"
         since = len(fake.requests)
@@ -327,10 +328,7 @@ class RunningBot:
     async def wait_until_ready(self, timeout: float = START_TIMEOUT) -> None:  # noqa: ASYNC109
         def ready() -> bool | None:
             self._check_alive()
-            synced = any(
-                r.operation_id == "bulk_set_application_commands" and r.status == 200
-                for r in self.fake.requests[self.started_at :]
-            )
+            synced = self.events("commands_sync_done")
             if synced and self.fake.gateway.ready.is_set() and self.events("ready"):
                 return True
             return None

@@ -1,5 +1,6 @@
-"""The bot process's life: start-up errors, guild command sync, SIGTERM, gateway drops and
-REST failures. Each test gets a fresh process (``start_bot``) on a fresh fake."""
+"""The bot process's life: start-up errors, SIGTERM, gateway drops and REST failures (slash
+command sync: test_bot_command_sync.py). Each test gets a fresh process (``start_bot``) on a
+fresh fake."""
 
 from __future__ import annotations
 
@@ -119,25 +120,6 @@ async def test_server_error_on_reply_is_retried(
     reply = await bot.ask(guild, channel, fake_discord.add_user("fan").id, "!what igh", timeout=6)
     assert reply.status == 200 and reply.json["content"].startswith("**IGH**")
     assert [r.status for r in fake_discord.requests[since:] if is_reply(r)] == [500, 200]
-
-
-async def test_configured_guilds_get_commands_at_once(
-    fake_discord: FakeDiscord, start_bot: StartBot
-) -> None:
-    guild, channel = where(fake_discord)
-    await start_bot({"discord": {"guild_ids": [guild]}})
-    (put,) = fake_discord.requests_for("bulk_set_guild_application_commands")
-    assert put.status == 200 and put.path_params["guild_id"] == str(guild)
-    names = {c["name"] for c in fake_discord.guild_commands(guild)}
-    assert names == {c["name"] for c in fake_discord.global_commands}
-    assert {"when", "who", "what", "ask", "help", "fact"} <= names
-    # A Discord client now offers the server's copy; it answers like the global one.
-    assert "guild_id" in (fake_discord.find_command("when", guild) or {})
-    handle = await fake_discord.send_slash_command(
-        guild, channel, fake_discord.add_user("fan").id, "when", {"subject": "luke cage"}
-    )
-    callback = await fake_discord.wait_for_callback(handle)
-    assert callback.json["data"]["content"].startswith("**Luke Cage** — when")
 
 
 async def test_refused_token_exits_2(fake_discord: FakeDiscord, start_bot: StartBot) -> None:

@@ -312,7 +312,8 @@ async def test_gaps_and_stats(world: World, bot: RunningBot) -> None:
     assert gaps.startswith("Most asked without an answer:")
     assert "3× **the punisher**" in gaps
     stats = await mod.say("!stats")
-    assert re.match(r"Last 7 days: \d+ question\(s\), \d+% answered\.\nPer day: ", stats), stats
+    shape = r"Last 7 days: \d+ question\(s\), \d+% answered \(\d+ from what the facts say"
+    assert re.match(shape + r" rather than a name\)\.\nPer day: ", stats), stats
     assert "Top subjects:" in stats
 
 
@@ -447,6 +448,59 @@ async def test_facts_export_is_an_interchange_file(world: World, bot: RunningBot
     exported = {f["key"]: f for f in data["facts"]}
     assert exported[f"fact-{fid}"]["text"] == "Jeri's assistant."
     assert all(f["key"] != "jj-s2-production-2017" for f in data["facts"])  # global: not here
+
+
+async def test_facts_export_and_import_carry_overrides(world: World, bot: RunningBot) -> None:
+    """The server's versions of global facts and its hiding markers travel."""
+    mod = moderator(world, bot)
+    cox, iron_fist = seeded_id(bot, "charlie-cox-who"), seeded_id(bot, "iron-fist-filming")
+    before_elsewhere = await mod.say("!when iron fist", other=True)
+    await mod.say(f"!fact edit {cox} text: Plays Daredevil.")
+    await mod.say(f"!fact remove {iron_fist}")
+    upload = (await mod.send("!facts export")).files[0]
+    data = json.loads(upload.data)
+    mine = {f["overrides"]: f for f in data["facts"] if f.get("overrides") in (
+        "charlie-cox-who", "iron-fist-filming"
+    )}  # fmt: skip
+    assert mine["charlie-cox-who"]["text"] == "Plays Daredevil."
+    assert mine["charlie-cox-who"]["entity"] == "person-charlie-cox"
+    assert "hides" not in mine["charlie-cox-who"] and mine["iron-fist-filming"]["hides"] is True
+
+    # Back into the same server: every record is already there.
+    file = ("mine.json", upload.data, "application/json")
+    again = await mod.send("!facts import", attachments=[file])
+    assert again.json["content"] == "Nothing to import: every record is already here."
+
+    # Into the other server: it gets the same version and hides the same fact.
+    data["facts"] = list(mine.values())
+    file = ("overrides.json", json.dumps(data).encode(), "application/json")
+    preview = await mod.send("!facts import", other=True, attachments=[file])
+    assert "facts: 2 added" in preview.json["content"]
+    apply = next(
+        b["custom_id"]
+        for row in preview.json["components"]
+        for b in row["components"]
+        if b["label"] == "Apply"
+    )
+    since = len(world.fake.requests)
+    handle = await world.fake.send_component(
+        int(preview.response["id"]), mod.id, apply, roles=mod.roles
+    )
+    await world.fake.wait_for_callback(handle)
+    done = await bot.reply_to(int(preview.json["message_reference"]["message_id"]), since=since)
+    assert (
+        done.json["content"].startswith("Import did") and "facts: 2 added" in (done.json["content"])
+    )
+    elsewhere = await mod.say("!who charlie cox", other=True)
+    assert "Plays Daredevil." in elsewhere and f"`#{cox}`" not in elsewhere
+    assert f"`#{iron_fist}`" in before_elsewhere
+    assert f"`#{iron_fist}`" not in await mod.say("!when iron fist", other=True)
+    rows = bot.query(
+        "SELECT overrides, hides FROM fact WHERE guild_id = ? AND overrides IN (?, ?)"
+        " ORDER BY overrides",
+        [world.other.id, cox, iron_fist],
+    )
+    assert sorted((r["overrides"], r["hides"]) for r in rows) == sorted([(cox, 0), (iron_fist, 1)])
 
 
 async def test_facts_import_preview_apply_only_by_invoker(world: World, bot: RunningBot) -> None:

@@ -147,6 +147,41 @@ def test_import_of_a_bad_file_names_each_problem(tmp_path: Path, db: str) -> Non
     assert run("import", "--db", db, str(tmp_path / "missing.json")).returncode == 2
 
 
+def test_server_export_carries_overrides_into_an_empty_database(tmp_path: Path) -> None:
+    from bot.engine import Engine
+    from bot.models import Actor
+    from bot.moderation import Moderation
+
+    source, target = str(tmp_path / "a.db"), str(tmp_path / "b.db")
+    guild = "4242"
+    engine = Engine.open(source)
+    try:
+        mod, actor = Moderation(engine), Actor(id=7, name="mod", guild_id=int(guild))
+        ids = {k: engine.store.find_key("fact", k, None)["id"] for k in ("nuke-who", "igh-what")}
+        mod.edit_fact(actor, ids["nuke-who"], text="Our server's Nuke.")
+        mod.remove_fact(actor, ids["igh-what"])
+    finally:
+        engine.close()
+    out = tmp_path / "guild.json"
+    assert run("export", "--db", source, "--guild", guild, "--out", str(out)).returncode == 0
+    data = json.loads(out.read_text())
+    marks = sorted((f["overrides"], f.get("hides", False)) for f in data["facts"])
+    assert marks == [("igh-what", True), ("nuke-who", False)]
+    dry = run("import", "--db", target, "--guild", guild, "--dry-run", str(out))
+    assert dry.returncode == 0 and "would" in dry.stdout and "facts: 2 added" in dry.stdout
+    assert json.loads(run("export", "--db", target, "--guild", guild).stdout)["facts"] == []
+    done = run("import", "--db", target, "--guild", guild, str(out))
+    assert done.returncode == 0 and "facts: 2 added" in done.stdout, done.stderr
+    assert json.loads(run("export", "--db", target, "--guild", guild).stdout) == data
+    again = run("import", "--db", target, "--guild", guild, str(out))
+    assert "facts: 0 added, 0 updated, 2 unchanged" in again.stdout
+    # Without --guild the file is refused: global facts override nothing.
+    refused = run("import", "--db", target, str(out))
+    assert refused.returncode == 1 and "facts[0].overrides: only a server's facts" in (
+        refused.stderr
+    )
+
+
 def test_run_without_token_is_one_clear_line(tmp_path: Path) -> None:
     result = run("run", "--db", str(tmp_path / "x.db"), cwd=tmp_path)
     assert result.returncode == 2

@@ -20,9 +20,12 @@ def discord_commands() -> list[str]:
                 r"hybrid_group\(name=\"(\w+)\"[^\n]*\n(?:\s*@[^\n]*\n)*\s*async def (\w+)", source
             )
         )
-        for name in re.findall(r"hybrid_command\(name=\"(\w+)\"", source):
+        # hybrid commands, and prefix-only ones (the owner's `sync`)
+        for name in re.findall(r"(?:hybrid_command|commands\.command)\(name=\"(\w+)\"", source):
             names.append(name)
         for parent, name in re.findall(r"@(\w+)\.command\(name=\"(\w+)\"", source):
+            if parent == "commands":  # not a group's: a prefix-only command, counted above
+                continue
             group = next(g for g, fn in groups.items() if fn == parent)
             names.append(f"{group} {name}")
     return names

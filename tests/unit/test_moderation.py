@@ -50,14 +50,25 @@ def test_add_to_an_existing_subject_uses_fuzzy_lookup(engine: Engine, mod: Moder
     assert "Played by David Tennant." in texts(engine, "!who killgrave", G1)
 
 
+def test_the_fact_kind_settles_a_shared_name_as_a_question_would(
+    engine: Engine, mod: Moderation
+) -> None:
+    show = mod.add_fact(MOD1, subject="Jessica Jones", kind="what", text="A Netflix show.")
+    who = mod.add_fact(MOD1, subject="Jessica Jones", kind="who", text="A detective.")
+    assert show.entity_id == engine.ask("!what jessica jones", guild_id=G1).entity.id
+    assert who.entity_id == engine.ask("!who jessica jones", guild_id=G1).entity.id
+    assert show.entity_id != who.entity_id
+
+
 def test_ambiguous_subject_lists_candidates_and_id_picks(engine: Engine, mod: Moderation) -> None:
+    mod.add_fact(MOD1, subject="Nuke comics", kind="who", text="The comics' Nuke.")
+    mod.rename_entity(MOD1, "Nuke comics", "Nuke")  # two characters called Nuke here
     with pytest.raises(AmbiguousSubjectError) as info:
-        mod.add_fact(MOD1, subject="Jessica Jones", kind="what", text="x")
+        mod.add_fact(MOD1, subject="Nuke", kind="who", text="x")
     ids = [eid for eid, _ in info.value.candidates]
     assert len(ids) == 2
-    show = next(eid for eid, label in info.value.candidates if "(show)" in label)
-    out = mod.add_fact(MOD1, subject=f"#{show}", kind="what", text="A Netflix show.")
-    assert out.entity_id == show
+    out = mod.add_fact(MOD1, subject=f"#{ids[0]}", kind="who", text="A villain.")
+    assert out.entity_id == ids[0]
 
 
 def test_season_subject_creates_a_season_of_the_show(engine: Engine, mod: Moderation) -> None:

@@ -28,7 +28,7 @@ from bot.questions import extract_season, parse_question
         ("!when is the defenders filming", Intent.WHEN, "the defenders", None),
         ("!ask tell me about melissa rosenberg", Intent.ASK, "melissa rosenberg", None),
         ("who is the villain of jessica jones s2", Intent.WHO, "jessica jones", 2),
-        ("what is the release date of luke cage", Intent.WHAT, "luke cage", None),
+        ("what is the release date of luke cage", Intent.WHEN, "luke cage", None),
         ("who is the mother of nuke", Intent.WHO, "the mother of nuke", None),
     ],
 )

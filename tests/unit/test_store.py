@@ -68,7 +68,8 @@ def test_reopening_migrates_once(tmp_path: Path) -> None:
     path = tmp_path / "x.db"
     Store.open(path).close()
     st = Store.open(path)
-    assert [r["name"] for r in st.rows("SELECT name FROM _sqlite_migrations")] == ["m001_initial"]
+    names = [r["name"] for r in st.rows("SELECT name FROM _sqlite_migrations")]
+    assert names == ["m001_initial", "m002_command_sync", "m003_fact_search"]
     st.close()
 
 

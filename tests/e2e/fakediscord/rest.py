@@ -482,7 +482,16 @@ class RestApi:
     ) -> tuple[dict[int, dict[str, Any]], int | None]:
         self._app_check(record)
         if "guild_id" in record.path_params:
-            guild = self._guild(record.path_params["guild_id"])
+            # Discord answers a server the application is not in (or no server at all)
+            # with 403 Missing Access here, not 404 Unknown Guild.
+            guild = self._fake.guilds.get(int(record.path_params["guild_id"]))
+            if guild is None or self._fake.bot_user.id not in guild.members:
+                raise ApiError(
+                    403,
+                    50001,
+                    "Missing Access",
+                    f"the application is not in guild {record.path_params['guild_id']}",
+                )
             return self._fake.guild_command_store(guild.id), guild.id
         return self._fake.global_command_store, None
 

@@ -1,0 +1,105 @@
+"""Static sentence embeddings from WordLlama's packaged model: offline, loaded in ~0.1 s.
+
+The ``wordllama`` wheel ships its weights (``weights/l2_supercat_256.safetensors``) and
+tokenizer. Its own loader is not used: importing ``wordllama`` pulls in pydantic config
+(~0.3 s) and calls ``logging.basicConfig`` at import, which would reconfigure the bot's
+logging. Inference of a static model is a table lookup and a mean, so it is done here
+from the package's files, exactly as WordLlama's ``embed(norm=True)`` does: tokenize
+without special tokens, look up each token's row, average, normalise.
+
+Vectors are stored as int8 (unit vector x 127): 256 bytes a fact, and the dot product of
+two stored vectors divided by 127² is their cosine to within ~1%.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+MODEL = "l2_supercat"
+DIM = 256
+_SCALE = 127.0
+_MAX_TOKENS = 256  # a fact is at most a few hundred characters; bounds a pasted novel
+
+
+class ModelMissingError(RuntimeError):
+    """The wordllama package (which carries the model files) is not installed."""
+
+
+def _package_dir() -> Path:
+    spec = importlib.util.find_spec("wordllama")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelMissingError("the wordllama package is not installed: pip install wordllama")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+class Embedder:
+    """Turns texts into unit vectors (float32) and their stored int8 form."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
+        folder = folder or _package_dir()
+        weights = folder / "weights" / f"{MODEL}_{DIM}.safetensors"
+        tokenizer = folder / "tokenizers" / f"{MODEL.split('_')[0]}_supercat_tokenizer_config.json"
+        if not weights.is_file() or not tokenizer.is_file():
+            raise ModelMissingError(f"WordLlama's model files are missing under {folder}")
+        self.table = np.ascontiguousarray(load_file(str(weights))["embedding.weight"], np.float32)
+        self.tokenizer = Tokenizer.from_file(str(tokenizer))
+        self.tokenizer.no_padding()
+        self.tokenizer.no_truncation()
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Unit vectors, one row per text (a text with no tokens gives zeros)."""
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        encoded = self.tokenizer.encode_batch(texts, add_special_tokens=False)
+        top = self.table.shape[0] - 1
+        for i, enc in enumerate(encoded):
+            ids = np.asarray(enc.ids[:_MAX_TOKENS], dtype=np.int64)
+            if not len(ids):
+                continue
+            vec = self.table[np.clip(ids, 0, top)].mean(axis=0)
+            norm = float(np.linalg.norm(vec))
+            if norm > 0:
+                out[i] = vec / norm
+        return out
+
+    def embed_one(self, text: str) -> np.ndarray:
+        return self.embed([text])[0]
+
+    def pieces(self, word: str) -> int:
+        """How many tokens the model's vocabulary needs for ``word``: common English
+        words are one, rare words and names several ("superman" is two, "daenerys" four)."""
+        return len(self.tokenizer.encode(word, add_special_tokens=False).ids)
+
+
+def to_blob(vector: np.ndarray) -> bytes:
+    """A unit vector as 256 signed bytes."""
+    return np.clip(np.rint(vector * _SCALE), -127, 127).astype(np.int8).tobytes()
+
+
+def from_blobs(blobs: list[bytes]) -> np.ndarray:
+    """Stored vectors back as float32 rows (unit length to within rounding)."""
+    if not blobs:
+        return np.zeros((0, DIM), dtype=np.float32)
+    raw = np.frombuffer(b"".join(blobs), dtype=np.int8).reshape(len(blobs), DIM)
+    return raw.astype(np.float32) / _SCALE
+
+
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _shared() -> Embedder:
+    return Embedder()
+
+
+def embedder() -> Embedder:
+    """The process's one model, loaded on first use (writes and free questions need it)."""
+    with _lock:
+        return _shared()

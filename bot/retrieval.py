@@ -1,0 +1,350 @@
+"""Free questions: find the facts a question is about, not only its subject's name.
+
+Three signals, fused per candidate fact:
+
+- **mentions**: the known subjects the question names (:meth:`Subjects.mentions`, typos
+  included; "season 2" next to a show means that season) raise their own facts;
+- **lexical**: the share of the question's content words (IDF-weighted, porter-stemmed)
+  that a fact's text, quote or subject names hold; candidates come from FTS5 (BM25) over
+  the rarer words, plus the best-matching facts of each mentioned subject;
+- **semantic**: the cosine of the question's and the fact's static embeddings, which
+  only re-ranks candidates, so a question's cost does not grow with the store.
+
+Then intent priors (when -> dated facts, who -> people and characters, what -> things
+and organisations) and an honest gate: the best fact must cover most of what the
+question says. A word the store has never seen (``superman``) weighs most, so a question
+about an unknown subject stays unknown instead of answering with another subject's fact.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+import Stemmer
+from rapidfuzz.distance import OSA
+
+from bot.embedding import embedder
+from bot.models import Entity, EntityKind, Fact, Intent, Kind, Question
+from bot.questions import extract_season
+from bot.store import Store
+from bot.subjects import Mention, Subjects, same_word
+from bot.text import normalize
+
+# Function words and question glue: they say how a question is asked, not what about.
+STOP = frozenset(
+    """
+    a about above after again against all also am an and any anyone anything are as at be
+    because been before being below between both but by came can come comes coming could
+    did do does doing done
+    dont doesnt down during each else even ever every few for from further get gets going got
+    gonna had has have having he her here hers herself him himself his how hows i if in into
+    is isnt it its itself just kind know let lets like many me more most much my myself no
+    nor not now of off on once only or other our ours out over own please pls plz really
+    same she should so some someone something sort such tell than that thats the their
+    theirs them then there theres these they thing things this those through to too u under
+    until up upon ur us very wanna was we were what whats when whens where wheres which while
+    who whom whos why will with would yet you your yours
+    """.split()
+)
+CANDIDATES = 40  # facts ranked by BM25 over the question's words
+PER_MENTION = 12  # best-matching facts of each mentioned subject, whatever BM25 says overall
+COMMON = 0.2  # words in more than this share of facts don't drive the FTS query
+GENERIC_SHARE = 0.1  # an unseen everyday word weighs as a word in this share of facts
+MIN_COVER = 0.55
+FULL = 0.999  # share of the question's (IDF-weighted) content the best fact must hold
+MIN_COVER_UNGROUNDED = 0.7  # the same when no known subject is mentioned
+NAMED_SHARE = 0.5  # a fact naming a subject weighs this much of one about it
+MAX_FACTS = 3
+RUNNER_UP = 0.85  # further facts shown only when this close to the best
+_W_LEX, _W_SEM, _W_MENTION, _W_INTENT = 0.6, 0.3, 0.15, 0.08
+
+_stemmer = Stemmer.Stemmer("porter")
+
+
+@lru_cache(maxsize=1 << 16)
+def stem(word: str) -> str:
+    return _stemmer.stemWord(word)
+
+
+@lru_cache(maxsize=1)
+def synonyms() -> Mapping[str, frozenset[str]]:
+    """stem -> the stems of its group (bot/data/synonyms.txt)."""
+    text = resources.files("bot").joinpath("data/synonyms.txt").read_text(encoding="utf-8")
+    out: dict[str, set[str]] = {}
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        group = {stem(normalize(w)) for w in line.split(",") if normalize(w)}
+        for s in group:
+            out.setdefault(s, set()).update(group - {s})
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """The facts that answer a free question, best first, with their scores (0-1)."""
+
+    facts: tuple[Fact, ...]
+    scores: tuple[float, ...]
+    subject: Entity
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    fact: Fact
+    entity: Entity
+    score: float
+    cover: float  # share of the question's content the fact holds (0-1)
+    sem: float  # cosine of question and fact (0-1)
+    rare: int  # the question's rarer words the fact holds
+    stranger: bool  # the question has a name-like word no fact holds and this one lacks
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    scored: tuple[Candidate, ...]
+    named: bool  # the question names a known subject (or the one season with its number)
+
+
+@dataclass(slots=True)
+class _Word:
+    text: str
+    stem: str
+    weight: float
+    known: bool  # some fact holds it
+    mention: Entity | None  # part of a mention of this subject
+    season: int | None = None  # stands for "season N": held by that season's facts
+    name_like: bool = False  # a rare word, as names are (unseen ones are likely subjects)
+
+
+class FactFinder:
+    """Answers free questions from the fact documents of one store."""
+
+    def __init__(self, store: Store, subjects: Subjects) -> None:
+        self.store = store
+        self.subjects = subjects
+
+    def find(self, q: Question, guild_id: int | None, hint: Entity | None = None) -> Found | None:
+        """The 1-3 facts answering ``q``, or None when nothing is well grounded.
+        ``hint``: the subject the name path found, counted as mentioned."""
+        ranked = self.rank(q, guild_id, hint)
+        if not ranked.scored:
+            return None
+        best = ranked.scored[0]
+        named = ranked.named
+        # Without a known subject, a fact must share two of the question's rarer words,
+        # or hold every word of it (one rare word, nothing else asked).
+        grounded = named or best.rare >= 2 or (best.rare >= 1 and best.cover >= FULL)
+        need = MIN_COVER if named else MIN_COVER_UNGROUNDED
+        if not grounded or best.cover < need or best.stranger:
+            return None
+        keep = [
+            c
+            for c in ranked.scored[:MAX_FACTS]
+            if c.score >= best.score * RUNNER_UP and c.cover >= need
+        ]
+        return Found(
+            facts=tuple(c.fact for c in keep),
+            scores=tuple(round(c.score, 3) for c in keep),
+            subject=best.entity,
+        )
+
+    def rank(self, q: Question, guild_id: int | None, hint: Entity | None = None) -> Ranked:
+        """Every candidate fact for ``q`` with its score, best first (no gate applied)."""
+        rest, season = extract_season(" ".join(q.words))
+        words = rest.split()
+        mentions = self.subjects.mentions(words, guild_id)
+        mentioned = self._mentioned(mentions, season, guild_id)
+        if hint is not None:
+            mentioned["named"].add(hint.id)
+            mentioned["all"].add(hint.id)
+            mentioned["ids"] = sorted(mentioned["all"])
+        elif season is not None and mentioned["season_missing"]:
+            return Ranked((), False)  # "jessica jones season 7": that season is not known
+        content = self._content(words, mentions)
+        if season is not None:
+            # The season asked about weighs like a name: a fact about another season
+            # ("the villain of season 1") does not answer it.
+            top = max((w.weight for w in content if w.known), default=1.0)
+            content.append(_Word(f"season {season}", "", top, True, None, season))
+        if not content:
+            return Ranked((), False)
+        ids = self._candidates(content, mentioned["ids"], guild_id)
+        facts = self.store.facts_by_ids(ids, guild_id)
+        docs = self.store.docs.docs([f.id for f in facts])
+        qvec = embedder().embed_one(" ".join(q.words)) if facts else None
+        scored = []
+        for fact in facts:
+            doc = docs.get(fact.id)
+            entity = self.subjects.entities.get(fact.entity_id)
+            if doc is None or entity is None or not entity.visible_in(guild_id):
+                continue
+            have = _tokens(doc[0]) | _tokens(doc[1])
+            cover = _coverage(content, have, doc[0], entity, mentioned["all"])
+            sem = max(0.0, float(np.dot(qvec, doc[2])))
+            bonus = _W_MENTION * _involved(mentions, mentioned, entity, doc[0])
+            prior = _W_INTENT * _prior(q.intent, fact, entity)
+            score = _W_LEX * cover + _W_SEM * sem + bonus + prior
+            stranger = any(
+                w.name_like and not w.known and not _typo_of(w.text, doc[0]) for w in content
+            )
+            rare = _rare_shared(content, have)
+            scored.append(Candidate(fact, entity, score, cover, sem, rare, stranger))
+        scored.sort(key=lambda c: (-c.score, c.fact.id))
+        named = bool(mentioned["named"]) or mentioned["one_season"]
+        return Ranked(tuple(scored), named)
+
+    def _mentioned(self, mentions: list[Mention], season: int | None, guild_id: int | None) -> dict:
+        named = {m.entity.id for m in mentions}
+        extra: set[int] = set()
+        missing = False
+        if season is not None:
+            shows = [m.entity for m in mentions if m.entity.kind is EntityKind.SHOW]
+            if shows:
+                found = [self.subjects.season_of(s, season, guild_id) for s in shows]
+                extra.update(s.id for s in found if s is not None)
+                missing = not any(found)
+            else:
+                # "season 2" alone: the seasons with that number raise their facts, but
+                # don't ground an answer by themselves.
+                for e in self.subjects.entities.values():
+                    if (
+                        e.kind is EntityKind.SEASON
+                        and e.season == season
+                        and e.visible_in(guild_id)
+                    ):
+                        extra.add(e.id)
+                        if len(extra) >= 3:
+                            break
+                missing = not extra
+        one_season = season is not None and len(extra) == 1
+        return {
+            "one_season": one_season,
+            "named": named,
+            "all": named | extra,
+            "ids": sorted(named | extra),
+            "season_missing": missing,
+        }
+
+    def _content(self, words: list[str], mentions: list[Mention]) -> list[_Word]:
+        owner: dict[int, Entity] = {}
+        for m in mentions:
+            for i in range(m.start, m.end):
+                owner.setdefault(i, m.entity)
+        picked = [(i, w) for i, w in enumerate(words) if w not in STOP]
+        stems = [stem(w) for _, w in picked]
+        freqs = self.store.docs.doc_freqs(stems)
+        n = max(self.store.docs.size(), 1)
+        out = []
+        for (i, w), s in zip(picked, stems, strict=True):
+            df = freqs.get(s, 0)
+            if df:
+                weight = math.log((n + 1) / (df + 0.5))
+            elif _name_like(w):
+                # An unseen rare word is likely the subject the question is about:
+                # it weighs most, so no fact about something else covers the question.
+                weight = math.log((n + 1) / 0.5) + 1.0
+            else:  # an unseen everyday word ("want", "happened"): how it is asked
+                weight = math.log((n + 1) / (GENERIC_SHARE * n + 0.5))
+            out.append(_Word(w, s, weight, df > 0, owner.get(i), None, _name_like(w)))
+        return out
+
+    def _candidates(
+        self, content: list[_Word], mentioned: list[int], guild_id: int | None
+    ) -> list[int]:
+        n = max(self.store.docs.size(), 1)
+        known = sorted((w for w in content if w.known), key=lambda w: -w.weight)
+        rare = [w.text for w in known if math.exp(w.weight) * 0.5 < COMMON * n + 1]
+        terms = rare or [w.text for w in known[:2]]
+        for w in content:
+            terms.extend(sorted(synonyms().get(w.stem, ())))
+        ids = self.store.docs.search(terms, guild_id, CANDIDATES) if terms else []
+        if mentioned:
+            ids += self.store.docs.search_in(
+                terms or [w.text for w in content], mentioned, guild_id, PER_MENTION
+            )
+        return list(dict.fromkeys(ids))
+
+
+@lru_cache(maxsize=1 << 14)
+def _name_like(word: str) -> bool:
+    return word.isdigit() or embedder().pieces(word) > 1
+
+
+def _involved(mentions: list[Mention], mentioned: dict, entity: Entity, body: str) -> float:
+    """How much a fact is about the question's subjects: a subject's own fact counts in
+    full, a fact that names the subject in its text less (0-1)."""
+    if not mentioned["all"]:
+        return 0.0
+    words = normalize(body).split()
+    got = 0.0
+    for m in mentions:
+        if m.entity.id == entity.id:
+            got += 1.0
+        elif any(same_word(n, w) for n in normalize(m.entity.name).split() for w in words):
+            got += NAMED_SHARE
+    if entity.id in mentioned["all"] and entity.id not in {m.entity.id for m in mentions}:
+        got += 1.0  # the season the question names, or the subject the name path found
+    return min(1.0, got / max(len(mentions), 1))
+
+
+def _tokens(text: str) -> set[str]:
+    return {stem(w) for w in normalize(text).split()}
+
+
+def _coverage(
+    content: list[_Word], have: set[str], body: str, entity: Entity, mentioned: set[int]
+) -> float:
+    """The IDF-weighted share of the question's content words the fact holds."""
+    total = sum(w.weight for w in content)
+    got = 0.0
+    for w in content:
+        if w.season is not None:
+            about = entity.kind is EntityKind.SEASON and entity.season == w.season
+            if (about and entity.id in mentioned) or _names_season(body, w.season):
+                got += w.weight
+        elif w.stem in have or (w.mention is not None and w.mention.id == entity.id):
+            got += w.weight
+        elif synonyms().get(w.stem, frozenset()) & have or (
+            not w.known and len(w.text) >= 5 and _typo_of(w.text, body)
+        ):
+            got += 0.8 * w.weight  # a paraphrase from the list, or a typo
+    return got / total if total else 0.0
+
+
+def _names_season(text: str, number: int) -> bool:
+    _, found = extract_season(normalize(text))
+    return found == number
+
+
+def _typo_of(word: str, text: str) -> bool:
+    edits = 2 if len(word) >= 8 else 1
+    return any(
+        OSA.distance(word, t, score_cutoff=edits) <= edits
+        for t in normalize(text).split()
+        if abs(len(t) - len(word)) <= edits
+    )
+
+
+def _rare_shared(content: list[_Word], have: set[str]) -> int:
+    ordered = sorted(w.weight for w in content if w.known)
+    median = ordered[len(ordered) // 2] if ordered else 0.0
+    return sum(1 for w in content if w.known and w.stem in have and w.weight >= median)
+
+
+def _prior(intent: Intent, fact: Fact, entity: Entity) -> float:
+    """How well a fact's kind fits what the question asks (0-1)."""
+    if intent is Intent.WHEN:
+        return 1.0 if fact.date is not None else 0.5 if fact.kind is Kind.WHEN else 0.0
+    if intent is Intent.WHO:
+        people = (EntityKind.CHARACTER, EntityKind.PERSON)
+        return (0.5 if fact.kind is Kind.WHO else 0.0) + (0.5 if entity.kind in people else 0.0)
+    if intent is Intent.WHAT:
+        things = (EntityKind.ORGANISATION, EntityKind.THING, EntityKind.SHOW, EntityKind.EVENT)
+        return (0.5 if fact.kind is Kind.WHAT else 0.0) + (0.5 if entity.kind in things else 0.0)
+    return 0.0
