@@ -12,24 +12,21 @@ import sqlite3
 import time
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from bot.answers import answer_found, answer_of, choose_facts
 from bot.errors import ShowbotError
 from bot.logs import get_logger
 from bot.lookup import AliasIndex
-from bot.models import Answer, Entity, EntityKind, Intent, Question, Reply
-from bot.questions import GLUE, NUMBER_WORDS, extract_season, parse_question
+from bot.models import Answer, Entity, EntityKind, Intent, Question, Reply, Suggestion
+from bot.questions import parse_question
 from bot.render import labels, render_answer
-from bot.retrieval import STOP, FactFinder
+from bot.retrieval import FactFinder
 from bot.seeds import apply_seeds
 from bot.store import Store, entity_from_row, now
-from bot.subjects import Resolution, Subjects, same_word
-from bot.text import normalize
+from bot.subjects import Subjects, leftover, parse_id
 
-# A subject matched this well, by a question that asks about nothing else, is answered
-# by name (``!who nuke``); anything less also tries the facts' own words.
-NAME_ONLY = 90.0
 SYNC_INTERVAL = 0.25  # seconds between change-log checks; well inside the 1 s promise
 LOG_FLUSH_ROWS = 200
 LOG_FLUSH_SECONDS = 1.0
@@ -56,8 +53,10 @@ class Engine:
         self._log_failing = False
         self._last_sync = 0.0
         self._seen = store.max_change_id()
+        # A server's own aliases name a subject in that server only: key -> server.
+        self.alias_guilds: dict[int, int] = {}
         self.index = AliasIndex.build(self._load())
-        self.subjects = Subjects(self.index, self.entities, self.seasons_of)
+        self.subjects = Subjects(self.index, self.entities, self.seasons_of, self.alias_guilds)
         self.finder = FactFinder(store, self.subjects)
 
     @classmethod
@@ -81,8 +80,12 @@ class Engine:
                 self._remember(entity)
             else:  # the common case, kept tight: start-up loads every entity
                 entities[entity.id] = entity
-        for table, row_id, entity_id, text in self.store.index_rows():
-            yield _alias_key(table, row_id), entity_id, text
+        scoped = self.alias_guilds
+        for table, row_id, entity_id, text, guild in self.store.index_rows():
+            key = _alias_key(table, row_id)
+            if guild is not None:
+                scoped[key] = guild
+            yield key, entity_id, text
 
     def seasons_of(self, show_id: int) -> list[Entity]:
         """The season entities of a show, in order (every server's; callers filter)."""
@@ -105,11 +108,12 @@ class Engine:
         if old is not None and old.show_id is not None:
             self._seasons[old.show_id] = [s for s in self._seasons[old.show_id] if s.id != old.id]
         aliases = self.store.rows(
-            "SELECT id, name, deleted_at FROM alias WHERE entity_id = ?", [entity_id]
+            "SELECT id, name, deleted_at, guild_id FROM alias WHERE entity_id = ?", [entity_id]
         )
         self.index.remove(_alias_key("entity", entity_id))
         for alias in aliases:
             self.index.remove(_alias_key("alias", alias["id"]))
+            self.alias_guilds.pop(_alias_key("alias", alias["id"]), None)
         row = self.store.row("entity", entity_id)
         if row is None or row["deleted_at"] or row["merged_into"]:
             return
@@ -117,7 +121,10 @@ class Engine:
         self.index.add(_alias_key("entity", entity_id), entity_id, row["name"])
         for alias in aliases:
             if alias["deleted_at"] is None:
-                self.index.add(_alias_key("alias", alias["id"]), entity_id, alias["name"])
+                key = _alias_key("alias", alias["id"])
+                self.index.add(key, entity_id, alias["name"])
+                if alias["guild_id"] is not None:
+                    self.alias_guilds[key] = alias["guild_id"]
 
     def sync(self, *, force: bool = False) -> int:
         """Apply entity and alias changes made since the last sync (by anyone); returns
@@ -176,18 +183,29 @@ class Engine:
             q.subject, intent=q.intent, guild_id=guild_id, season=q.season, kind=q.kind
         )
         named = answer_of(q, found)
-        if found.entity is not None and found.score >= NAME_ONLY and not _says_more(q, found):
+        # Words the name leaves unexplained ("who plays X"): X is not all that is asked,
+        # as "subject: X comics" is not X for a moderator.
+        by_name = (found.entity or found.ambiguous) and parse_id(q.subject) is None
+        extra = leftover(q.subject.split(), found) if by_name else []
+        if found.entity is not None and not extra and not q.attribute:
             return choose_facts(named, self.store.facts_for(found.entity.id, guild_id))
         if found.show is not None or not q.words:
             return named  # a known show's unknown season stays unknown
-        if found.ambiguous and found.score >= NAME_ONLY and not q.attribute:
+        if found.ambiguous and not extra and not q.attribute:
             return named  # just a name two subjects share: "which one do you mean?"
         free = self.finder.find(q, guild_id, found.entity)
         if free is not None:
             return answer_found(q, free)
-        if found.entity is not None:
+        if found.entity is None and not found.ambiguous:
+            return named
+        if not extra:  # "the villain of X": X's facts for the intent the attribute implies
+            if found.entity is None:
+                return named
             return choose_facts(named, self.store.facts_for(found.entity.id, guild_id))
-        return named
+        # The name is not all that was asked and no fact answers the rest: say so, and
+        # offer the subject(s) the name does mean.
+        offers = (Suggestion(found.entity, found.score),) if found.entity else found.candidates
+        return replace(named, entity=None, ambiguous=False, suggestions=offers)
 
     def answer_entity(
         self,
@@ -225,7 +243,7 @@ class Engine:
             entity = entities.get(eid)
             return entity is not None and entity.visible_in(guild_id)
 
-        hits = self.index.complete(text, limit=limit, allow=allow)
+        hits = self.subjects.visible(self.index.complete(text, limit=limit, allow=allow), guild_id)
         shown = labels([self.entities[h.entity_id] for h in hits])
         return list(dict.fromkeys(shown))[:limit]
 
@@ -281,22 +299,6 @@ class Engine:
             self._log_failing = True
         else:
             self._log_failing = False
-
-
-def _says_more(q: Question, found: Resolution) -> bool:
-    """Whether a question asks about something of its subject ("the villain of X",
-    "who plays X"), not just X: words beyond the name and the usual question glue."""
-    if q.attribute:
-        return True
-    name = normalize(found.text).split()
-    rest, _ = extract_season(" ".join(q.words))
-    if found.entity is not None and found.entity.kind is EntityKind.SEASON:
-        name += [w for w in rest.split() if w.isdigit() or w in NUMBER_WORDS]
-    return any(
-        w not in GLUE and w not in STOP and not any(same_word(n, w) for n in name)
-        for w in rest.split()
-        if len(w) > 1
-    )
 
 
 def _entity_of(row_json: str) -> int:

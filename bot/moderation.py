@@ -26,10 +26,10 @@ from bot.errors import (
     UnknownSubjectError,
 )
 from bot.models import Actor, Entity, EntityKind, Fact, Intent, Kind
-from bot.questions import NUMBER_WORDS, split_season
+from bot.questions import NUMBER_WORDS, split_kind, split_season
 from bot.render import escape, label, labels
 from bot.store import now
-from bot.subjects import Resolution, parse_id
+from bot.subjects import Resolution, leftover, parse_id
 from bot.text import normalize
 
 # The entity kind a new subject gets from the kind of its first fact.
@@ -94,10 +94,17 @@ class Moderation:
         """``#12`` or a name (a bare number is a name), as a question would read it; None
         when nothing matches; raises when several subjects fit equally well."""
         found = self._resolve(subject, actor, shows_only=shows_only, kind=kind)
+        name, _, picked = split_kind(subject)
+        by_id = picked is not None or parse_id(subject) is not None
+        if not by_id and leftover(normalize(name).split(), found):
+            # "Jessica Jones Comics" is not Jessica Jones: a name must be all accounted for,
+            # or a fact would land on a subject its own name never reaches.
+            return None
         if found.ambiguous:
             tied = [c.entity for c in found.candidates]
             raise AmbiguousSubjectError(
-                subject, list(zip([e.id for e in tied], [label(e) for e in tied], strict=True))
+                subject,
+                [(e.id, label(e)) for e in tied],  # each shown with its #id
             )
         if found.entity is None and parse_id(subject) is not None:
             raise NotFoundError(f"There is no subject {subject.strip()[:20]} here.")

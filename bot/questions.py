@@ -88,7 +88,8 @@ _ATTRIBUTE_INTENT = {
 }
 # A list shows "Jessica Jones (character)"; typed back, the kind narrows the subject.
 _KIND_SUFFIX = re.compile(
-    r"\s*\((" + "|".join(k.value for k in EntityKind) + r")\)\s*$", re.IGNORECASE
+    r"\s*\((" + "|".join(k.value for k in EntityKind) + r")(?:\s*#(\d{1,18}))?\)\s*$",
+    re.IGNORECASE,
 )
 
 
@@ -96,12 +97,13 @@ _KIND_SUFFIX = re.compile(
 _CONTROL = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
-def split_kind(text: str) -> tuple[str, EntityKind | None]:
-    """ "Jessica Jones (character)" -> ("Jessica Jones", CHARACTER)."""
+def split_kind(text: str) -> tuple[str, EntityKind | None, int | None]:
+    """ "Jessica Jones (character)" -> ("Jessica Jones", CHARACTER, None); namesakes of
+    one kind are listed with their id: "Nuke (character #8)" -> (..., 8)."""
     m = _KIND_SUFFIX.search(text)
     if not m:
-        return text, None
-    return text[: m.start()], EntityKind(m.group(1).lower())
+        return text, None, None
+    return text[: m.start()], EntityKind(m.group(1).lower()), int(m[2]) if m[2] else None
 
 
 GLUE = _LEADING | _TRAILING  # how questions are asked around a name
@@ -191,7 +193,7 @@ def parse_question(message: str, prefix: str = "!", intent: Intent | None = None
     explicit_command = explicit  # named by the command itself, not by a question word
     if len(rest) > MAX_QUESTION:
         raise InvalidInputError(_too_long(len(rest)))
-    rest, kind = split_kind(rest)
+    rest, kind, picked = split_kind(rest)
     norm = normalize(rest)
     words = norm.split()
     if intent is Intent.ASK:
@@ -209,6 +211,8 @@ def parse_question(message: str, prefix: str = "!", intent: Intent | None = None
         raise InvalidInputError(
             "Ask me about a show, season, character or person, e.g. `!when jessica jones s2`."
         )
+    if picked is not None:  # a listed namesake, chosen by its id
+        subject, season = f"#{picked}", None
     return Question(
         raw=message,
         intent=intent,

@@ -66,14 +66,15 @@ def label(entity: Entity) -> str:
     return f"{entity.name} ({entity.kind.value})"
 
 
-def labels(entities: list[Entity]) -> list[str]:
+def labels(entities: list[Entity], *, kinds: bool = False) -> list[str]:
     """Names as a list shows them: subjects sharing a name are told apart by kind (and,
-    namesakes of one kind, by id). Typed back, "Jessica Jones (character)" means that one."""
+    namesakes of one kind, by id); ``kinds`` shows every kind. Typed back, "Jessica Jones
+    (character)" or "Nuke (character #8)" means that one."""
     keys = [" ".join(e.name.casefold().split()) for e in entities]
     out = []
     for e, key in zip(entities, keys, strict=True):
         same = [o for o, k in zip(entities, keys, strict=True) if k == key]
-        if len(same) == 1:
+        if len(same) == 1 and not kinds:
             out.append(e.name)
         elif sum(o.kind is e.kind for o in same) == 1:
             out.append(label(e))
@@ -184,8 +185,9 @@ def _render_unknown(answer: Answer, prefix: str) -> Reply:
     subject = q.subject + (f" season {q.season}" if q.season is not None else "")
     shown = [s.entity for s in answer.suggestions]
     if answer.ambiguous:
-        named = [label(e) for e in shown]  # always with the kind: that is the question
-        names = ", ".join(f"**{escape(n)}** `#{e.id}`" for n, e in zip(named, shown, strict=True))
+        # Always with the kind: that is the question. The text shows ids; buttons can't.
+        names = ", ".join(f"**{escape(label(e))}** `#{e.id}`" for e in shown)
+        named = labels(shown, kinds=True)
         text = f"**{echo(subject)}** could be {names}. Which one do you mean?"
     else:
         named = labels(shown)

@@ -33,24 +33,9 @@ from bot.models import Entity, EntityKind, Fact, Intent, Kind, Question
 from bot.questions import extract_season
 from bot.store import Store
 from bot.subjects import Mention, Subjects, same_word
+from bot.text import FUNCTION_WORDS as STOP
 from bot.text import normalize
 
-# Function words and question glue: they say how a question is asked, not what about.
-STOP = frozenset(
-    """
-    a about above after again against all also am an and any anyone anything are as at be
-    because been before being below between both but by came can come comes coming could
-    did do does doing done
-    dont doesnt down during each else even ever every few for from further get gets going got
-    gonna had has have having he her here hers herself him himself his how hows i if in into
-    is isnt it its itself just kind know let lets like many me more most much my myself no
-    nor not now of off on once only or other our ours out over own please pls plz really
-    same she should so some someone something sort such tell than that thats the their
-    theirs them then there theres these they thing things this those through to too u under
-    until up upon ur us very wanna was we were what whats when whens where wheres which while
-    who whom whos why will with would yet you your yours
-    """.split()
-)
 CANDIDATES = 40  # facts ranked by BM25 over the question's words
 PER_MENTION = 12  # best-matching facts of each mentioned subject, whatever BM25 says overall
 COMMON = 0.2  # words in more than this share of facts don't drive the FTS query
@@ -184,6 +169,8 @@ class FactFinder:
             entity = self.subjects.entities.get(fact.entity_id)
             if doc is None or entity is None or not entity.visible_in(guild_id):
                 continue
+            if q.kind is not None and entity.kind is not q.kind:
+                continue  # "(show)" typed: only a show's facts
             have = _tokens(doc[0]) | _tokens(doc[1])
             cover = _coverage(content, have, doc[0], entity, mentioned["all"])
             sem = max(0.0, float(np.dot(qvec, doc[2])))

@@ -247,18 +247,18 @@ class Store:
         )
         return found[0] if found else None
 
-    def index_rows(self) -> Iterator[tuple[str, int, int, str]]:
-        """Every live name and alias: (table, row id, entity id, text)."""
+    def index_rows(self) -> Iterator[tuple[str, int, int, str, int | None]]:
+        """Every live name and alias: (table, row id, entity id, text, alias's server)."""
         for rid, name in self.db.execute(
             "SELECT id, name FROM entity WHERE deleted_at IS NULL AND merged_into IS NULL"
         ):
-            yield "entity", rid, rid, name
-        for rid, eid, name in self.db.execute(
-            "SELECT alias.id, alias.entity_id, alias.name FROM alias JOIN entity"
+            yield "entity", rid, rid, name, None
+        for rid, eid, name, guild in self.db.execute(
+            "SELECT alias.id, alias.entity_id, alias.name, alias.guild_id FROM alias JOIN entity"
             " ON entity.id = alias.entity_id WHERE alias.deleted_at IS NULL"
             " AND entity.deleted_at IS NULL AND entity.merged_into IS NULL"
         ):
-            yield "alias", rid, eid, name
+            yield "alias", rid, eid, name, guild
 
     def entity(self, entity_id: int) -> Entity | None:
         row = self.row("entity", entity_id)

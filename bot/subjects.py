@@ -21,15 +21,16 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA
 
-from bot.lookup import CUTOFF, NOISE, AliasIndex
+from bot.lookup import CUTOFF, NOISE, AliasIndex, Hit
 from bot.models import PREFERRED_KINDS, Entity, EntityKind, Intent, Suggestion
-from bot.questions import NUMBER_WORDS, extract_season, split_kind
-from bot.text import normalize
+from bot.questions import GLUE, NUMBER_WORDS, extract_season, split_kind
+from bot.text import FUNCTION_WORDS, normalize
 
 TIE = 2.0  # hits this close to the best are "as good"; the intent decides between them
 SUGGEST_FLOOR = 50.0  # weaker hits are not worth suggesting
 MAX_SUGGESTIONS = 3
 _MAX_PROBES = 8  # words of a question looked up one by one for mentions
+IGNORED = GLUE | FUNCTION_WORDS  # words around a name that don't make it another name
 _ID = re.compile(r"^#\s*(\d{1,18})$")
 
 
@@ -69,10 +70,26 @@ class Subjects:
         index: AliasIndex,
         entities: Mapping[int, Entity],
         seasons: Callable[[int], list[Entity]],
+        alias_guilds: Mapping[int, int] | None = None,
     ) -> None:
         self.index = index
         self.entities = entities
         self.seasons = seasons  # show id -> its season entities, in order
+        self.alias_guilds = alias_guilds if alias_guilds is not None else {}
+
+    def visible(self, hits: list[Hit], guild_id: int | None) -> list[Hit]:
+        """Drop hits through another server's own alias (its subject may still be seen)."""
+        scoped = self.alias_guilds
+        if not scoped:
+            return hits
+        return [h for h in hits if scoped.get(h.key, guild_id) == guild_id]
+
+    def _search(
+        self, text: str, limit: int, guild_id: int | None, kinds: frozenset[EntityKind] | None
+    ) -> list[Hit]:
+        allow = self._allow(guild_id, kinds)
+        hits = self.index.search(text, limit=limit + 4 if self.alias_guilds else limit, allow=allow)
+        return self.visible(hits, guild_id)[:limit]
 
     def _allow(
         self, guild_id: int | None, kinds: frozenset[EntityKind] | None
@@ -110,10 +127,12 @@ class Subjects:
             if e is None or not e.visible_in(guild_id):
                 return Resolution(None, 0.0)
             return Resolution(e, 100.0, text=e.name)
-        text, suffix = split_kind(text)
+        text, suffix, picked = split_kind(text)
+        if picked is not None:
+            return self.resolve(f"#{picked}", intent=intent, guild_id=guild_id)
         kind = kind or suffix
         subject = normalize(text)
-        if season is None and kind in (None, EntityKind.SEASON):
+        if season is None:  # a season named is a season, whatever kind is typed after it
             subject, season = extract_season(subject)
         if season is not None:
             return self._season(subject, season, intent, guild_id)
@@ -127,14 +146,13 @@ class Subjects:
 
     def candidates(self, text: str, *, guild_id: int | None, limit: int = 25) -> list[Suggestion]:
         """Every subject ``text`` could mean, best first (moderation lists them all)."""
-        hits = self.index.search(normalize(text), limit=limit, allow=self._allow(guild_id, None))
+        hits = self._search(normalize(text), limit, guild_id, None)
         return [Suggestion(self.entities[h.entity_id], h.score) for h in hits]
 
     def named_exactly(self, name: str, guild_id: int | None) -> list[Entity]:
         """The subjects this server sees that are already called ``name`` (normalised)."""
         key = normalize(name)
-        allow = self._allow(guild_id, frozenset(EntityKind))
-        hits = self.index.search(key, limit=25, allow=allow)
+        hits = self._search(key, 25, guild_id, frozenset(EntityKind))
         return [self.entities[h.entity_id] for h in hits if normalize(h.text) == key]
 
     def _season(
@@ -183,7 +201,7 @@ class Subjects:
         kinds: frozenset[EntityKind] | None,
         limit: int,
     ) -> Resolution:
-        hits = self.index.search(subject, limit=limit, allow=self._allow(guild_id, kinds))
+        hits = self._search(subject, limit, guild_id, kinds)
         if not hits or hits[0].score < CUTOFF:
             top = hits[0].score if hits else 0.0
             offers = [
@@ -218,12 +236,11 @@ class Subjects:
         content = [w for w in words if w not in NOISE]
         if not content:
             return []
-        allow = self._allow(guild_id, None)
         # The whole question finds names of several words; each word alone finds a short
         # alias ("matt") that a longer name sharing the word would outscore.
-        hits = self.index.search(" ".join(content), limit=limit, allow=allow)
+        hits = self._search(" ".join(content), limit, guild_id, None)
         for word in dict.fromkeys(w for w in content[:_MAX_PROBES] if len(w) > 2):
-            hits += self.index.search(word, limit=4, allow=allow)
+            hits += self._search(word, 4, guild_id, None)
         found: list[Mention] = []
         seen: set[int] = set()
         for hit in hits:
@@ -246,6 +263,27 @@ class Subjects:
         for m in found:
             unique.setdefault(m.entity.id, m)
         return list(unique.values())
+
+
+def leftover(
+    words: list[str], found: Resolution, ignore: frozenset[str] | None = None
+) -> list[str]:
+    """The typed words a resolution leaves unexplained: not part of the name matched (typos
+    allowed), nor of a season, nor question glue. "jessica jones comics" -> ["comics"]."""
+    ignore = IGNORED if ignore is None else ignore
+    name = normalize(found.text).split()
+    for tied in found.candidates if found.ambiguous else ():
+        name += normalize(tied.entity.name).split()
+    rest, _ = extract_season(" ".join(words))
+    season = found.entity is not None and found.entity.kind is EntityKind.SEASON
+    return [
+        w
+        for w in rest.split()
+        if len(w) > 1
+        and w not in ignore
+        and not (season and (w.isdigit() or w in NUMBER_WORDS))
+        and not any(same_word(n, w) for n in name)
+    ]
 
 
 def same_word(word: str, typed: str) -> bool:

@@ -271,3 +271,50 @@ def test_other_processes_see_edits_through_the_change_log(db_path, mod: Moderati
         assert other.ask("!who jeri hogarth", guild_id=G1).answered
     finally:
         other.close()
+
+
+def test_alias_guard_looks_at_this_server_only_and_at_all_of_it(
+    engine: Engine, mod: Moderation
+) -> None:
+    """Issue 11 item 7: three other servers each have a subject "Hogarth"; a server with its
+    own Hogarth cannot alias the name to Nuke, and its `!who hogarth` stays its own."""
+    others = [Actor(id=20 + g, name=f"mod{g}", guild_id=g) for g in (301, 302, 303)]
+    for actor in others:
+        mod.add_fact(actor, subject="Hogarth", kind="who", text=f"Hogarth of {actor.guild_id}.")
+    own = mod.add_fact(MOD1, subject="Hogarth", kind="who", text="Our own Hogarth.")
+    assert "new subject **Hogarth** (character)" in own.message
+    for name in ("Hogarth", "hogarth", " HOGARTH "):
+        with pytest.raises(InvalidInputError, match=r"already names \*\*Hogarth\*\*$"):
+            mod.add_alias(MOD1, name, "nuke")
+    answer = engine.ask("!who hogarth", guild_id=G1)
+    assert answer.entity is not None and answer.entity.id == own.entity_id
+    assert texts(engine, "!who hogarth", G1) == ["Our own Hogarth."]
+    # Many more namesakes elsewhere than any search limit: still only this server's count.
+    for g in range(400, 430):
+        mod.add_fact(Actor(id=g, name="m", guild_id=g), subject="Hogarth", kind="who", text="x")
+    with pytest.raises(InvalidInputError, match="already names"):
+        mod.add_alias(MOD1, "Hogarth", "nuke")
+    # A server without a Hogarth of its own may use the name, whatever other servers hold.
+    out = mod.add_alias(MOD2, "Hogarth", "nuke")
+    assert "now also means **Nuke**" in out.message
+    assert engine.ask("!who hogarth", guild_id=G2).entity.name == "Nuke"
+    # A global alias names the subject in every server: it is taken everywhere.
+    with pytest.raises(InvalidInputError, match=r"already names \*\*Trish Walker\*\*"):
+        mod.add_alias(MOD1, "Hellcat", "nuke")
+
+
+def test_a_servers_alias_of_a_global_subject_stays_in_that_server(
+    engine: Engine, mod: Moderation
+) -> None:
+    """An alias a server's moderator adds to a global subject (Nuke) is that server's: other
+    servers neither reach Nuke by it nor find the name taken."""
+    mod.add_alias(MOD2, "Nukey", "nuke")
+    assert engine.ask("!who nukey", guild_id=G2).entity.name == "Nuke"
+    own = mod.add_fact(MOD1, subject="Hogarth", kind="who", text="Our own Hogarth.")
+    mod.add_alias(MOD2, "Hogarth", "nuke")  # G2 has no Hogarth of its own
+    seen = engine.ask("!who hogarth", guild_id=G1)
+    assert seen.entity is not None and seen.entity.id == own.entity_id, engine.reply(seen).content
+    assert engine.ask("!who nukey", guild_id=G1).entity is None
+    assert engine.complete("nukey", guild_id=G1) == []
+    out = mod.add_alias(MOD1, "Nukey", "igh")  # the name is free in G1
+    assert "**Nukey** now also means **IGH**" in out.message

@@ -1,0 +1,235 @@
+"""The one subject resolver: what a name means is the same for a fan's question and a
+moderator's command, seasons included; numbers are names; kinds tell namesakes apart."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.engine import Engine
+from bot.errors import AmbiguousSubjectError, InvalidInputError, NotFoundError
+from bot.interchange import import_data
+from bot.models import SYSTEM, Actor, EntityKind, Kind
+from bot.moderation import Moderation
+
+G1, G2, G3, G4 = 111, 222, 333, 444
+MOD = Actor(id=1, name="mod1", guild_id=G1)
+
+# Few words, so generated names collide, share words and differ by one letter.
+WORDS = ["crown", "kings", "harbor", "night", "doctor", "marla", "vance", "ortega", "blue", "24"]
+KINDS = ["show", "character", "person", "organisation", "thing"]
+
+
+@st.composite
+def stores(draw: st.DrawFn) -> dict:
+    names = st.lists(st.sampled_from(WORDS), min_size=1, max_size=3).map(" ".join)
+    records = draw(st.lists(st.tuples(names, st.sampled_from(KINDS)), min_size=2, max_size=8))
+    entities, facts, aliases = [], [], []
+    for i, (name, kind) in enumerate(records):
+        key = f"e{i}"
+        entities.append({"key": key, "name": name.title(), "kind": kind})
+        fact_kind = {"show": "what", "organisation": "what", "thing": "what"}.get(kind, "who")
+        text = f"{name.title()} is someone or something in this store."
+        facts.append(
+            {"key": f"f{i}", "entity": key, "kind": fact_kind, "text": text, "status": "confirmed"}
+        )
+        if kind == "show" and draw(st.booleans()):
+            season = draw(st.integers(1, 3))
+            entities.append(
+                {
+                    "key": f"{key}s{season}",
+                    "name": f"{name.title()} season {season}",
+                    "kind": "season",
+                    "show": key,
+                    "season": season,
+                }
+            )
+            facts.append(
+                {
+                    "key": f"f{i}s",
+                    "entity": f"{key}s{season}",
+                    "kind": "when",
+                    "text": "Soon.",
+                    "status": "confirmed",
+                }
+            )
+        if draw(st.booleans()):
+            aliases.append({"key": f"a{i}", "entity": key, "name": draw(names).title()})
+    return {"format": "showbot", "version": 1, "entities": entities, "aliases": aliases,
+            "facts": facts}  # fmt: skip
+
+
+@st.composite
+def typed_names(draw: st.DrawFn, data: dict) -> str:
+    """A name as people type it: any subject's name or alias, maybe lower-case, with a
+    typo, with a season in one of its forms, or with its kind in brackets."""
+    pool = [e["name"] for e in data["entities"]] + [a["name"] for a in data["aliases"]]
+    name = draw(st.sampled_from(pool))
+    if draw(st.booleans()):
+        name = name.lower()
+    if draw(st.booleans()) and len(name) > 6:
+        at = draw(st.integers(1, len(name) - 2))
+        name = name[:at] + name[at + 1 :]
+    form = draw(st.sampled_from(["", " s2", " season 1", " 2", " (show)", " (character)"]))
+    return name + form
+
+
+SETTINGS = settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+def meaning_for_moderation(mod: Moderation, name: str, kind: str) -> object:
+    try:
+        entity = mod.resolve_entity(name, SYSTEM_IN_G1, kind=Kind(kind))
+    except AmbiguousSubjectError as exc:
+        return ("ambiguous", frozenset(eid for eid, _ in exc.candidates))
+    except NotFoundError:
+        return None
+    return entity.id if entity else None
+
+
+def meaning_for_questions(engine: Engine, name: str, kind: str) -> object:
+    answer = engine.ask(f"!{kind} {name}", guild_id=G1)
+    if answer.via == "facts":
+        return None  # no name matched; the facts' own words answered (the free path)
+    if answer.ambiguous:
+        return ("ambiguous", frozenset(s.entity.id for s in answer.suggestions))
+    return answer.entity.id if answer.entity else None
+
+
+SYSTEM_IN_G1 = Actor(id=None, name="system", guild_id=G1, owner=True)
+
+
+@SETTINGS
+@given(data=st.data())
+def test_a_question_and_a_moderator_reach_the_same_subject(
+    tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
+) -> None:
+    store = data.draw(stores())
+    engine = Engine.open(tmp_path_factory.mktemp("subjects") / "s.db", seed=False)
+    try:
+        with engine.store.atomic():
+            import_data(engine.store, store, SYSTEM)
+        engine.sync(force=True)
+        mod = Moderation(engine)
+        for _ in range(6):
+            name = data.draw(typed_names(store))
+            for kind in ("who", "what", "when"):
+                asked = meaning_for_questions(engine, name, kind)
+                assert asked == meaning_for_moderation(mod, name, kind), (name, kind)
+    finally:
+        engine.close()
+
+
+# ------------------------------------------------------------------ seasons of new shows
+
+
+def test_a_season_of_a_new_show_makes_the_show_and_the_season(engine: Engine) -> None:
+    mod = Moderation(engine)
+    out = mod.add_fact(MOD, subject="The Crown season 2", kind="when", text="In 2017.", date="2017")
+    assert (
+        "**The Crown** (show)" in out.message and "**The Crown season 2** (season)" in out.message
+    )
+    for question in ("!when the crown s2", "!when the crown season 2", "!when the crown 2"):
+        answer = engine.ask(question, guild_id=G1)
+        assert answer.answered and answer.facts[0].id == out.fact_id, question
+    again = mod.add_fact(MOD, subject="the crown s3", kind="when", text="In 2019.")
+    assert "new subject **The Crown season 3** (season)" in again.message
+    assert engine.ask("!when the crown season three", guild_id=G1).facts[0].id == again.fact_id
+
+
+def test_a_new_season_of_a_known_show_says_season(engine: Engine) -> None:
+    out = Moderation(engine).add_fact(MOD, subject="Luke Cage s2", kind="when", text="2018.")
+    assert "new subject **Luke Cage season 2** (season)" in out.message
+    assert engine.entities[out.entity_id].kind is EntityKind.SEASON
+
+
+def test_a_bare_number_is_a_season_only_when_the_show_has_it(engine: Engine) -> None:
+    assert engine.ask("!when jessica jones 2").entity.name == "Jessica Jones season 2"
+    assert engine.ask("!when jessica jones two").entity.name == "Jessica Jones season 2"
+    unknown = engine.ask("!when luke cage 2")  # Luke Cage has no season 2
+    assert not unknown.answered and "Luke Cage" in [s.entity.name for s in unknown.suggestions]
+    mod = Moderation(engine)
+    mod.add_fact(MOD, subject="Blake's 7", kind="what", text="A BBC show.", entity_kind="show")
+    assert engine.ask("!what blake's 7", guild_id=G1).entity.name == "Blake's 7"
+    made = mod.add_fact(MOD, subject="Blake's 7 season 2", kind="when", text="1979.")
+    assert engine.ask("!when blakes 7 s2", guild_id=G1).facts[0].id == made.fact_id
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "who will be the villain in jessica jones season 2",
+        "who's going to be the villain of jessica jones s2",
+        "what will the release date of jessica jones season 2 be",
+        "who is the villain of jessica jones season 2",
+    ],
+)
+def test_auxiliaries_reach_the_same_subject(engine: Engine, question: str) -> None:
+    assert engine.ask(question).entity.name == "Jessica Jones season 2"
+
+
+# ------------------------------------------------------------------ numbers are names
+
+
+def test_a_bare_number_is_a_name_and_only_hash_is_an_id(engine: Engine) -> None:
+    mod = Moderation(engine)
+    charlie = engine.store.find_key("entity", "person-charlie-cox", None)["id"]
+    out = mod.add_fact(MOD, subject=str(charlie), kind="when", text="A show.", entity_kind="show")
+    assert out.entity_id != charlie and engine.entities[out.entity_id].name == str(charlie)
+    assert engine.ask(f"!when {charlie}", guild_id=G1).facts[0].id == out.fact_id
+    by_id = mod.add_fact(MOD, subject=f"#{charlie}", kind="who", text="An actor.")
+    assert by_id.entity_id == charlie
+    made = mod.add_fact(MOD, subject="1883", kind="what", text="A western.", entity_kind="show")
+    assert engine.entities[made.entity_id].name == "1883"
+    with pytest.raises(NotFoundError):
+        mod.add_fact(MOD, subject="#99999", kind="who", text="Nobody.")
+
+
+def test_a_season_kind_needs_a_season(engine: Engine) -> None:
+    with pytest.raises(InvalidInputError):
+        Moderation(engine).add_fact(
+            MOD, subject="Nothing here", kind="when", text="x", entity_kind="season"
+        )
+
+
+# ------------------------------------------------------------------ the alias guard
+
+
+def test_the_alias_guard_sees_everything_this_server_sees(engine: Engine) -> None:
+    mod = Moderation(engine)
+    for guild in (G2, G3, G4):  # three other servers' Hogarths come first in the index
+        mod.add_fact(Actor(id=guild, name="m", guild_id=guild), subject="Hogarth", kind="who",
+                     text="Their Hogarth.")  # fmt: skip
+    mine = mod.add_fact(MOD, subject="Hogarth", kind="who", text="Our Hogarth.")
+    with pytest.raises(InvalidInputError, match="already names"):
+        mod.add_alias(MOD, "Hogarth", "Nuke")
+    assert engine.ask("!who hogarth", guild_id=G1).entity.id == mine.entity_id
+    # Another server's names don't block this one: "Hogarth" is free in a fifth server.
+    fifth = Actor(id=5, name="m5", guild_id=555)
+    assert "now also means" in mod.add_alias(fifth, "Hogarth", "Nuke").message
+    assert engine.ask("!who hogarth", guild_id=555).entity.name == "Nuke"
+
+
+# ------------------------------------------------------------------ telling namesakes apart
+
+
+def test_lists_tell_namesakes_apart_and_the_label_reads_back(engine: Engine) -> None:
+    names = engine.complete("jess")
+    assert {"Jessica Jones (show)", "Jessica Jones (character)"} <= set(names)
+    for label, kind in (
+        ("Jessica Jones (show)", "show"),
+        ("Jessica Jones (character)", "character"),
+    ):
+        assert engine.ask(f"!who {label}").entity.kind.value == kind
+    ambiguous = engine.reply(engine.ask("jessica jones"))
+    assert "Jessica Jones (show)" in ambiguous.content
+    assert [label for label, _ in ambiguous.suggestions] == [
+        "Jessica Jones (show)",
+        "Jessica Jones (character)",
+    ]
+    unknown = engine.reply(engine.ask("!what jessica jonesy show stuff"))
+    labels = [label for label, _ in unknown.suggestions]
+    assert len(labels) == len(set(labels))
