@@ -46,7 +46,7 @@ MIN_COVER_UNGROUNDED = 0.7  # the same when no known subject is mentioned
 NAMED_SHARE = 0.5  # a fact naming a subject weighs this much of one about it
 MAX_FACTS = 3
 RUNNER_UP = 0.85  # further facts shown only when this close to the best
-_W_LEX, _W_SEM, _W_MENTION, _W_INTENT = 0.6, 0.3, 0.15, 0.08
+_W_LEX, _W_SEM, _W_MENTION, _W_INTENT = 0.6, 0.2, 0.15, 0.08
 
 _stemmer = Stemmer.Stemmer("porter")
 
@@ -183,7 +183,10 @@ class FactFinder:
             rare = _rare_shared(content, have)
             scored.append(Candidate(fact, entity, score, cover, sem, rare, stranger))
         scored.sort(key=lambda c: (-c.score, c.fact.id))
-        named = bool(mentioned["named"]) or mentioned["one_season"]
+        # A lone first name ("jesica") raises its subjects' facts but grounds nothing:
+        # the name index's own cutoff already said it is not enough.
+        full = any(not m.partial for m in mentions) or hint is not None
+        named = full or mentioned["one_season"]
         return Ranked(tuple(scored), named)
 
     def _mentioned(self, mentions: list[Mention], season: int | None, guild_id: int | None) -> dict:
@@ -264,20 +267,33 @@ def _name_like(word: str) -> bool:
 
 
 def _involved(mentions: list[Mention], mentioned: dict, entity: Entity, body: str) -> float:
-    """How much a fact is about the question's subjects: a subject's own fact counts in
-    full, a fact that names the subject in its text less (0-1)."""
+    """How much a fact is about the question's subjects (0-1). Each place the question
+    names a subject counts once, whichever of its namesakes the fact is about: a subject's
+    own fact in full, a fact naming it in its text NAMED_SHARE; a lone first or last name
+    counts half as much as a full name."""
     if not mentioned["all"]:
         return 0.0
     words = normalize(body).split()
-    got = 0.0
+    spans: dict[tuple[int, int], list[Mention]] = {}
     for m in mentions:
-        if m.entity.id == entity.id:
-            got += 1.0
-        elif any(same_word(n, w) for n in normalize(m.entity.name).split() for w in words):
-            got += NAMED_SHARE
+        spans.setdefault((m.start, m.end), []).append(m)
+    got = total = 0.0
+    for group in spans.values():
+        weight = 0.5 if all(m.partial for m in group) else 1.0
+        total += weight
+        credit = 0.0
+        for m in group:
+            if m.entity.id == entity.id:
+                credit = 1.0
+            elif credit < NAMED_SHARE and any(
+                same_word(n, w) for n in normalize(m.entity.name).split() for w in words
+            ):
+                credit = NAMED_SHARE
+        got += weight * credit
     if entity.id in mentioned["all"] and entity.id not in {m.entity.id for m in mentions}:
         got += 1.0  # the season the question names, or the subject the name path found
-    return min(1.0, got / max(len(mentions), 1))
+        total += 1.0
+    return min(1.0, got / max(total, 1.0))
 
 
 def _tokens(text: str) -> set[str]:

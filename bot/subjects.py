@@ -30,6 +30,7 @@ TIE = 2.0  # hits this close to the best are "as good"; the intent decides betwe
 SUGGEST_FLOOR = 50.0  # weaker hits are not worth suggesting
 MAX_SUGGESTIONS = 3
 _MAX_PROBES = 8  # words of a question looked up one by one for mentions
+_PARTIAL = 2  # a lone first or last name mentions a subject when it fits this few
 IGNORED = GLUE | FUNCTION_WORDS  # words around a name that don't make it another name
 _ID = re.compile(r"^#\s*(\d{1,18})$")
 
@@ -54,6 +55,7 @@ class Mention:
     start: int  # word positions in the question
     end: int
     score: float
+    partial: bool = False  # only a first or last name of it
 
 
 def parse_id(text: str) -> int | None:
@@ -239,8 +241,11 @@ class Subjects:
         # The whole question finds names of several words; each word alone finds a short
         # alias ("matt") that a longer name sharing the word would outscore.
         hits = self._search(" ".join(content), limit, guild_id, None)
+        partial: list[Mention] = []
         for word in dict.fromkeys(w for w in content[:_MAX_PROBES] if len(w) > 2):
-            hits += self._search(word, 4, guild_id, None)
+            probe = self._search(word, _PARTIAL + 1, guild_id, None)
+            hits += probe
+            partial += self._partial(word, words, probe)
         found: list[Mention] = []
         seen: set[int] = set()
         for hit in hits:
@@ -260,9 +265,26 @@ class Subjects:
             found.append(Mention(self.entities[hit.entity_id], first, last + 1, hit.score))
         found.sort(key=lambda m: (-(m.end - m.start), -m.score))
         unique: dict[int, Mention] = {}
-        for m in found:
+        for m in found + partial:
             unique.setdefault(m.entity.id, m)
         return list(unique.values())
+
+    def _partial(self, word: str, words: list[str], probe: list[Hit]) -> list[Mention]:
+        """A first or last name alone ("jessica's family") names a subject when the store
+        has few subjects it could be: at most _PARTIAL of them."""
+        owners = [
+            h
+            for h in probe
+            if len(parts := normalize(h.text).split()) > 1
+            and (same_word(parts[0], word) or same_word(parts[-1], word))
+            and len(parts[0 if same_word(parts[0], word) else -1]) >= 4
+        ]
+        if not owners or len(owners) > _PARTIAL or len(probe) > _PARTIAL:
+            return []
+        at = words.index(word)
+        return [
+            Mention(self.entities[h.entity_id], at, at + 1, h.score, partial=True) for h in owners
+        ]
 
 
 def leftover(
