@@ -26,6 +26,7 @@ from bot.retrieval import FactFinder
 from bot.seeds import apply_seeds
 from bot.store import Store, entity_from_row, now
 from bot.subjects import Subjects, leftover, parse_id
+from bot.synonyms import Synonyms
 
 SYNC_INTERVAL = 0.25  # seconds between change-log checks; well inside the 1 s promise
 LOG_FLUSH_ROWS = 200
@@ -57,7 +58,8 @@ class Engine:
         self.alias_guilds: dict[int, int] = {}
         self.index = AliasIndex.build(self._load())
         self.subjects = Subjects(self.index, self.entities, self.seasons_of, self.alias_guilds)
-        self.finder = FactFinder(store, self.subjects)
+        self.synonyms = Synonyms(store)
+        self.finder = FactFinder(store, self.subjects, self.synonyms.groups)
 
     @classmethod
     def open(cls, path: str | Path, *, seed: bool = True, prefix: str = "!") -> Engine:
@@ -136,11 +138,14 @@ class Engine:
         if self.store.max_change_id() == self._seen:
             return 0
         changes = self.store.changes_since(self._seen)
+        self.store.docs.changed()
         touched: set[int] = set()
         for change in changes:
             self._seen = max(self._seen, change["id"])
             if change["table_name"] == "entity":
                 touched.add(change["row_id"])
+            elif change["table_name"] == "synonym":
+                self.synonyms.refresh(change["row_id"])
             elif change["table_name"] == "alias":
                 for side in ("before", "after"):
                     if change[side]:

@@ -42,6 +42,7 @@ class FactIndex:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._pending: set[int] = set()
+        self._size: int | None = None
 
     # ------------------------------------------------------------ keeping in step
 
@@ -66,6 +67,8 @@ class FactIndex:
     def flush(self) -> int:
         """Rewrite the documents of every fact touched since the last flush; returns how many."""
         pending, self._pending = sorted(self._pending), set()
+        if pending:
+            self._size = None
         for start in range(0, len(pending), _BATCH):
             self._refresh(pending[start : start + _BATCH])
         return len(pending)
@@ -161,7 +164,14 @@ class FactIndex:
     # ------------------------------------------------------------ reading
 
     def size(self) -> int:
-        return int(self.db.execute("SELECT count(*) FROM fact_doc").fetchone()[0])
+        """How many documents there are (counted once per change: a count scans the table)."""
+        if self._size is None:
+            self._size = int(self.db.execute("SELECT count(*) FROM fact_doc").fetchone()[0])
+        return self._size
+
+    def changed(self) -> None:
+        """Documents may have changed (here or in another process): count again."""
+        self._size = None
 
     def doc_freqs(self, terms: Iterable[str]) -> dict[str, int]:
         """How many documents hold each (porter-stemmed) term."""
@@ -193,37 +203,19 @@ class FactIndex:
             )
         ]
 
-    def search_in(
-        self, terms: list[str], entity_ids: list[int], guild_id: int | None, limit: int
-    ) -> list[int]:
-        """The facts of the given subjects best matching ``terms`` (then by id)."""
+    def of_subjects(self, entity_ids: list[int], guild_id: int | None, limit: int) -> list[int]:
+        """The facts of the given subjects (through the entity index: no full scan)."""
         if not entity_ids:
             return []
-        query = match_any(terms)
         marks = ",".join("?" for _ in entity_ids)
-        scope = "(fact_doc.guild_id IS NULL OR fact_doc.guild_id = ?)"
-        ranked = []
-        if query:
-            ranked = [
-                r[0]
-                for r in self.db.execute(
-                    "SELECT fact_doc.fact_id FROM fact_doc_fts JOIN fact_doc"
-                    " ON fact_doc.fact_id = fact_doc_fts.rowid WHERE fact_doc_fts MATCH ?"
-                    f" AND fact_doc.entity_id IN ({marks}) AND {scope}"
-                    " ORDER BY bm25(fact_doc_fts, 1.0, 2.0) LIMIT ?",
-                    [query, *entity_ids, guild_id, limit],
-                )
-            ]
-        if len(ranked) < limit:  # a subject's facts that share no word still count
-            ranked += [
-                r[0]
-                for r in self.db.execute(
-                    f"SELECT fact_id FROM fact_doc WHERE entity_id IN ({marks}) AND {scope}"
-                    " ORDER BY fact_id LIMIT ?",
-                    [*entity_ids, guild_id, limit],
-                )
-            ]
-        return list(dict.fromkeys(ranked))[: limit * 2]
+        return [
+            r[0]
+            for r in self.db.execute(
+                f"SELECT fact_id FROM fact_doc WHERE entity_id IN ({marks})"
+                " AND (guild_id IS NULL OR guild_id = ?) LIMIT ?",
+                [*entity_ids, guild_id, limit],
+            )
+        ]
 
     def docs(self, fact_ids: list[int]) -> dict[int, tuple[str, str, np.ndarray]]:
         """fact id -> (body, names, vector) for the given facts that have documents."""
@@ -247,3 +239,11 @@ def create(db: Database) -> None:
     )
     db["fact_doc"].enable_fts(["body", "names"], tokenize="porter", create_triggers=True)
     db.execute("CREATE VIRTUAL TABLE fact_doc_fts_vocab USING fts5vocab(fact_doc_fts, 'row')")
+
+
+def create_indexes(db: Database) -> None:
+    """A subject's documents, and a fact's server overrides, without a full scan."""
+    db.execute("CREATE INDEX IF NOT EXISTS fact_doc_entity ON fact_doc (entity_id, fact_id)")
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS fact_overrides ON fact (overrides) WHERE overrides IS NOT NULL"
+    )

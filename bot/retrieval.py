@@ -19,10 +19,9 @@ about an unknown subject stays unknown instead of answering with another subject
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 import numpy as np
 import Stemmer
@@ -32,13 +31,13 @@ from bot.embedding import embedder
 from bot.models import Entity, EntityKind, Fact, Intent, Kind, Question
 from bot.questions import extract_season
 from bot.store import Store
-from bot.subjects import Mention, Subjects, same_word
+from bot.subjects import Mention, Subjects
 from bot.text import FUNCTION_WORDS as STOP
 from bot.text import normalize
 
 CANDIDATES = 40  # facts ranked by BM25 over the question's words
-PER_MENTION = 12  # best-matching facts of each mentioned subject, whatever BM25 says overall
-COMMON = 0.2  # words in more than this share of facts don't drive the FTS query
+PER_MENTION = 64  # facts of each mentioned subject scored, whatever BM25 says overall
+POSTINGS = 1000  # documents the FTS query may gather: rarest words first, then stop
 GENERIC_SHARE = 0.1  # an unseen everyday word weighs as a word in this share of facts
 MIN_COVER = 0.55
 FULL = 0.999  # share of the question's (IDF-weighted) content the best fact must hold
@@ -54,20 +53,6 @@ _stemmer = Stemmer.Stemmer("porter")
 @lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     return _stemmer.stemWord(word)
-
-
-@lru_cache(maxsize=1)
-def synonyms() -> Mapping[str, frozenset[str]]:
-    """stem -> the stems of its group (bot/data/synonyms.txt)."""
-    text = resources.files("bot").joinpath("data/synonyms.txt").read_text(encoding="utf-8")
-    out: dict[str, set[str]] = {}
-    for line in text.splitlines():
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        group = {stem(normalize(w)) for w in line.split(",") if normalize(w)}
-        for s in group:
-            out.setdefault(s, set()).update(group - {s})
-    return {k: frozenset(v) for k, v in out.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +88,7 @@ class _Word:
     weight: float
     known: bool  # some fact holds it
     mention: Entity | None  # part of a mention of this subject
+    df: int = 0  # how many facts hold it
     season: int | None = None  # stands for "season N": held by that season's facts
     name_like: bool = False  # a rare word, as names are (unseen ones are likely subjects)
 
@@ -110,9 +96,15 @@ class _Word:
 class FactFinder:
     """Answers free questions from the fact documents of one store."""
 
-    def __init__(self, store: Store, subjects: Subjects) -> None:
+    def __init__(
+        self,
+        store: Store,
+        subjects: Subjects,
+        synonyms: Callable[[int | None], Mapping[str, frozenset[str]]] = lambda _: {},
+    ) -> None:
         self.store = store
         self.subjects = subjects
+        self.synonyms = synonyms  # server -> stem -> its synonyms' stems
 
     def find(self, q: Question, guild_id: int | None, hint: Entity | None = None) -> Found | None:
         """The 1-3 facts answering ``q``, or None when nothing is well grounded.
@@ -156,10 +148,11 @@ class FactFinder:
             # The season asked about weighs like a name: a fact about another season
             # ("the villain of season 1") does not answer it.
             top = max((w.weight for w in content if w.known), default=1.0)
-            content.append(_Word(f"season {season}", "", top, True, None, season))
+            content.append(_Word(f"season {season}", "", top, True, None, season=season))
         if not content:
             return Ranked((), False)
-        ids = self._candidates(content, mentioned["ids"], guild_id)
+        groups = self.synonyms(guild_id)
+        ids = self._candidates(content, mentioned["ids"], guild_id, groups)
         facts = self.store.facts_by_ids(ids, guild_id)
         docs = self.store.docs.docs([f.id for f in facts])
         qvec = embedder().embed_one(" ".join(q.words)) if facts else None
@@ -171,14 +164,20 @@ class FactFinder:
                 continue
             if q.kind is not None and entity.kind is not q.kind:
                 continue  # "(show)" typed: only a show's facts
-            have = _tokens(doc[0]) | _tokens(doc[1])
-            cover = _coverage(content, have, doc[0], entity, mentioned["all"])
+            words = normalize(doc[0]).split()  # the fact's text and quote
+            said = {stem(w) for w in words}
+            have = said | {stem(w) for w in normalize(doc[1]).split()}
+            cover = _coverage(content, have, words, entity, mentioned["all"], groups)
             sem = max(0.0, float(np.dot(qvec, doc[2])))
-            bonus = _W_MENTION * _involved(mentions, mentioned, entity, doc[0])
+            bonus = _W_MENTION * _involved(mentions, mentioned, entity, said)
             prior = _W_INTENT * _prior(q.intent, fact, entity)
             score = _W_LEX * cover + _W_SEM * sem + bonus + prior
             stranger = any(
-                w.name_like and not w.known and not _typo_of(w.text, doc[0]) for w in content
+                w.name_like
+                and not w.known
+                and not _typo_of(w.text, words)
+                and not groups.get(w.stem, frozenset()) & have
+                for w in content
             )
             rare = _rare_shared(content, have)
             scored.append(Candidate(fact, entity, score, cover, sem, rare, stranger))
@@ -194,7 +193,11 @@ class FactFinder:
         extra: set[int] = set()
         missing = False
         if season is not None:
-            shows = [m.entity for m in mentions if m.entity.kind is EntityKind.SHOW]
+            # The show the question names most fully decides ("doctor and stranger
+            # season 2" is about Doctor & Stranger, not a show called Stranger).
+            named_shows = [m for m in mentions if m.entity.kind is EntityKind.SHOW]
+            widest = max((m.end - m.start for m in named_shows), default=0)
+            shows = [m.entity for m in named_shows if m.end - m.start == widest]
             if shows:
                 found = [self.subjects.season_of(s, season, guild_id) for s in shows]
                 extra.update(s.id for s in found if s is not None)
@@ -241,24 +244,38 @@ class FactFinder:
                 weight = math.log((n + 1) / 0.5) + 1.0
             else:  # an unseen everyday word ("want", "happened"): how it is asked
                 weight = math.log((n + 1) / (GENERIC_SHARE * n + 0.5))
-            out.append(_Word(w, s, weight, df > 0, owner.get(i), None, _name_like(w)))
+            out.append(_Word(w, s, weight, df > 0, owner.get(i), df=df, name_like=_name_like(w)))
         return out
 
     def _candidates(
-        self, content: list[_Word], mentioned: list[int], guild_id: int | None
+        self,
+        content: list[_Word],
+        mentioned: list[int],
+        guild_id: int | None,
+        groups: Mapping[str, frozenset[str]],
     ) -> list[int]:
-        n = max(self.store.docs.size(), 1)
-        known = sorted((w for w in content if w.known), key=lambda w: -w.weight)
-        rare = [w.text for w in known if math.exp(w.weight) * 0.5 < COMMON * n + 1]
-        terms = rare or [w.text for w in known[:2]]
+        """Facts worth scoring: BM25's best for the question's rarest words (common words
+        only rank, they don't gather: a word in half the facts would make BM25 score half
+        the store), plus the facts of the subjects the question names."""
+        words = sorted((w for w in content if w.known and w.season is None), key=lambda w: w.df)
+        terms: list[str] = []
+        postings = 0
+        for w in words:
+            if terms and postings + w.df > POSTINGS:
+                break
+            terms.append(w.text)
+            postings += w.df
         for w in content:
-            terms.extend(sorted(synonyms().get(w.stem, ())))
+            terms.extend(sorted(groups.get(w.stem, ())))
         ids = self.store.docs.search(terms, guild_id, CANDIDATES) if terms else []
         if mentioned:
-            ids += self.store.docs.search_in(
-                terms or [w.text for w in content], mentioned, guild_id, PER_MENTION
-            )
+            ids += self.store.docs.of_subjects(mentioned, guild_id, PER_MENTION * len(mentioned))
         return list(dict.fromkeys(ids))
+
+
+@lru_cache(maxsize=1 << 14)
+def _name_stems(name: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in normalize(name).split())
 
 
 @lru_cache(maxsize=1 << 14)
@@ -266,14 +283,13 @@ def _name_like(word: str) -> bool:
     return word.isdigit() or embedder().pieces(word) > 1
 
 
-def _involved(mentions: list[Mention], mentioned: dict, entity: Entity, body: str) -> float:
+def _involved(mentions: list[Mention], mentioned: dict, entity: Entity, text: set[str]) -> float:
     """How much a fact is about the question's subjects (0-1). Each place the question
     names a subject counts once, whichever of its namesakes the fact is about: a subject's
     own fact in full, a fact naming it in its text NAMED_SHARE; a lone first or last name
     counts half as much as a full name."""
     if not mentioned["all"]:
         return 0.0
-    words = normalize(body).split()
     spans: dict[tuple[int, int], list[Mention]] = {}
     for m in mentions:
         spans.setdefault((m.start, m.end), []).append(m)
@@ -285,9 +301,7 @@ def _involved(mentions: list[Mention], mentioned: dict, entity: Entity, body: st
         for m in group:
             if m.entity.id == entity.id:
                 credit = 1.0
-            elif credit < NAMED_SHARE and any(
-                same_word(n, w) for n in normalize(m.entity.name).split() for w in words
-            ):
+            elif credit < NAMED_SHARE and not _name_stems(m.entity.name).isdisjoint(text):
                 credit = NAMED_SHARE
         got += weight * credit
     if entity.id in mentioned["all"] and entity.id not in {m.entity.id for m in mentions}:
@@ -296,12 +310,13 @@ def _involved(mentions: list[Mention], mentioned: dict, entity: Entity, body: st
     return min(1.0, got / max(total, 1.0))
 
 
-def _tokens(text: str) -> set[str]:
-    return {stem(w) for w in normalize(text).split()}
-
-
 def _coverage(
-    content: list[_Word], have: set[str], body: str, entity: Entity, mentioned: set[int]
+    content: list[_Word],
+    have: set[str],
+    words: list[str],
+    entity: Entity,
+    mentioned: set[int],
+    groups: Mapping[str, frozenset[str]],
 ) -> float:
     """The IDF-weighted share of the question's content words the fact holds."""
     total = sum(w.weight for w in content)
@@ -309,27 +324,27 @@ def _coverage(
     for w in content:
         if w.season is not None:
             about = entity.kind is EntityKind.SEASON and entity.season == w.season
-            if (about and entity.id in mentioned) or _names_season(body, w.season):
+            if (about and entity.id in mentioned) or _names_season(words, w.season):
                 got += w.weight
         elif w.stem in have or (w.mention is not None and w.mention.id == entity.id):
             got += w.weight
-        elif synonyms().get(w.stem, frozenset()) & have or (
-            not w.known and len(w.text) >= 5 and _typo_of(w.text, body)
+        elif groups.get(w.stem, frozenset()) & have or (
+            not w.known and len(w.text) >= 5 and _typo_of(w.text, words)
         ):
             got += 0.8 * w.weight  # a paraphrase from the list, or a typo
     return got / total if total else 0.0
 
 
-def _names_season(text: str, number: int) -> bool:
-    _, found = extract_season(normalize(text))
+def _names_season(words: list[str], number: int) -> bool:
+    _, found = extract_season(" ".join(words))
     return found == number
 
 
-def _typo_of(word: str, text: str) -> bool:
+def _typo_of(word: str, words: list[str]) -> bool:
     edits = 2 if len(word) >= 8 else 1
     return any(
         OSA.distance(word, t, score_cutoff=edits) <= edits
-        for t in normalize(text).split()
+        for t in words
         if abs(len(t) - len(word)) <= edits
     )
 

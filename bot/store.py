@@ -31,7 +31,7 @@ from bot.models import (
     Status,
 )
 
-TABLES = ("entity", "alias", "source", "fact")
+TABLES = ("entity", "alias", "source", "fact", "synonym")
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -339,9 +339,12 @@ class Store:
         return int(self.db.execute("SELECT coalesce(max(id), 0) FROM change").fetchone()[0])
 
     def changes_since(self, change_id: int, tables: tuple[str, ...] = TABLES) -> list[dict]:
+        if set(tables) >= set(TABLES):  # every table: the primary key alone (no IN, which
+            # made SQLite pick change_row and read the whole log: 20 ms at 158k changes)
+            return self.rows("SELECT * FROM change WHERE id > ? ORDER BY id", [change_id])
         marks = ",".join("?" for _ in tables)
         return self.rows(
-            f"SELECT * FROM change WHERE id > ? AND table_name IN ({marks}) ORDER BY id",
+            f"SELECT * FROM change WHERE id > ? AND +table_name IN ({marks}) ORDER BY id",
             [change_id, *tables],
         )
 

@@ -252,11 +252,16 @@ class Subjects:
             if hit.key in seen:
                 continue
             seen.add(hit.key)
-            name = [w for w in normalize(hit.text).split() if w not in NOISE]
+            every = normalize(hit.text).split()
+            name = [w for w in every if w not in NOISE]
             if not name:
                 continue
             spots = [_find_word(w, words) for w in name]
             if any(not s for s in spots):
+                continue
+            # Glue words of a name may be missing ("the hand" as "hand"), not most of it:
+            # "The Old Stranger" is not mentioned by "stranger" alone.
+            if 2 * (len(name) + sum(1 for w in every if w in NOISE and w in words)) < len(every):
                 continue
             first = min(min(s) for s in spots)
             last = max(min(s) for s in spots)

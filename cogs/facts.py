@@ -1,4 +1,4 @@
-"""Moderators curate facts: `fact`, `alias`, `source`, `entity` and `facts` command groups.
+"""Moderators curate facts: `fact`, `alias`, `synonym`, `source`, `entity` and `facts` groups.
 
 Each command checks the caller, makes one Moderation call and replies with its outcome;
 the engine does the validation, the transaction and the change log.
@@ -19,6 +19,7 @@ from bot.errors import ImportValidationError, InvalidInputError
 from bot.interchange import export_data, import_data
 from bot.logs import get_logger
 from bot.render import citation, defuse, escape, fact_line
+from bot.synonyms import parse_group_id
 from bot.validation import parse_id
 from cogs.checks import moderator_only
 from cogs.converters import (
@@ -270,6 +271,52 @@ class Facts(commands.Cog):
         """
         outcome = self.mod.remove_alias(await self.bot.actor(ctx), alias)
         await self.done(ctx, outcome.message)
+
+    # ------------------------------------------------------------------ synonym
+
+    @commands.hybrid_group(name="synonym", invoke_without_command=True)
+    @moderator_only()
+    async def synonym(self, ctx: commands.Context[Any]) -> None:
+        """Moderators: words fans use for what facts say differently."""
+        await send_reply(
+            ctx,
+            f"Use `{ctx.clean_prefix}synonym add <word>, <word>...`,"
+            f" `{ctx.clean_prefix}synonym remove <id>` or `{ctx.clean_prefix}synonym list`.",
+        )
+
+    @synonym.command(name="add")
+    @moderator_only()
+    async def synonym_add(self, ctx: commands.Context[Any], *, words: str) -> None:
+        """Make words match each other in questions, e.g. villain, antagonist, baddie.
+
+        Args:
+            words: Two or more single words, separated by commas
+        """
+        gid, group = self.bot.engine.synonyms.add(await self.bot.actor(ctx), words)
+        await self.done(ctx, f"Synonym group #{gid}: {escape(group)}.")
+
+    @synonym.command(name="remove")
+    @moderator_only()
+    async def synonym_remove(self, ctx: commands.Context[Any], group_id: str) -> None:
+        """Remove one of this server's synonym groups.
+
+        Args:
+            group_id: The group's id, from synonym list
+        """
+        gid = parse_group_id(group_id)
+        group = self.bot.engine.synonyms.remove(await self.bot.actor(ctx), gid)
+        await self.done(ctx, f"Removed synonym group #{gid} ({escape(group)}).")
+
+    @synonym.command(name="list")
+    @moderator_only()
+    async def synonym_list(self, ctx: commands.Context[Any]) -> None:
+        """The synonym groups questions here use: built in, global and this server's."""
+        rows = self.bot.engine.synonyms.listing(ctx.guild.id if ctx.guild else None)
+        lines = [
+            f"{'`#' + str(gid) + '`' if gid else '•'} {escape(words)} ({scope})"
+            for gid, words, scope in rows
+        ]
+        await self.done(ctx, _cut("\n".join(lines) or "No synonym groups."), change=False)
 
     # ------------------------------------------------------------------ source
 

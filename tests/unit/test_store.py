@@ -69,7 +69,13 @@ def test_reopening_migrates_once(tmp_path: Path) -> None:
     Store.open(path).close()
     st = Store.open(path)
     names = [r["name"] for r in st.rows("SELECT name FROM _sqlite_migrations")]
-    assert names == ["m001_initial", "m002_command_sync", "m003_fact_search"]
+    assert names == [
+        "m001_initial",
+        "m002_command_sync",
+        "m003_fact_search",
+        "m004_synonyms",
+        "m005_search_indexes",
+    ]
     st.close()
 
 

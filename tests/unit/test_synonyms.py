@@ -1,0 +1,93 @@
+"""Synonym groups: shipped as data, extended per server by moderators, with history."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine import Engine
+from bot.errors import InvalidInputError, NotFoundError, PermissionDeniedError
+from bot.models import Actor
+from bot.moderation import Moderation
+from bot.synonyms import parse_group
+
+G1, G2 = 111, 222
+MOD1 = Actor(id=1, name="mod1", guild_id=G1)
+MOD2 = Actor(id=2, name="mod2", guild_id=G2)
+
+QUESTION = "who is the tormentor now that killgrave is gone"
+
+
+def answered_key(engine: Engine, question: str, guild: int | None) -> str | None:
+    answer = engine.ask(question, guild_id=guild)
+    return engine.store.row("fact", answer.facts[0].id)["key"] if answer.answered else None
+
+
+def test_shipped_groups_match_paraphrases(engine: Engine) -> None:
+    # "antagonist" is in the shipped villain group; no fact says it.
+    answer = engine.ask("who is the antagonist now that killgrave is gone")
+    assert answer.answered and "villain" in answer.facts[0].text
+
+
+def test_a_servers_group_works_there_only_and_undo_takes_it_back(engine: Engine) -> None:
+    assert not engine.ask(QUESTION, guild_id=G1).answered
+    gid, words = engine.synonyms.add(MOD1, "Tormentor, villain")
+    assert words == "tormentor, villain"
+    assert engine.ask(QUESTION, guild_id=G1).answered
+    assert not engine.ask(QUESTION, guild_id=G2).answered
+    listed = engine.synonyms.listing(G1)
+    assert (gid, "tormentor, villain", "this server") in listed
+    assert all(g != gid for g, _, _ in engine.synonyms.listing(G2))
+    assert any(scope == "built in" for _, _, scope in listed)
+    Moderation(engine).undo(MOD1)
+    engine.sync(force=True)
+    assert not engine.ask(QUESTION, guild_id=G1).answered
+    history = engine.store.rows("SELECT action FROM change WHERE table_name = 'synonym'")
+    assert [r["action"] for r in history] == ["synonym.add", "undo"]
+
+
+def test_removing_is_soft_and_scoped(engine: Engine) -> None:
+    gid, _ = engine.synonyms.add(MOD1, "tormentor, villain")
+    with pytest.raises(NotFoundError):
+        engine.synonyms.remove(MOD2, gid)  # another server's group is not there
+    assert engine.synonyms.remove(MOD1, gid) == "tormentor, villain"
+    assert not engine.ask(QUESTION, guild_id=G1).answered
+    assert engine.store.row("synonym", gid)["deleted_at"] is not None
+    with pytest.raises(NotFoundError):
+        engine.synonyms.remove(MOD1, gid)
+    owner = Actor(id=9, name="owner", guild_id=None, owner=True)
+    global_id, _ = engine.synonyms.add(owner, "tormentor, villain")
+    assert engine.ask(QUESTION, guild_id=G2).answered  # the owner's groups are global
+    with pytest.raises(PermissionDeniedError):
+        engine.synonyms.remove(MOD1, global_id)
+
+
+def test_another_process_sees_a_new_group(engine: Engine) -> None:
+    other = Engine.open(engine.store.path)
+    try:
+        engine.synonyms.add(MOD1, "tormentor, villain")
+        other.sync(force=True)
+        assert other.ask(QUESTION, guild_id=G1).answered
+    finally:
+        other.close()
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("villain", "two or more words"),
+        ("villain, villain", "two or more words"),
+        ("bad guy, villain", "is not one word"),
+        (", ".join(f"w{i}" for i in range(11)), "at most 10"),
+        ("x" * 31 + ", villain", "is not one word"),
+    ],
+)
+def test_bad_groups_are_refused_and_change_nothing(engine: Engine, text: str, problem: str) -> None:
+    before = engine.store.max_change_id()
+    with pytest.raises(InvalidInputError, match=problem):
+        engine.synonyms.add(MOD1, text)
+    assert engine.store.max_change_id() == before
+
+
+def test_words_are_normalised() -> None:
+    assert parse_group("  Antagonist , BADDIE,nemesis ") == ["antagonist", "baddie", "nemesis"]
+    assert parse_group("Pokémon, pocket monsters".replace(" monsters", "")) == ["pokemon", "pocket"]
