@@ -198,7 +198,9 @@ class Engine:
             return named  # a known show's unknown season stays unknown
         if found.ambiguous and not extra and not q.attribute:
             return named  # just a name two subjects share: "which one do you mean?"
-        free = self.finder.find(q, guild_id, found.entity)
+        # The name path's subject grounds the free path only when it is all the name said:
+        # a loose match with words left over ("episodes hour detective & sinner") is not.
+        free = self.finder.find(q, guild_id, None if extra else found.entity)
         if free is not None:
             return answer_found(q, free)
         if found.entity is None and not found.ambiguous:

@@ -23,6 +23,7 @@ from sqlite_utils import Database
 from bot.embedding import embedder, from_blobs, to_blob
 
 _BATCH = 512  # facts embedded and written per round when many changed at once
+_FREQS = 50_000  # word frequencies remembered between changes
 _TERM = re.compile(r"[^\W_]+")
 
 
@@ -43,6 +44,7 @@ class FactIndex:
         self.db = db
         self._pending: set[int] = set()
         self._size: int | None = None
+        self._freqs: dict[str, int] = {}  # term -> documents; until the documents change
 
     # ------------------------------------------------------------ keeping in step
 
@@ -68,7 +70,7 @@ class FactIndex:
         """Rewrite the documents of every fact touched since the last flush; returns how many."""
         pending, self._pending = sorted(self._pending), set()
         if pending:
-            self._size = None
+            self.changed()
         for start in range(0, len(pending), _BATCH):
             self._refresh(pending[start : start + _BATCH])
         return len(pending)
@@ -172,19 +174,24 @@ class FactIndex:
     def changed(self) -> None:
         """Documents may have changed (here or in another process): count again."""
         self._size = None
+        self._freqs.clear()
 
     def doc_freqs(self, terms: Iterable[str]) -> dict[str, int]:
         """How many documents hold each (porter-stemmed) term."""
         wanted = list(dict.fromkeys(terms))
-        if not wanted:
-            return {}
-        marks = ",".join("?" for _ in wanted)
-        found = dict(
-            self.db.execute(
-                f"SELECT term, doc FROM fact_doc_fts_vocab WHERE term IN ({marks})", wanted
-            ).fetchall()
-        )
-        return {t: int(found.get(t, 0)) for t in wanted}
+        known = self._freqs
+        missing = [t for t in wanted if t not in known]
+        if missing:
+            marks = ",".join("?" for _ in missing)
+            found = dict(
+                self.db.execute(
+                    f"SELECT term, doc FROM fact_doc_fts_vocab WHERE term IN ({marks})", missing
+                ).fetchall()
+            )
+            if len(known) > _FREQS:
+                known.clear()
+            known.update((t, int(found.get(t, 0))) for t in missing)
+        return {t: known[t] for t in wanted}
 
     def search(self, terms: list[str], guild_id: int | None, limit: int) -> list[int]:
         """Fact ids best matching any of ``terms`` by BM25 (names weigh double), within

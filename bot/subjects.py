@@ -242,7 +242,10 @@ class Subjects:
         # alias ("matt") that a longer name sharing the word would outscore.
         hits = self._search(" ".join(content), limit, guild_id, None)
         partial: list[Mention] = []
-        for word in dict.fromkeys(w for w in content[:_MAX_PROBES] if len(w) > 2):
+        # Words inside a name the whole search already found need no probe of their own.
+        named = {w for h in hits if h.score >= CUTOFF for w in normalize(h.text).split()}
+        probes = [w for w in dict.fromkeys(content) if len(w) > 2 and w not in named]
+        for word in probes[:_MAX_PROBES]:
             probe = self._search(word, _PARTIAL + 1, guild_id, None)
             hits += probe
             partial += self._partial(word, words, probe)
@@ -281,8 +284,8 @@ class Subjects:
             h
             for h in probe
             if len(parts := normalize(h.text).split()) > 1
-            and (same_word(parts[0], word) or same_word(parts[-1], word))
-            and len(parts[0 if same_word(parts[0], word) else -1]) >= 4
+            and (_close(parts[0], word) or _close(parts[-1], word))
+            and len(parts[0 if _close(parts[0], word) else -1]) >= 4
         ]
         if not owners or len(owners) > _PARTIAL or len(probe) > _PARTIAL:
             return []
@@ -321,6 +324,13 @@ def same_word(word: str, typed: str) -> bool:
         edits = 2 if len(word) >= 8 else 1
         return OSA.distance(word, typed, score_cutoff=edits) <= edits
     return False
+
+
+def _close(word: str, typed: str) -> bool:
+    """``same_word`` with at most one edit: a lone name is checked more strictly."""
+    return typed in (word, word + "s") or (
+        len(word) >= 5 and OSA.distance(word, typed, score_cutoff=1) <= 1
+    )
 
 
 def _find_word(word: str, words: list[str]) -> list[int]:
