@@ -21,6 +21,7 @@ from discord.ext import commands
 
 from bot.commandsync import Outcome, Payload, SyncRefused, plan, publish
 from bot.config import Config
+from bot.embedding import embedder
 from bot.engine import Engine
 from bot.errors import ShowbotError
 from bot.logs import configure_logging, get_logger
@@ -83,6 +84,8 @@ class ShowBot(commands.Bot):
         for name in EXTENSIONS:
             await self.load_extension(name)
         if self.serve:
+            # The free path's model (~0.15 s) loads now, not in the first fan's question.
+            embedder()
             # In the background: the gateway connects and prefix commands answer meanwhile,
             # whatever Discord makes the sync wait for.
             self._start_sync = asyncio.create_task(self._sync_at_start())
