@@ -11,7 +11,7 @@ import json
 import sqlite3
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,14 +19,15 @@ from bot.answers import answer_found, answer_of, choose_facts
 from bot.errors import ShowbotError
 from bot.logs import get_logger
 from bot.lookup import AliasIndex
-from bot.models import Answer, Entity, EntityKind, Intent, Question, Reply, Suggestion
+from bot.models import Answer, Entity, EntityKind, Fact, Intent, Question, Reply, Suggestion
 from bot.questions import parse_question
 from bot.render import labels, render_answer
-from bot.retrieval import FactFinder
+from bot.retrieval import FactFinder, stem
 from bot.seeds import apply_seeds
 from bot.store import Store, entity_from_row, now
 from bot.subjects import Subjects, leftover, parse_id
 from bot.synonyms import Synonyms
+from bot.text import FUNCTION_WORDS, normalize
 
 SYNC_INTERVAL = 0.25  # seconds between change-log checks; well inside the 1 s promise
 LOG_FLUSH_ROWS = 200
@@ -59,7 +60,7 @@ class Engine:
         self.index = AliasIndex.build(self._load())
         self.subjects = Subjects(self.index, self.entities, self.seasons_of, self.alias_guilds)
         self.synonyms = Synonyms(store)
-        self.finder = FactFinder(store, self.subjects, self.synonyms.groups)
+        self.finder = FactFinder(store, self.subjects, self.synonyms.groups, self.synonyms.rewrite)
 
     @classmethod
     def open(cls, path: str | Path, *, seed: bool = True, prefix: str = "!") -> Engine:
@@ -193,7 +194,9 @@ class Engine:
         by_name = (found.entity or found.ambiguous) and parse_id(q.subject) is None
         extra = leftover(q.subject.split(), found) if by_name else []
         if found.entity is not None and not extra and not q.attribute:
-            return choose_facts(named, self.store.facts_for(found.entity.id, guild_id))
+            answer = choose_facts(named, self.store.facts_for(found.entity.id, guild_id))
+            asked = leftover(list(q.words), found, FUNCTION_WORDS)
+            return _asked_first(answer, asked, self.synonyms.groups(guild_id))
         if found.show is not None or not q.words:
             return named  # a known show's unknown season stays unknown
         if found.ambiguous and not extra and not q.attribute:
@@ -306,6 +309,20 @@ class Engine:
             self._log_failing = True
         else:
             self._log_failing = False
+
+
+def _asked_first(answer: Answer, asked: list[str], groups: Mapping[str, frozenset[str]]) -> Answer:
+    """The subject's facts with those saying what was asked first ("when was X filmed":
+    the filming fact before the premiere), the rest in their usual order."""
+    wanted = {stem(w) for w in asked}
+    wanted |= {s for w in list(wanted) for s in groups.get(w, ())}
+    if not wanted or len(answer.facts) < 2:
+        return answer
+
+    def said(fact: Fact) -> int:
+        return -len(wanted & {stem(w) for w in normalize(fact.text).split()})
+
+    return replace(answer, facts=tuple(sorted(answer.facts, key=said)))
 
 
 def _entity_of(row_json: str) -> int:

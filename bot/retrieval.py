@@ -45,6 +45,12 @@ MIN_COVER_UNGROUNDED = 0.7  # the same when no known subject is mentioned
 NAMED_SHARE = 0.5  # a fact naming a subject weighs this much of one about it
 MAX_FACTS = 3
 RUNNER_UP = 0.85  # further facts shown only when this close to the best
+# Words that name a kind of subject: held by every fact about a subject of that kind.
+KIND_WORDS = {
+    **dict.fromkeys(("show", "seri", "tv"), EntityKind.SHOW),
+    **dict.fromkeys(("charact",), EntityKind.CHARACTER),
+    **dict.fromkeys(("organis", "organ", "group", "compani"), EntityKind.ORGANISATION),
+}
 _W_LEX, _W_SEM, _W_MENTION, _W_INTENT = 0.6, 0.2, 0.15, 0.08
 
 _stemmer = Stemmer.Stemmer("porter")
@@ -101,10 +107,12 @@ class FactFinder:
         store: Store,
         subjects: Subjects,
         synonyms: Callable[[int | None], Mapping[str, frozenset[str]]] = lambda _: {},
+        rewrite: Callable[[list[str], int | None], list[str]] = lambda words, _: words,
     ) -> None:
         self.store = store
         self.subjects = subjects
         self.synonyms = synonyms  # server -> stem -> its synonyms' stems
+        self.rewrite = rewrite  # phrases of synonym groups -> their single word
 
     def find(self, q: Question, guild_id: int | None, hint: Entity | None = None) -> Found | None:
         """The 1-3 facts answering ``q``, or None when nothing is well grounded.
@@ -134,7 +142,7 @@ class FactFinder:
     def rank(self, q: Question, guild_id: int | None, hint: Entity | None = None) -> Ranked:
         """Every candidate fact for ``q`` with its score, best first (no gate applied)."""
         rest, season = extract_season(" ".join(q.words))
-        words = rest.split()
+        words = self.rewrite(rest.split(), guild_id)
         seen = self.store.docs.doc_freqs(stem(w) for w in words if w not in STOP)
         if hint is None and season is None and not any(seen.values()):
             return Ranked((), False)  # no fact holds any of its words: nothing to find
@@ -341,6 +349,10 @@ def _coverage(
                 got += w.weight
         elif w.stem in have or (w.mention is not None and w.mention.id == entity.id):
             got += w.weight
+        elif w.mention is not None and _name_stems(w.mention.name) <= have:
+            got += w.weight  # "the punisher" asked; the fact says "Frank Castle"
+        elif KIND_WORDS.get(w.stem) is entity.kind:
+            got += w.weight  # "the show jessica jones": a fact about the show
         elif groups.get(w.stem, frozenset()) & have or (
             not w.known and len(w.text) >= 5 and _typo_of(w.text, words)
         ):

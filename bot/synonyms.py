@@ -21,7 +21,8 @@ from bot.store import Store, now
 from bot.text import normalize
 
 MAX_WORDS = 10  # words in one group
-MAX_WORD = 30  # characters in one word
+MAX_WORD = 30  # characters in one word or phrase
+MAX_PHRASE = 3  # words in one phrase ("bad guy")
 MAX_GROUPS = 500  # groups one server may add
 
 _stemmer = Stemmer.Stemmer("porter")
@@ -38,20 +39,34 @@ def parse_group(text: str) -> list[str]:
     if len(words) > MAX_WORDS:
         raise InvalidInputError(f"words: at most {MAX_WORDS} words in one group")
     for word in words:
-        if " " in word or len(word) > MAX_WORD:
+        if len(word.split()) > MAX_PHRASE or len(word) > MAX_WORD:
             raise InvalidInputError(
-                f"words: {word[:40]!r} is not one word of up to {MAX_WORD} letters"
+                f"words: {word[:40]!r} is not a word or phrase of up to {MAX_PHRASE} words"
+                f" and {MAX_WORD} letters"
             )
+    if all(" " in w for w in words):
+        raise InvalidInputError("words: give at least one single word (phrases match it)")
     return words
 
 
 def _merge(groups: list[list[str]]) -> dict[str, frozenset[str]]:
     out: dict[str, set[str]] = {}
     for group in groups:
-        stems = {_stemmer.stemWord(w) for w in group}
+        stems = {_stemmer.stemWord(w) for w in group if " " not in w}
         for s in stems:
             out.setdefault(s, set()).update(stems - {s})
     return {k: frozenset(v) for k, v in out.items()}
+
+
+def _phrases(groups: list[list[str]]) -> dict[tuple[str, ...], str]:
+    """(words of a phrase) -> the group's first single word it stands for."""
+    out: dict[tuple[str, ...], str] = {}
+    for group in groups:
+        single = next((w for w in group if " " not in w), None)
+        for w in group:
+            if " " in w and single:
+                out.setdefault(tuple(w.split()), single)
+    return out
 
 
 def packaged() -> list[list[str]]:
@@ -72,6 +87,7 @@ class Synonyms:
         self._shipped = packaged()
         self._rows: dict[int, tuple[int | None, list[str]]] = {}
         self._cache: dict[int | None, Groups] = {}
+        self._phrase_cache: dict[int | None, dict[tuple[str, ...], str]] = {}
         for row in store.rows("SELECT id, guild_id, words FROM synonym WHERE deleted_at IS NULL"):
             self._rows[row["id"]] = (row["guild_id"], row["words"].split(","))
 
@@ -82,6 +98,7 @@ class Synonyms:
         if row is not None and row["deleted_at"] is None:
             self._rows[row_id] = (row["guild_id"], row["words"].split(","))
         self._cache.clear()
+        self._phrase_cache.clear()
 
     def groups(self, guild_id: int | None) -> Groups:
         """stem -> synonyms' stems, as one server sees them (shipped, global, its own)."""
@@ -90,6 +107,29 @@ class Synonyms:
             own = [w for g, w in self._rows.values() if g is None or g == guild_id]
             found = self._cache[guild_id] = _merge(self._shipped + own)
         return found
+
+    def rewrite(self, words: list[str], guild_id: int | None) -> list[str]:
+        """A question's words with each phrase of a group ("bad guy") replaced by the
+        group's single word ("villain"), so the phrase counts as one word."""
+        phrases = self._phrase_cache.get(guild_id)
+        if phrases is None:
+            own = [w for g, w in self._rows.values() if g is None or g == guild_id]
+            phrases = self._phrase_cache[guild_id] = _phrases(self._shipped + own)
+        if not phrases:
+            return words
+        out: list[str] = []
+        i = 0
+        while i < len(words):
+            for size in range(MAX_PHRASE, 1, -1):
+                key = tuple(words[i : i + size])
+                if len(key) == size and key in phrases:
+                    out.append(phrases[key])
+                    i += size
+                    break
+            else:
+                out.append(words[i])
+                i += 1
+        return out
 
     # ------------------------------------------------------------ moderators
 

@@ -76,9 +76,10 @@ def test_another_process_sees_a_new_group(engine: Engine) -> None:
     [
         ("villain", "two or more words"),
         ("villain, villain", "two or more words"),
-        ("bad guy, villain", "is not one word"),
+        ("bad guy, big bad", "at least one single word"),
+        ("one two three four, villain", "is not a word or phrase"),
         (", ".join(f"w{i}" for i in range(11)), "at most 10"),
-        ("x" * 31 + ", villain", "is not one word"),
+        ("x" * 31 + ", villain", "is not a word or phrase"),
     ],
 )
 def test_bad_groups_are_refused_and_change_nothing(engine: Engine, text: str, problem: str) -> None:
@@ -86,6 +87,18 @@ def test_bad_groups_are_refused_and_change_nothing(engine: Engine, text: str, pr
     with pytest.raises(InvalidInputError, match=problem):
         engine.synonyms.add(MOD1, text)
     assert engine.store.max_change_id() == before
+
+
+def test_a_phrase_stands_for_its_groups_word(engine: Engine) -> None:
+    # "bad guy" is a shipped phrase of the villain group: it counts as "villain".
+    answer = engine.ask("who is the bad guy now that killgrave is gone")
+    assert answer.answered and "villain" in answer.facts[0].text
+    question = "who is the big bad now that killgrave is gone"
+    assert not engine.ask(question, guild_id=G1).answered
+    engine.synonyms.add(MOD1, "villain, big bad")
+    assert engine.ask(question, guild_id=G1).answered
+    assert engine.synonyms.rewrite(["the", "big", "bad", "is"], G1) == ["the", "villain", "is"]
+    assert engine.synonyms.rewrite(["the", "big", "bad"], G2) == ["the", "big", "bad"]
 
 
 def test_words_are_normalised() -> None:
