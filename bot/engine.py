@@ -203,7 +203,10 @@ class Engine:
             return named  # just a name two subjects share: "which one do you mean?"
         # The name path's subject grounds the free path only when it is all the name said:
         # a loose match with words left over ("episodes hour detective & sinner") is not.
-        free = self.finder.find(q, guild_id, None if extra else found.entity)
+        # Without leftover words ("the villain of X") X's facts for the intent are the
+        # fallback, better than one fact picked by meaning alone.
+        hint = None if extra else found.entity
+        free = self.finder.find(q, guild_id, hint, by_meaning=hint is None)
         if free is not None:
             return answer_found(q, free)
         if found.entity is None and not found.ambiguous:

@@ -39,8 +39,9 @@ CANDIDATES = 40  # facts ranked by BM25 over the question's words
 PER_MENTION = 24  # facts of each mentioned subject scored, whatever BM25 says overall
 POSTINGS = 1000  # documents the FTS query may gather: rarest words first, then stop
 GENERIC_SHARE = 0.1  # an unseen everyday word weighs as a word in this share of facts
-MIN_COVER = 0.55
-FULL = 0.999  # share of the question's (IDF-weighted) content the best fact must hold
+MIN_COVER = 0.55  # share of the question's (IDF-weighted) content the best fact must hold
+FULL = 0.999  # "every word of it"
+SEM_ALONE = 0.35  # the cosine a named subject's own fact needs to answer by meaning alone
 MIN_COVER_UNGROUNDED = 0.7  # the same when no known subject is mentioned
 NAMED_SHARE = 0.5  # a fact naming a subject weighs this much of one about it
 MAX_FACTS = 3
@@ -85,6 +86,7 @@ class Candidate:
 class Ranked:
     scored: tuple[Candidate, ...]
     named: bool  # the question names a known subject (or the one season with its number)
+    subjects: frozenset[int] = frozenset()  # the subjects it names in full
 
 
 @dataclass(slots=True)
@@ -114,9 +116,17 @@ class FactFinder:
         self.synonyms = synonyms  # server -> stem -> its synonyms' stems
         self.rewrite = rewrite  # phrases of synonym groups -> their single word
 
-    def find(self, q: Question, guild_id: int | None, hint: Entity | None = None) -> Found | None:
+    def find(
+        self,
+        q: Question,
+        guild_id: int | None,
+        hint: Entity | None = None,
+        *,
+        by_meaning: bool = True,
+    ) -> Found | None:
         """The 1-3 facts answering ``q``, or None when nothing is well grounded.
-        ``hint``: the subject the name path found, counted as mentioned."""
+        ``hint``: the subject the name path found, counted as mentioned; ``by_meaning``:
+        may a named subject's closest fact answer when the words don't settle it."""
         ranked = self.rank(q, guild_id, hint)
         if not ranked.scored:
             return None
@@ -127,7 +137,7 @@ class FactFinder:
         grounded = named or best.rare >= 2 or (best.rare >= 1 and best.cover >= FULL)
         need = MIN_COVER if named else MIN_COVER_UNGROUNDED
         if not grounded or best.cover < need or best.stranger:
-            return None
+            return self._by_meaning(ranked) if by_meaning else None
         keep = [
             c
             for c in ranked.scored[:MAX_FACTS]
@@ -138,6 +148,18 @@ class FactFinder:
             scores=tuple(round(c.score, 3) for c in keep),
             subject=best.entity,
         )
+
+    def _by_meaning(self, ranked: Ranked) -> Found | None:
+        """When the words don't settle it but the question names a known subject in full
+        ("what happened to frank castle's family"), that subject's own fact closest in
+        meaning answers, if it is close enough: never another subject's fact."""
+        own = [c for c in ranked.scored if c.entity.id in ranked.subjects and not c.stranger]
+        if not own:
+            return None
+        best = max(own, key=lambda c: (c.sem, -c.fact.id))
+        if best.sem < SEM_ALONE:
+            return None
+        return Found(facts=(best.fact,), scores=(round(best.score, 3),), subject=best.entity)
 
     def rank(self, q: Question, guild_id: int | None, hint: Entity | None = None) -> Ranked:
         """Every candidate fact for ``q`` with its score, best first (no gate applied)."""
@@ -199,9 +221,9 @@ class FactFinder:
         scored.sort(key=lambda c: (-c.score, c.fact.id))
         # A lone first name ("jesica") raises its subjects' facts but grounds nothing:
         # the name index's own cutoff already said it is not enough.
-        full = any(not m.partial for m in mentions) or hint is not None
-        named = full or mentioned["one_season"]
-        return Ranked(tuple(scored), named)
+        full = {m.entity.id for m in mentions if not m.partial} | ({hint.id} if hint else set())
+        named = bool(full) or mentioned["one_season"]
+        return Ranked(tuple(scored), named, frozenset(full))
 
     def _mentioned(self, mentions: list[Mention], season: int | None, guild_id: int | None) -> dict:
         named = {m.entity.id for m in mentions}

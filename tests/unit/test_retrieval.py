@@ -103,6 +103,11 @@ def test_an_imported_show_is_answered_without_the_seed(tmp_path: Path) -> None:
         assert first_key(engine, "who plays the punisher") == "dd-bernthal"
         assert first_key(engine, "who trained matt") == "dd-stick-who"
         assert first_key(engine, "who plays jessica jones") is None
+        # No fact says "family": the named subject's own fact closest in meaning answers.
+        family = engine.ask("what happened to frank castle's family")
+        assert family.via == "facts" and len(family.facts) == 1
+        assert engine.store.row("fact", family.facts[0].id)["key"] == "dd-frank-who"
+        assert first_key(engine, "what happened to luke cage's family") is None
     finally:
         engine.close()
 
