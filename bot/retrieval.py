@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -201,9 +202,7 @@ class FactFinder:
                 continue
             if q.kind is not None and entity.kind is not q.kind:
                 continue  # "(show)" typed: only a show's facts
-            words = normalize(doc[0]).split()  # the fact's text and quote
-            said = {stem(w) for w in words}
-            have = said | {stem(w) for w in normalize(doc[1]).split()}
+            words, said, have = _terms(doc[0], doc[1])
             cover = _coverage(content, have, words, entity, mentioned["all"], groups)
             sem = max(0.0, float(np.dot(qvec, doc[2])))
             bonus = _W_MENTION * _involved(mentions, mentioned, entity, said)
@@ -317,6 +316,15 @@ class FactFinder:
 
 
 @lru_cache(maxsize=1 << 14)
+def _terms(body: str, names: str) -> tuple[list[str], frozenset[str], frozenset[str]]:
+    """A document's words, the stems its text says, and those with its subject's names.
+    Cached: the same facts come back as candidates for questions about their subjects."""
+    words = normalize(body).split()
+    said = frozenset(stem(w) for w in words)
+    return words, said, said | {stem(w) for w in normalize(names).split()}
+
+
+@lru_cache(maxsize=1 << 14)
 def _name_stems(name: str) -> frozenset[str]:
     return frozenset(stem(w) for w in normalize(name).split())
 
@@ -326,7 +334,9 @@ def _name_like(word: str) -> bool:
     return word.isdigit() or embedder().pieces(word) > 1
 
 
-def _involved(mentions: list[Mention], mentioned: dict, entity: Entity, text: set[str]) -> float:
+def _involved(
+    mentions: list[Mention], mentioned: dict, entity: Entity, text: AbstractSet[str]
+) -> float:
     """How much a fact is about the question's subjects (0-1). Each place the question
     names a subject counts once, whichever of its namesakes the fact is about: a subject's
     own fact in full, a fact naming it in its text NAMED_SHARE; a lone first or last name
@@ -355,7 +365,7 @@ def _involved(mentions: list[Mention], mentioned: dict, entity: Entity, text: se
 
 def _coverage(
     content: list[_Word],
-    have: set[str],
+    have: AbstractSet[str],
     words: list[str],
     entity: Entity,
     mentioned: set[int],
@@ -396,7 +406,7 @@ def _typo_of(word: str, words: list[str], most: int = 2) -> bool:
     )
 
 
-def _rare_shared(content: list[_Word], have: set[str]) -> int:
+def _rare_shared(content: list[_Word], have: AbstractSet[str]) -> int:
     ordered = sorted(w.weight for w in content if w.known)
     median = ordered[len(ordered) // 2] if ordered else 0.0
     return sum(1 for w in content if w.known and w.stem in have and w.weight >= median)
