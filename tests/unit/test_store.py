@@ -75,6 +75,7 @@ def test_reopening_migrates_once(tmp_path: Path) -> None:
         "m003_fact_search",
         "m004_synonyms",
         "m005_search_indexes",
+        "m006_fts_rank",
     ]
     st.close()
 
