@@ -87,7 +87,7 @@ class Candidate:
 class Ranked:
     scored: tuple[Candidate, ...]
     named: bool  # the question names a known subject (or the one season with its number)
-    subjects: frozenset[int] = frozenset()  # the subjects it names in full
+    subjects: frozenset[int] = frozenset()  # named in full, the rest of it words no fact has
 
 
 @dataclass(slots=True)
@@ -151,8 +151,8 @@ class FactFinder:
         )
 
     def _by_meaning(self, ranked: Ranked) -> Found | None:
-        """When the words don't settle it but the question names a known subject in full
-        ("what happened to frank castle's family"), that subject's own fact closest in
+        """When the question names a known subject in full and its other words are in no
+        fact ("what happened to frank castle's family"), that subject's own fact closest in
         meaning answers, if it is close enough: never another subject's fact."""
         own = [c for c in ranked.scored if c.entity.id in ranked.subjects and not c.stranger]
         if not own:
@@ -222,7 +222,10 @@ class FactFinder:
         # the name index's own cutoff already said it is not enough.
         full = {m.entity.id for m in mentions if not m.partial} | ({hint.id} if hint else set())
         named = bool(full) or mentioned["one_season"]
-        return Ranked(tuple(scored), named, frozenset(full))
+        # Only words no fact holds at all leave meaning as the one signal; a word other
+        # facts hold ("plays") that this subject's don't means the store doesn't know.
+        unseen = all(not w.known and not w.name_like for w in content if w.mention is None)
+        return Ranked(tuple(scored), named, frozenset(full) if unseen else frozenset())
 
     def _mentioned(self, mentions: list[Mention], season: int | None, guild_id: int | None) -> dict:
         named = {m.entity.id for m in mentions}

@@ -108,6 +108,8 @@ def test_an_imported_show_is_answered_without_the_seed(tmp_path: Path) -> None:
         assert family.via == "facts" and len(family.facts) == 1
         assert engine.store.row("fact", family.facts[0].id)["key"] == "dd-frank-who"
         assert first_key(engine, "what happened to luke cage's family") is None
+        # "plays" is in other facts, not in Stick's: the store doesn't know who plays him.
+        assert not engine.ask("who plays stick").answered
     finally:
         engine.close()
 
