@@ -22,12 +22,12 @@ from bot.lookup import AliasIndex
 from bot.models import Answer, Entity, EntityKind, Fact, Intent, Question, Reply, Suggestion
 from bot.questions import parse_question
 from bot.render import labels, render_answer
-from bot.retrieval import FactFinder, stem
+from bot.retrieval import FactFinder
 from bot.seeds import apply_seeds
 from bot.store import Store, entity_from_row, now
 from bot.subjects import Subjects, leftover, parse_id
 from bot.synonyms import Synonyms
-from bot.text import FUNCTION_WORDS, normalize
+from bot.text import FUNCTION_WORDS, normalize, stem
 
 SYNC_INTERVAL = 0.25  # seconds between change-log checks; well inside the 1 s promise
 LOG_FLUSH_ROWS = 200
@@ -50,6 +50,8 @@ class Engine:
         self.prefix = prefix
         self.entities: dict[int, Entity] = {}
         self._seasons: dict[int, list[Entity]] = defaultdict(list)
+        # Season number -> the seasons with it, of any show: "season 2" with no show named.
+        self._numbered: dict[int, dict[int, Entity]] = defaultdict(dict)
         self._log: list[tuple] = []
         self._last_flush = time.monotonic()
         self._log_failing = False
@@ -58,7 +60,9 @@ class Engine:
         # A server's own aliases name a subject in that server only: key -> server.
         self.alias_guilds: dict[int, int] = {}
         self.index = AliasIndex.build(self._load())
-        self.subjects = Subjects(self.index, self.entities, self.seasons_of, self.alias_guilds)
+        self.subjects = Subjects(
+            self.index, self.entities, self.seasons_of, self.seasons_numbered, self.alias_guilds
+        )
         self.synonyms = Synonyms(store)
         self.finder = FactFinder(store, self.subjects, self.synonyms.groups, self.synonyms.rewrite)
 
@@ -94,11 +98,17 @@ class Engine:
         """The season entities of a show, in order (every server's; callers filter)."""
         return self._seasons.get(show_id, [])
 
+    def seasons_numbered(self, number: int) -> list[Entity]:
+        """Every show's season with that number (every server's; callers filter)."""
+        return list(self._numbered.get(number, {}).values())
+
     def _remember(self, entity: Entity) -> None:
         self.entities[entity.id] = entity
         if entity.kind is EntityKind.SEASON and entity.show_id is not None:
             seasons = [s for s in self._seasons[entity.show_id] if s.id != entity.id]
             self._seasons[entity.show_id] = sorted([*seasons, entity], key=lambda s: s.season or 0)
+            if entity.season is not None:
+                self._numbered[entity.season][entity.id] = entity
 
     def _reindex(self, entity_id: int) -> None:
         """Reload one entity's names from the store into the index.
@@ -110,6 +120,8 @@ class Engine:
         old = self.entities.pop(entity_id, None)
         if old is not None and old.show_id is not None:
             self._seasons[old.show_id] = [s for s in self._seasons[old.show_id] if s.id != old.id]
+            if old.season is not None:
+                self._numbered[old.season].pop(old.id, None)
         aliases = self.store.rows(
             "SELECT id, name, deleted_at, guild_id FROM alias WHERE entity_id = ?", [entity_id]
         )
@@ -250,14 +262,7 @@ class Engine:
         """Subject names for a slash command's autocomplete, best first. Subjects sharing
         a name are told apart ("Jessica Jones (show)"), which the resolver reads back."""
         self.sync()
-        entities = self.entities
-
-        def allow(eid: int) -> bool:
-            entity = entities.get(eid)
-            return entity is not None and entity.visible_in(guild_id)
-
-        hits = self.subjects.visible(self.index.complete(text, limit=limit, allow=allow), guild_id)
-        shown = labels([self.entities[h.entity_id] for h in hits])
+        shown = labels(self.subjects.complete(text, guild_id, limit))
         return list(dict.fromkeys(shown))[:limit]
 
     # --------------------------------------------------------- question log

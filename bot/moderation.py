@@ -26,7 +26,7 @@ from bot.errors import (
     UnknownSubjectError,
 )
 from bot.models import Actor, Entity, EntityKind, Fact, Intent, Kind
-from bot.questions import NUMBER_WORDS, split_kind, split_season
+from bot.questions import season_number, split_kind, split_season
 from bot.render import escape, label, labels
 from bot.store import now
 from bot.subjects import Resolution, leftover, parse_id
@@ -209,14 +209,11 @@ class Moderation:
         show: Entity | None = None
         if season is None and kind is not EntityKind.SEASON:
             head, _, last = name.rpartition(" ")
-            number = normalize(last)
-            if head and (number.isdigit() or number in NUMBER_WORDS):
+            number = season_number(normalize(last))
+            if head and number is not None:
                 show = self.resolve_entity(head, actor, shows_only=True)
                 if show is not None:
-                    show_name, season = (
-                        head,
-                        int(number) if number.isdigit() else NUMBER_WORDS[number],
-                    )
+                    show_name, season = head, number
         if season is None:
             if kind is EntityKind.SEASON:
                 raise InvalidInputError(

@@ -109,6 +109,13 @@ def split_kind(text: str) -> tuple[str, EntityKind | None, int | None]:
 GLUE = _LEADING | _TRAILING  # how questions are asked around a name
 
 
+def season_number(word: str) -> int | None:
+    """A normalised word as a season number ("2", "two", "second" -> 2), else None."""
+    if word.isdigit():
+        return int(word)
+    return NUMBER_WORDS.get(word)
+
+
 def _number(word: str) -> int:
     return NUMBER_WORDS.get(word) or int(word)
 

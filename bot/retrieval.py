@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-import Stemmer
 from rapidfuzz.distance import OSA
 
 from bot.embedding import embedder
@@ -34,7 +33,7 @@ from bot.questions import extract_season
 from bot.store import Store
 from bot.subjects import Mention, Subjects
 from bot.text import FUNCTION_WORDS as STOP
-from bot.text import normalize
+from bot.text import normalize, stem
 
 CANDIDATES = 40  # facts ranked by BM25 over the question's words
 PER_MENTION = 24  # facts of each mentioned subject scored, whatever BM25 says overall
@@ -54,13 +53,6 @@ KIND_WORDS = {
     **dict.fromkeys(("organis", "organ", "group", "compani"), EntityKind.ORGANISATION),
 }
 _W_LEX, _W_SEM, _W_MENTION, _W_INTENT = 0.6, 0.2, 0.15, 0.08
-
-_stemmer = Stemmer.Stemmer("porter")
-
-
-@lru_cache(maxsize=1 << 16)
-def stem(word: str) -> str:
-    return _stemmer.stemWord(word)
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +173,7 @@ class FactFinder:
             # "succession season 2" with no known show named, and several shows have a
             # season 2: the show asked about is one the store does not know.
             return Ranked((), False)
-        content = self._content(words, mentions)
+        content = self._content(words, mentions, seen)
         if season is not None:
             # The season asked about weighs like a name: a fact about another season
             # ("the villain of season 1") does not answer it.
@@ -194,6 +186,7 @@ class FactFinder:
         facts = self.store.facts_by_ids(ids, guild_id)
         docs = self.store.docs.docs([f.id for f in facts])
         qvec = embedder().embed_one(" ".join(q.words)) if facts else None
+        rarer = _rarer(content)
         scored = []
         for fact in facts:
             doc = docs.get(fact.id)
@@ -215,7 +208,7 @@ class FactFinder:
                 and not groups.get(w.stem, frozenset()) & have
                 for w in content
             )
-            rare = _rare_shared(content, have)
+            rare = sum(1 for s in rarer if s in have)
             scored.append(Candidate(fact, entity, score, cover, sem, rare, stranger))
         scored.sort(key=lambda c: (-c.score, c.fact.id))
         # A lone first name ("jesica") raises its subjects' facts but grounds nothing:
@@ -244,15 +237,7 @@ class FactFinder:
             else:
                 # "season 2" alone: the seasons with that number raise their facts, but
                 # don't ground an answer by themselves.
-                for e in self.subjects.entities.values():
-                    if (
-                        e.kind is EntityKind.SEASON
-                        and e.season == season
-                        and e.visible_in(guild_id)
-                    ):
-                        extra.add(e.id)
-                        if len(extra) >= 3:
-                            break
+                extra.update(e.id for e in self.subjects.numbered(season, guild_id)[:3])
                 missing = not extra
         one_season = season is not None and len(extra) == 1
         return {
@@ -264,14 +249,17 @@ class FactFinder:
             "show": any(m.entity.kind is EntityKind.SHOW for m in mentions),
         }
 
-    def _content(self, words: list[str], mentions: list[Mention]) -> list[_Word]:
+    def _content(
+        self, words: list[str], mentions: list[Mention], freqs: Mapping[str, int]
+    ) -> list[_Word]:
+        """The question's words that say what it is about, weighted; ``freqs``: stem ->
+        how many facts hold it, for every word not in STOP."""
         owner: dict[int, Entity] = {}
         for m in mentions:
             for i in range(m.start, m.end):
                 owner.setdefault(i, m.entity)
         picked = [(i, w) for i, w in enumerate(words) if w not in STOP]
         stems = [stem(w) for _, w in picked]
-        freqs = self.store.docs.doc_freqs(stems)
         n = max(self.store.docs.size(), 1)
         out = []
         for (i, w), s in zip(picked, stems, strict=True):
@@ -409,10 +397,12 @@ def _typo_of(word: str, words: list[str], most: int = 2) -> bool:
     )
 
 
-def _rare_shared(content: list[_Word], have: AbstractSet[str]) -> int:
+def _rarer(content: list[_Word]) -> list[str]:
+    """The stems of the question's known words weighing at least the median: a fact
+    sharing two of them is grounded without a named subject."""
     ordered = sorted(w.weight for w in content if w.known)
     median = ordered[len(ordered) // 2] if ordered else 0.0
-    return sum(1 for w in content if w.known and w.stem in have and w.weight >= median)
+    return [w.stem for w in content if w.known and w.weight >= median]
 
 
 def _prior(intent: Intent, fact: Fact, entity: Entity) -> float:

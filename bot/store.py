@@ -304,10 +304,7 @@ class Store:
             " AND (fact.guild_id IS NULL OR fact.guild_id = ?) ORDER BY fact.id",
             [entity_id, guild_id],
         )
-        facts = [fact_from_row(r) for r in rows]
-        # A server's override replaces the global fact; a hiding override shows nothing.
-        replaced = {f.overrides for f in facts if f.overrides is not None}
-        return [f for f in facts if f.id not in replaced and not f.hides]
+        return _as_seen([fact_from_row(r) for r in rows])
 
     def facts_by_ids(self, fact_ids: list[int], guild_id: int | None) -> list[Fact]:
         """The given facts as one server sees them: its override instead of a global fact,
@@ -320,9 +317,7 @@ class Store:
             " AND fact.deleted_at IS NULL AND (fact.guild_id IS NULL OR fact.guild_id = ?)",
             [*fact_ids, *fact_ids, guild_id],
         )
-        facts = [fact_from_row(r) for r in rows]
-        replaced = {f.overrides for f in facts if f.overrides is not None}
-        return [f for f in facts if f.id not in replaced and not f.hides]
+        return _as_seen([fact_from_row(r) for r in rows])
 
     def seasons_of(self, show_id: int, guild_id: int | None) -> list[Entity]:
         return [
@@ -386,6 +381,13 @@ class Store:
         """Stop tracking a scope (a former development server whose commands were cleared)."""
         with self.atomic():
             self.db.execute("DELETE FROM command_sync WHERE scope = ?", [scope])
+
+
+def _as_seen(facts: list[Fact]) -> list[Fact]:
+    """A server's facts with its overrides applied: an override replaces the global fact,
+    a hiding override shows nothing."""
+    replaced = {f.overrides for f in facts if f.overrides is not None}
+    return [f for f in facts if f.id not in replaced and not f.hides]
 
 
 def entity_from_row(row: dict[str, Any]) -> Entity:

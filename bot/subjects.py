@@ -23,7 +23,7 @@ from rapidfuzz.distance import OSA
 
 from bot.lookup import CUTOFF, NOISE, AliasIndex, Hit
 from bot.models import PREFERRED_KINDS, Entity, EntityKind, Intent, Suggestion
-from bot.questions import GLUE, NUMBER_WORDS, extract_season, split_kind
+from bot.questions import GLUE, extract_season, season_number, split_kind
 from bot.text import FUNCTION_WORDS, normalize
 
 TIE = 2.0  # hits this close to the best are "as good"; the intent decides between them
@@ -72,12 +72,18 @@ class Subjects:
         index: AliasIndex,
         entities: Mapping[int, Entity],
         seasons: Callable[[int], list[Entity]],
+        numbered: Callable[[int], list[Entity]],
         alias_guilds: Mapping[int, int] | None = None,
     ) -> None:
         self.index = index
         self.entities = entities
         self.seasons = seasons  # show id -> its season entities, in order
+        self._numbered = numbered  # season number -> every show's season with it
         self.alias_guilds = alias_guilds if alias_guilds is not None else {}
+
+    def numbered(self, number: int, guild_id: int | None) -> list[Entity]:
+        """The seasons with that number, of any show this server sees."""
+        return [e for e in self._numbered(number) if e.visible_in(guild_id)]
 
     def visible(self, hits: list[Hit], guild_id: int | None) -> list[Hit]:
         """Drop hits through another server's own alias (its subject may still be seen)."""
@@ -146,10 +152,11 @@ class Subjects:
                 return bare
         return found
 
-    def candidates(self, text: str, *, guild_id: int | None, limit: int = 25) -> list[Suggestion]:
-        """Every subject ``text`` could mean, best first (moderation lists them all)."""
-        hits = self._search(normalize(text), limit, guild_id, None)
-        return [Suggestion(self.entities[h.entity_id], h.score) for h in hits]
+    def complete(self, text: str, guild_id: int | None, limit: int) -> list[Entity]:
+        """Subjects whose names start with what is typed (seasons included), best first."""
+        allow = self._allow(guild_id, frozenset(EntityKind))
+        hits = self.visible(self.index.complete(text, limit=limit, allow=allow), guild_id)
+        return [self.entities[h.entity_id] for h in hits]
 
     def named_exactly(self, name: str, guild_id: int | None) -> list[Entity]:
         """The subjects this server sees that are already called ``name`` (normalised)."""
@@ -181,9 +188,9 @@ class Subjects:
     ) -> Resolution | None:
         """ "<show> 2" is season 2 when the show has it and no title holds the number."""
         words = subject.split()
-        if len(words) < 2 or not (words[-1].isdigit() or words[-1] in NUMBER_WORDS):
+        number = season_number(words[-1]) if len(words) > 1 else None
+        if number is None:
             return None
-        number = int(words[-1]) if words[-1].isdigit() else NUMBER_WORDS[words[-1]]
         if found.entity is not None and words[-1] in normalize(found.entity.name).split():
             return None  # the number is part of the name found ("blakes 7")
         show = self._pick(" ".join(words[:-1]), intent, guild_id, frozenset([EntityKind.SHOW]), 5)
@@ -280,13 +287,15 @@ class Subjects:
     def _partial(self, word: str, words: list[str], probe: list[Hit]) -> list[Mention]:
         """A first or last name alone ("jessica's family") names a subject when the store
         has few subjects it could be: at most _PARTIAL of them."""
-        owners = [
-            h
-            for h in probe
-            if len(parts := normalize(h.text).split()) > 1
-            and (_close(parts[0], word) or _close(parts[-1], word))
-            and len(parts[0 if _close(parts[0], word) else -1]) >= 4
-        ]
+        owners = []
+        for h in probe:
+            parts = normalize(h.text).split()
+            if len(parts) < 2:
+                continue
+            # A lone name is checked more strictly than a whole one: one edit at most.
+            part = next((p for p in (parts[0], parts[-1]) if same_word(p, word, most=1)), None)
+            if part is not None and len(part) >= 4:
+                owners.append(h)
         if not owners or len(owners) > _PARTIAL or len(probe) > _PARTIAL:
             return []
         at = words.index(word)
@@ -311,26 +320,20 @@ def leftover(
         for w in rest.split()
         if len(w) > 1
         and w not in ignore
-        and not (season and (w.isdigit() or w in NUMBER_WORDS))
+        and not (season and season_number(w) is not None)
         and not any(same_word(n, w) for n in name)
     ]
 
 
-def same_word(word: str, typed: str) -> bool:
-    """Whether ``typed`` is ``word``, its possessive, or a typo of it."""
+def same_word(word: str, typed: str, most: int = 2) -> bool:
+    """Whether ``typed`` is ``word``, its possessive, or a typo of it (one edit, two for
+    words of 8 letters or more, never more than ``most``)."""
     if typed in (word, word + "s"):
         return True
     if len(word) >= 5 and len(typed) >= 4:
-        edits = 2 if len(word) >= 8 else 1
+        edits = min(most, 2 if len(word) >= 8 else 1)
         return OSA.distance(word, typed, score_cutoff=edits) <= edits
     return False
-
-
-def _close(word: str, typed: str) -> bool:
-    """``same_word`` with at most one edit: a lone name is checked more strictly."""
-    return typed in (word, word + "s") or (
-        len(word) >= 5 and OSA.distance(word, typed, score_cutoff=1) <= 1
-    )
 
 
 def _find_word(word: str, words: list[str]) -> list[int]:

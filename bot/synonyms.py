@@ -12,20 +12,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from importlib import resources
 
-import Stemmer
-
 from bot import validation as v
 from bot.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from bot.models import Actor
 from bot.store import Store, now
-from bot.text import normalize
+from bot.text import normalize, stem
 
 MAX_WORDS = 10  # words in one group
 MAX_WORD = 30  # characters in one word or phrase
 MAX_PHRASE = 3  # words in one phrase ("bad guy")
 MAX_GROUPS = 500  # groups one server may add
-
-_stemmer = Stemmer.Stemmer("porter")
 
 Groups = Mapping[str, frozenset[str]]  # stem -> the other stems of its groups
 
@@ -52,7 +48,7 @@ def parse_group(text: str) -> list[str]:
 def _merge(groups: list[list[str]]) -> dict[str, frozenset[str]]:
     out: dict[str, set[str]] = {}
     for group in groups:
-        stems = {_stemmer.stemWord(w) for w in group if " " not in w}
+        stems = {stem(w) for w in group if " " not in w}
         for s in stems:
             out.setdefault(s, set()).update(stems - {s})
     return {k: frozenset(v) for k, v in out.items()}

@@ -22,8 +22,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
-__all__ = ["FUNCTION_WORDS", "normalize", "normalize_many", "tokens"]
+import Stemmer
+
+__all__ = ["FUNCTION_WORDS", "normalize", "normalize_many", "stem", "tokens"]
 
 # Function words and question glue (normalised): they say how something is asked, not
 # what about. Free questions search without them; a name is not made of them. Words of
@@ -152,3 +155,13 @@ def normalize_many(texts: list[str]) -> list[str]:
 def tokens(text: str) -> list[str]:
     """The words of ``normalize(text)``."""
     return normalize(text).split()
+
+
+_stemmer = Stemmer.Stemmer("porter")
+
+
+@lru_cache(maxsize=1 << 16)
+def stem(word: str) -> str:
+    """The porter stem of a normalised word ("turned" -> "turn"): how fact search and
+    synonyms compare words."""
+    return _stemmer.stemWord(word)
