@@ -421,6 +421,26 @@ async def test_hostile_fact_text_is_rendered_harmlessly(world: World, bot: Runni
 # -- export and import ----------------------------------------------------------------------------
 
 
+async def click(
+    world: World, bot: RunningBot, member: Member, preview: Any, label: str
+) -> tuple[Any, Any]:
+    """Click an import preview's button as ``member``: the interaction's callback, and
+    the bot's reply to the import message that follows."""
+    custom_id = next(
+        b["custom_id"]
+        for row in preview.json["components"]
+        for b in row["components"]
+        if b["label"] == label
+    )
+    since = len(world.fake.requests)
+    handle = await world.fake.send_component(
+        int(preview.response["id"]), member.id, custom_id, roles=member.roles
+    )
+    clicked = await world.fake.wait_for_callback(handle)
+    done = await bot.reply_to(int(preview.json["message_reference"]["message_id"]), since=since)
+    return clicked, done
+
+
 def interchange(facts: list[dict[str, Any]], entities: list[dict[str, Any]]) -> bytes:
     data = {"format": "showbot", "version": 1, "entities": entities, "facts": facts}
     return json.dumps(data).encode()
@@ -476,18 +496,7 @@ async def test_facts_export_and_import_carry_overrides(world: World, bot: Runnin
     file = ("overrides.json", json.dumps(data).encode(), "application/json")
     preview = await mod.send("!facts import", other=True, attachments=[file])
     assert "facts: 2 added" in preview.json["content"]
-    apply = next(
-        b["custom_id"]
-        for row in preview.json["components"]
-        for b in row["components"]
-        if b["label"] == "Apply"
-    )
-    since = len(world.fake.requests)
-    handle = await world.fake.send_component(
-        int(preview.response["id"]), mod.id, apply, roles=mod.roles
-    )
-    await world.fake.wait_for_callback(handle)
-    done = await bot.reply_to(int(preview.json["message_reference"]["message_id"]), since=since)
+    _, done = await click(world, bot, mod, preview, "Apply")
     assert (
         done.json["content"].startswith("Import did") and "facts: 2 added" in (done.json["content"])
     )
@@ -529,17 +538,12 @@ async def test_facts_import_preview_apply_only_by_invoker(world: World, bot: Run
     )
     assert snapshot(bot) == before
 
-    since = len(world.fake.requests)
-    handle = await world.fake.send_component(
-        message_id, mod.id, buttons["Apply"]["custom_id"], roles=mod.roles
-    )
-    clicked = await world.fake.wait_for_callback(handle)
+    clicked, done = await click(world, bot, mod, preview, "Apply")
     assert clicked.json["type"] == 7  # the preview is edited: its buttons disabled
     disabled = [
         b["disabled"] for row in clicked.json["data"]["components"] for b in row["components"]
     ]
     assert disabled == [True, True]
-    done = await bot.reply_to(int(preview.json["message_reference"]["message_id"]), since=since)
     assert "facts: 2 added" in done.json["content"] and done.json["content"].startswith(
         "Import did"
     )
@@ -558,18 +562,7 @@ async def test_facts_import_cancel_changes_nothing(world: World, bot: RunningBot
     entities = [{"key": "e-cancel", "name": "Dorothy Walker", "kind": "character"}]
     file = ("cancel.json", interchange(facts, entities), "application/json")
     preview = await mod.send("!facts import", attachments=[file])
-    cancel = next(
-        b["custom_id"]
-        for row in preview.json["components"]
-        for b in row["components"]
-        if b["label"] == "Cancel"
-    )
-    since = len(world.fake.requests)
-    handle = await world.fake.send_component(
-        int(preview.response["id"]), mod.id, cancel, roles=mod.roles
-    )
-    await world.fake.wait_for_callback(handle)
-    done = await bot.reply_to(int(preview.json["message_reference"]["message_id"]), since=since)
+    _, done = await click(world, bot, mod, preview, "Cancel")
     assert done.json["content"] == "Import cancelled; nothing changed."
     assert snapshot(bot) == before
 
