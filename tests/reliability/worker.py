@@ -2,13 +2,15 @@
 
     python -m tests.reliability.worker DB ACTOR_ID GUILD_ID EDITS FACT_ID...
 
-Edits the given facts round-robin (text "actor:n"), each edit its own transaction with
-a version check; on a conflict it re-reads and retries. After each commit it prints
+Edits the given facts round-robin (text "actor:pid:n", never a fact's current text, so
+every edit really bumps the version), each edit its own transaction with a version check;
+on a conflict it re-reads and retries. After each commit it prints
 "ok FACT VERSION" (flushed), so the parent knows exactly what was acknowledged.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
 from bot.engine import Engine
@@ -28,7 +30,7 @@ def main(argv: list[str]) -> int:
         while True:
             version = engine.store.row("fact", fact_id)["version"]
             try:
-                mod.edit_fact(actor, fact_id, text=f"{actor_id}:{n}", expected_version=version)
+                mod.edit_fact(actor, fact_id, text=f"{actor_id}:{os.getpid()}:{n}", expected_version=version)
             except EditConflictError:
                 conflicts += 1
                 continue
