@@ -11,11 +11,12 @@ import contextlib
 import json
 import sqlite3
 import sys
+import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from bot.config import Config, ConfigError, load_config
-from bot.errors import ImportValidationError, ShowbotError
+from bot.errors import ImportValidationError, ShowbotError, database_problem
 
 EXIT_OK, EXIT_UNANSWERED, EXIT_USAGE = 0, 1, 2
 
@@ -131,8 +132,8 @@ def cmd_ask(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_import(args: argparse.Namespace, config: Config) -> int:
     from bot.engine import Engine
-    from bot.interchange import import_data
     from bot.models import Actor
+    from bot.moderation import Moderation
 
     try:
         raw = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
@@ -151,7 +152,9 @@ def cmd_import(args: argparse.Namespace, config: Config) -> int:
     actor = Actor(id=None, name="cli", guild_id=args.guild, owner=True)
     try:
         with _progress_bar("Importing") as progress:
-            report = import_data(engine.store, data, actor, dry_run=args.dry_run, progress=progress)
+            report = Moderation(engine).import_file(
+                actor, data, dry_run=args.dry_run, progress=progress
+            )
     except ImportValidationError as exc:
         print(f"error: {args.file} was not imported; nothing changed.", file=sys.stderr)
         for problem in exc.problems:
@@ -182,11 +185,12 @@ def _progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
 
 def cmd_export(args: argparse.Namespace, config: Config) -> int:
     from bot.engine import Engine
-    from bot.interchange import export_data
+    from bot.moderation import Moderation
 
     engine = Engine.open(config.db_path, prefix=config.prefix)
     try:
-        text = json.dumps(export_data(engine.store, args.guild), ensure_ascii=False, indent=1)
+        data = Moderation(engine).export(args.guild)
+        text = json.dumps(data, ensure_ascii=False, indent=1)
     finally:
         engine.close()
     if args.out:
@@ -274,6 +278,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except sqlite3.Error as exc:
+        if database_problem(exc) == "bug":  # not the disk's fault: show where it broke
+            traceback.print_exc()
         print(f"error: database {config.db_path}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # `python -m bot ask - | head` is fine

@@ -23,7 +23,7 @@ from bot.commandsync import Outcome, Payload, SyncRefused, plan, publish
 from bot.config import Config
 from bot.embedding import embedder
 from bot.engine import Engine
-from bot.errors import ShowbotError
+from bot.errors import DATABASE_REPLIES, ShowbotError, database_problem
 from bot.logs import configure_logging, get_logger
 from bot.models import Actor
 from bot.moderation import Moderation
@@ -67,7 +67,8 @@ class ShowBot(commands.Bot):
             # Nobody is ever pinged: not by fact text, not by the reply to a question.
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
-            owner_ids=set(config.owner_ids) or None,
+            # No owner_ids here: discord.py would then ignore the application's owner.
+            # is_owner below adds [discord] owner_ids to it instead.
             case_insensitive=True,
             strip_after_prefix=True,
         )
@@ -80,7 +81,22 @@ class ShowBot(commands.Bot):
         self._sync_lock = asyncio.Lock()
         self.started = time.monotonic()
 
+    async def is_owner(self, user: discord.abc.User, /) -> bool:
+        """``[discord] owner_ids``, and besides them the application's owner (or its
+        team's admins and developers), as discord.py reads them from Discord."""
+        if user.id in self.config.owner_ids:
+            return True
+        return await super().is_owner(user)
+
     async def setup_hook(self) -> None:
+        names = self.config.moderator_role_names
+        if names:
+            log.warning(
+                "moderator_roles_by_name",
+                roles=sorted(names),
+                hint="a role name matches a role of that name in every server the bot is"
+                " in; list role ids in [moderation] roles instead",
+            )
         for name in EXTENSIONS:
             await self.load_extension(name)
         if self.serve:
@@ -175,12 +191,11 @@ class ShowBot(commands.Bot):
         usage = ""  # bot-made, so appended after defusing (escapes show inside a code span)
         if isinstance(original, ShowbotError):
             message = str(original)
-        elif isinstance(original, sqlite3.OperationalError):
-            log.error("database_unwritable", error=str(original), guild=ctx.guild and ctx.guild.id)
-            message = (
-                "The fact store can't be written right now (the disk is full, read-only or"
-                " busy); nothing was changed. Please try again later."
-            )
+        elif isinstance(original, sqlite3.Error) and database_problem(original) != "bug":
+            # Busy or unwritable is the machine's state, not showbot's bug: no traceback.
+            problem = database_problem(original)
+            log.error(f"database_{problem}", error=str(original), guild=ctx.guild and ctx.guild.id)
+            message = DATABASE_REPLIES[problem]
         elif isinstance(error, commands.CommandOnCooldown):
             message = cooldown_notice(error.retry_after)
         elif isinstance(error, commands.CheckFailure):

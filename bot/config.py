@@ -34,6 +34,7 @@ _SCHEMA: dict[str, dict[str, tuple[tuple[type, ...], Any]]] = {
     "moderation": {
         "roles": ((list,), []),
         "log_channel_id": ((int,), None),
+        "confirm_seconds": ((int, float), 120.0),
     },
     "store": {"path": ((str,), None)},
     "limits": {
@@ -57,12 +58,27 @@ class Config:
     owner_ids: tuple[int, ...] = ()
     moderator_roles: tuple[str | int, ...] = ()
     log_channel_id: int | None = None
+    confirm_seconds: float = 120.0  # how long an import's Apply/Cancel buttons wait
     db_path: str = DEFAULT_DB
     cooldown_rate: int = 5
     cooldown_seconds: float = 30.0
     log_level: str = "INFO"
     log_format: str = "json"
     source: str | None = field(default=None, compare=False)  # the file it came from
+
+    @property
+    def moderator_role_ids(self) -> frozenset[int]:
+        """``[moderation] roles`` given as ids (numbers, or text of digits only): each is
+        one role of one server (role ids are unique across Discord)."""
+        return frozenset(int(r) for r in self.moderator_roles if _is_role_id(r))
+
+    @property
+    def moderator_role_names(self) -> frozenset[str]:
+        """``[moderation] roles`` given as names (casefolded): a name matches a role of
+        that name in *every* server, hence the start-up warning recommending ids."""
+        return frozenset(
+            str(r).strip().casefold() for r in self.moderator_roles if not _is_role_id(r)
+        )
 
     def redacted(self) -> dict[str, Any]:
         """The settings with the token hidden, for logs."""
@@ -108,6 +124,8 @@ def load_config(
             raise ConfigError(f"{where}: [discord] {key} must be a list of numeric ids")
     if not all(isinstance(x, str | int) and not isinstance(x, bool) for x in m["roles"]):
         raise ConfigError(f"{where}: [moderation] roles must be a list of role names or ids")
+    if m["confirm_seconds"] <= 0:
+        raise ConfigError(f"{where}: [moderation] confirm_seconds must be positive")
     if log["format"] not in ("json", "console"):
         raise ConfigError(f'{where}: [logging] format must be "json" or "console"')
     if log["level"].upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
@@ -129,6 +147,7 @@ def load_config(
         owner_ids=tuple(d["owner_ids"]),
         moderator_roles=tuple(m["roles"]),
         log_channel_id=m["log_channel_id"],
+        confirm_seconds=float(m["confirm_seconds"]),
         db_path=db_path,
         cooldown_rate=lim["cooldown_rate"],
         cooldown_seconds=float(lim["cooldown_seconds"]),
@@ -136,6 +155,11 @@ def load_config(
         log_format=log["format"],
         source=source,
     )
+
+
+def _is_role_id(role: str | int) -> bool:
+    text = role.strip() if isinstance(role, str) else ""
+    return isinstance(role, int) or (text.isascii() and text.isdigit())
 
 
 def _check(raw: dict[str, Any], where: str) -> dict[str, dict[str, Any]]:

@@ -20,6 +20,7 @@ from bot.errors import ShowbotError
 from bot.logs import get_logger
 from bot.lookup import AliasIndex
 from bot.models import Answer, Entity, EntityKind, Fact, Intent, Question, Reply, Suggestion
+from bot.questionlog import QuestionLog
 from bot.questions import parse_question
 from bot.render import labels, render_answer
 from bot.retrieval import FactFinder
@@ -64,6 +65,7 @@ class Engine:
             self.index, self.entities, self.seasons_of, self.seasons_numbered, self.alias_guilds
         )
         self.synonyms = Synonyms(store)
+        self.questions = QuestionLog(store)
         self.finder = FactFinder(store, self.subjects, self.synonyms.groups, self.synonyms.rewrite)
 
     @classmethod
@@ -99,14 +101,17 @@ class Engine:
         return self._seasons.get(show_id, [])
 
     def seasons_numbered(self, number: int) -> list[Entity]:
-        """Every show's season with that number (every server's; callers filter)."""
-        return list(self._numbered.get(number, {}).values())
+        """Every show's season with that number (every server's; callers filter), by id:
+        the same order whatever the order they were loaded or edited in."""
+        return sorted(self._numbered.get(number, {}).values(), key=lambda s: s.id)
 
     def _remember(self, entity: Entity) -> None:
         self.entities[entity.id] = entity
         if entity.kind is EntityKind.SEASON and entity.show_id is not None:
             seasons = [s for s in self._seasons[entity.show_id] if s.id != entity.id]
-            self._seasons[entity.show_id] = sorted([*seasons, entity], key=lambda s: s.season or 0)
+            self._seasons[entity.show_id] = sorted(
+                [*seasons, entity], key=lambda s: (s.season or 0, s.id)
+            )
             if entity.season is not None:
                 self._numbered[entity.season][entity.id] = entity
 
@@ -122,9 +127,7 @@ class Engine:
             self._seasons[old.show_id] = [s for s in self._seasons[old.show_id] if s.id != old.id]
             if old.season is not None:
                 self._numbered[old.season].pop(old.id, None)
-        aliases = self.store.rows(
-            "SELECT id, name, deleted_at, guild_id FROM alias WHERE entity_id = ?", [entity_id]
-        )
+        aliases = self.store.rows_of("alias", "entity_id", entity_id, removed=True)
         self.index.remove(_alias_key("entity", entity_id))
         for alias in aliases:
             self.index.remove(_alias_key("alias", alias["id"]))
@@ -309,7 +312,7 @@ class Engine:
         if not rows:
             return
         try:
-            self.store.log_questions(rows)
+            self.questions.append(rows)
         except sqlite3.Error as exc:
             self._log = (rows + self._log)[-LOG_BACKLOG:]
             if not self._log_failing:

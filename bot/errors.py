@@ -67,3 +67,32 @@ class ImportValidationError(ShowbotError):
 
 class SchemaTooNewError(ShowbotError):
     """The database was written by a newer showbot; refusing to touch it."""
+
+
+# SQLite result codes (``sqlite3.Error.sqlite_errorname``, primary part) by what they mean
+# for the person who asked: the store is busy, or it cannot be written; anything else
+# (no such column, a syntax error, a constraint) is a bug in showbot.
+_BUSY = frozenset(("SQLITE_BUSY", "SQLITE_LOCKED"))
+_UNWRITABLE = frozenset(
+    ("SQLITE_FULL", "SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_PERM")
+)
+
+
+def database_problem(exc: BaseException) -> str:
+    """``busy``, ``unwritable`` or ``bug`` for a sqlite3 error."""
+    name = str(getattr(exc, "sqlite_errorname", "") or "")
+    primary = "_".join(name.split("_")[:2])  # SQLITE_IOERR_WRITE -> SQLITE_IOERR
+    if primary in _BUSY:
+        return "busy"
+    if primary in _UNWRITABLE:
+        return "unwritable"
+    return "bug"
+
+
+DATABASE_REPLIES = {
+    "busy": "The fact store is busy right now; nothing was changed. Please try again in a moment.",
+    "unwritable": (
+        "The fact store can't be written right now (the disk is full or read-only);"
+        " nothing was changed. Please try again later."
+    ),
+}

@@ -1,13 +1,19 @@
-"""Answer -> the message showbot posts. All escaping, spoilers, citations and Discord's
-limits live here, so this is the one file to audit for pings and spoiler leaks.
+"""Answer -> the message showbot posts; a moderator's outcome -> its reply. All escaping,
+spoilers, citations and Discord's limits live here, so this is the one file to audit for
+pings and spoiler leaks.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 from bot.models import Answer, Entity, Fact, Intent, Reply, Source
+
+if TYPE_CHECKING:
+    from bot.moderation import Kept, Made, Outcome, Version
+    from bot.questionlog import Gap, Stats
 
 MAX_CONTENT = 2000  # Discord's limit for a bot's message content
 MAX_BUTTON_LABEL = 80
@@ -208,3 +214,197 @@ def render_error(message: str) -> Reply:
     if len(content) > MAX_CONTENT:
         content = content[: MAX_CONTENT - 1] + "…"
     return Reply(content, error=True)
+
+
+# ------------------------------------------------------------------ moderation
+
+
+def _b(name: str) -> str:
+    """A user-supplied name, bold and inert."""
+    return f"**{escape(name)}**"
+
+
+def _column(column: str) -> str:
+    return "source" if column == "source_id" else column
+
+
+def _made(made: tuple[Made, ...]) -> str:
+    subjects = [m for m in made if m.kind != "source"]
+    notes = []
+    if subjects:
+        notes.append(
+            ("new subjects " if len(subjects) > 1 else "new subject ")
+            + " and ".join(f"{_b(m.name)} ({m.kind}) #{m.id}" for m in subjects)
+        )
+    notes += [f"new source #{m.id}" for m in made if m.kind == "source"]
+    return f" ({'; '.join(notes)})" if notes else ""
+
+
+def _kept(kept: Kept) -> str:
+    users = ", ".join(
+        f"{'subject' if table == 'entity' else table} #{rid}"
+        + (f" by {escape(who)}" if who else "")
+        for table, rid, who in kept.users[:3]
+    )
+    more = f" and {len(kept.users) - 3} more" if len(kept.users) > 3 else ""
+    what = {"entity": "subject", "source": "source", "fact": "fact"}[kept.table]
+    return f"{what} {_b(kept.name)} ({users}{more} use it)"
+
+
+def outcome_text(o: Outcome) -> str:
+    """A moderator action's outcome in words (the reply and the log channel's line)."""
+    fid, counts = o.fact_id, o.counts
+    match o.action:
+        case "fact.add":
+            return f"Added fact #{fid} to {_b(o.subject or '?')}{_made(o.made)}."
+        case "fact.unchanged":
+            return f"Fact #{fid} already says that; nothing changed."
+        case "fact.edit":
+            return f"Edited fact #{fid} ({', '.join(_column(c) for c in o.fields)})."
+        case "fact.override":
+            return (
+                f"Fact #{o.overrides} is global; your server now sees your version #{fid}"
+                f" (version {o.version}) instead (other servers are unaffected)."
+            )
+        case "fact.remove":
+            return f"Removed fact #{fid}. `fact restore {fid}` brings it back."
+        case "fact.hide":
+            return (
+                f"Fact #{fid} is global; it is now hidden in this server only."
+                f" `fact restore {fid}` shows it again."
+            )
+        case "fact.restore":
+            return f"Restored fact #{fid}."
+        case "fact.unhide":
+            return f"Fact #{fid} is shown in this server again."
+        case "fact.revert":
+            return f"Reverted fact #{fid} to version {counts['to']} (now version {o.version})."
+        case "fact.revert.unchanged":
+            return f"Fact #{fid} already matches version {o.version}."
+        case "undo":
+            what = ", ".join(a + (f" ×{n}" if n > 1 else "") for a, n in counts.items())
+            text = f"Undid your last change ({what})."
+            if o.kept:
+                text += " Kept " + "; ".join(_kept(k) for k in o.kept) + "."
+            return text
+        case "alias.add":
+            return f"{_b(o.name or '')} now also means {_b(o.subject or '')} (alias #{o.alias_id})."
+        case "alias.remove":
+            return f"Removed alias {_b(o.name or '')}."
+        case "source.add":
+            return f"Added source #{o.source_id}: *{escape(o.subject or '')}*."
+        case "entity.rename":
+            return (
+                f"Renamed {_b(o.subject or '')} to {_b(o.name or '')}"
+                " (the old name stays an alias)."
+            )
+        case "entity.merge":
+            seasons = counts.get("season", 0)
+            return (
+                f"Merged {_b(o.subject or '')} into {_b(o.name or '')}: {counts.get('fact', 0)}"
+                f" fact(s), {counts.get('alias', 0)} alias(es)"
+                + (f" and {seasons} season(s)" if seasons else "")
+                + " moved; the old name is now an alias."
+            )
+    raise ValueError(f"no words for outcome {o.action!r}")
+
+
+def fact_card(fact: Fact, entity: Entity | None) -> str:
+    """`fact show`: the fact with its version, full citation and quote."""
+    state = ", removed" if fact.deleted else ""
+    if fact.overrides is not None:
+        state += f", this server's version of global fact #{fact.overrides}"
+        if fact.hides:
+            state += ", hidden here"
+    lines = [
+        f"**{escape(entity.name) if entity else '?'}** — {fact.kind.value}"
+        f" (version {fact.version}{state})",
+        fact_line(fact, None),
+    ]
+    if fact.source:
+        lines.append(f"Source #{fact.source.id}: {citation(fact.source)}")
+    if fact.quote:
+        lines.append(f"> {escape(fact.quote)}")
+    return "\n".join(lines)
+
+
+def history_text(fact_id: int, versions: list[Version], limit: int = 15) -> str:
+    """`fact history`: the latest ``limit`` versions, each who, when, what changed."""
+    lines = [f"History of fact #{fact_id}:"]
+    for ver in versions[-limit:]:
+        what = "; ".join(
+            f"{k}: {escape(str(b))[:60]} → {escape(str(a))[:60]}"
+            for k, (b, a) in ver.changed.items()
+        )
+        lines.append(
+            f"v{ver.number} · {ver.at[:16].replace('T', ' ')} · {escape(ver.actor)}"
+            f" · {ver.action} · {what}"
+        )
+    return _fit(lines[:1], lines[1:], lambda _: [], "… and {n} more.")
+
+
+def gaps_text(gaps: list[Gap]) -> str:
+    if not gaps:
+        return "No unanswered questions yet."
+    lines = ["Most asked without an answer:"]
+    lines += [f"{g.times}× {_b(g.subject)} (last {g.last[:10]})" for g in gaps]
+    return "\n".join(lines)[:MAX_CONTENT]
+
+
+def stats_text(s: Stats) -> str:
+    if not s.total:
+        return f"No questions in the last {s.days} days."
+    days = ", ".join(f"{day[5:]}: {n}" for day, n in s.per_day)
+    top = ", ".join(f"{escape(name)} ({n})" for name, n in s.top) or "none"
+    return (
+        f"Last {s.days} days: {s.total} question(s), {s.answer_rate or 0:.0%} answered"
+        f" ({s.by_facts} from what the facts say rather than a name).\n"
+        f"Per day: {days}\nTop subjects: {top}"
+    )[:MAX_CONTENT]
+
+
+def cut(text: str, limit: int = MAX_CONTENT - 10) -> str:
+    """At most ``limit`` characters, an ellipsis marking a cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def log_line(who: str, who_id: int, server: str, message: str) -> str:
+    """A moderator's change in the log channel: a name, never a mention."""
+    flat = " ".join(message.split("\n"))
+    return cut(f"{escape(who)} (`{who_id}`) in **{escape(server)}**: {flat}")
+
+
+def import_problems(problems: list[str], limit: int = 1900) -> str:
+    """Whole problems, as many as fit once the error reply has defused them, then how many
+    more. Not escaped here: escaping twice would show the backslashes."""
+    lines = ["Nothing was imported. Problems:"]
+    for shown, problem in enumerate(problems):
+        rest = f"… and {len(problems) - shown} more."
+        if len(defuse("\n".join([*lines, f"• {problem}", rest]))) > limit:
+            lines.append(rest)
+            break
+        lines.append(f"• {problem}")
+    return "\n".join(lines)
+
+
+def synonym_text(group_id: int, words: str, *, removed: bool = False) -> str:
+    if removed:
+        return f"Removed synonym group #{group_id} ({escape(words)})."
+    return f"Synonym group #{group_id}: {escape(words)}."
+
+
+def synonyms_text(rows: list[tuple[int | None, str, str]]) -> str:
+    """`synonym list`: (id or None for built-in, words, scope) per group."""
+    lines = [
+        f"{'`#' + str(gid) + '`' if gid else '•'} {escape(words)} ({scope})"
+        for gid, words, scope in rows
+    ]
+    return cut("\n".join(lines) or "No synonym groups.")
+
+
+def sources_text(sources: list[Source], limit: int = 15) -> str:
+    """`source list`: how many, then the latest ``limit`` with their citations."""
+    lines = [f"#{s.id} {citation(s)}" for s in sources[-limit:]]
+    more = len(sources) - len(lines)
+    head = f"{len(sources)} source(s)" + (f", the latest {len(lines)}:" if more else ":")
+    return cut("\n".join([head, *lines]))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bot.interchange import import_data
 from bot.models import SYSTEM
-from bot.store import Store, now
+from bot.store import Store
 
 
 def seeds_dir() -> Path:
@@ -25,7 +25,7 @@ def apply_seeds(store: Store, folder: Path | None = None) -> int:
     """Apply every seed file not yet applied at its version; returns records added."""
     folder = folder or seeds_dir()
     added = 0
-    applied = {r["name"]: r["version"] for r in store.rows("SELECT name, version FROM seed_file")}
+    applied = store.applied_seeds()
     for path in sorted(folder.glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
         version = int(data.get("seed_version", 1))
@@ -33,9 +33,6 @@ def apply_seeds(store: Store, folder: Path | None = None) -> int:
             continue
         with store.atomic():
             report = import_data(store, data, SYSTEM, seed=True)
-            store.db.execute(
-                "INSERT OR REPLACE INTO seed_file (name, version, applied_at) VALUES (?, ?, ?)",
-                [path.name, version, now()],
-            )
+            store.record_seed(path.name, version)
         added += sum(c["added"] for c in report.counts.values())
     return added

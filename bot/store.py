@@ -18,6 +18,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot import migrations
+from bot.changelog import ChangeLog
 from bot.errors import EditConflictError, NotFoundError
 from bot.factindex import FactIndex
 from bot.models import (
@@ -47,6 +48,7 @@ class Store:
         self.db = db
         self.path = path
         self.docs = FactIndex(db)
+        self.changes = ChangeLog(self)
 
     @classmethod
     def open(cls, path: str | Path) -> Store:
@@ -221,11 +223,6 @@ class Store:
             finally:
                 self._batch = None
 
-    def mark_undone(self, change_ids: Iterable[int], by: int) -> None:
-        ids = list(change_ids)
-        marks = ",".join("?" for _ in ids)
-        self.db.execute(f"UPDATE change SET undone_by = ? WHERE id IN ({marks})", [by, *ids])
-
     # ------------------------------------------------------------------- reads
 
     def row(self, table: str, row_id: int) -> dict[str, Any] | None:
@@ -343,18 +340,49 @@ class Store:
             [change_id, *tables],
         )
 
-    # ---------------------------------------------------------- question log
+    # ------------------------------------------------------------ overrides
 
-    def log_questions(self, rows: list[tuple[Any, ...]]) -> None:
-        """Append question-log rows (at, guild, channel, user, text, intent, subject,
-        entity, score, answered, latency_ms, via) in one transaction."""
-        with self.atomic():
-            self.db.conn.executemany(
-                "INSERT INTO question (at, guild_id, channel_id, user_id, text, intent, subject,"
-                " entity_id, score, answered, latency_ms, via)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                rows,
-            )
+    def override_of(self, fact_id: int, guild_id: int | None) -> dict[str, Any] | None:
+        """A server's own version (or hiding marker) of a global fact, live or removed."""
+        found = self.rows(
+            "SELECT * FROM fact WHERE overrides = ? AND guild_id = ? ORDER BY id DESC LIMIT 1",
+            [fact_id, guild_id],
+        )
+        return found[0] if found else None
+
+    def rows_of(
+        self, table: str, column: str, value: int, *, removed: bool = False
+    ) -> list[dict[str, Any]]:
+        """Rows of ``table`` whose ``column`` is ``value`` (an entity's facts and aliases, a
+        show's seasons): live ones, or also removed ones; merged-away entities never."""
+        assert table in TABLES and column in ("entity_id", "show_id", "source_id")
+        return self.rows(
+            f"SELECT * FROM {table} WHERE {column} = ?"
+            + ("" if removed else " AND deleted_at IS NULL")
+            + (" AND merged_into IS NULL" if table == "entity" else "")
+            + " ORDER BY id",
+            [value],
+        )
+
+    def aliases_visible(self, guild_id: int | None) -> list[dict[str, Any]]:
+        """Live aliases one server can see: global ones and its own."""
+        return self.rows(
+            "SELECT * FROM alias WHERE deleted_at IS NULL AND (guild_id IS NULL OR guild_id = ?)"
+            " ORDER BY id",
+            [guild_id],
+        )
+
+    # ---------------------------------------------------------------- seeds
+
+    def applied_seeds(self) -> dict[str, int]:
+        """Seed file name -> the version of it applied."""
+        return dict(self.db.execute("SELECT name, version FROM seed_file").fetchall())
+
+    def record_seed(self, name: str, version: int) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO seed_file (name, version, applied_at) VALUES (?, ?, ?)",
+            [name, version, now()],
+        )
 
     # ------------------------------------------------------- slash-command sync
 

@@ -6,23 +6,54 @@ from __future__ import annotations
 from typing import Any
 
 import discord
+from discord import app_commands
 from discord.ext import commands
 
-DENIED = "Moderators only: you need Manage Server or Manage Messages, or a moderator role."
+from bot.config import Config
+
+DENIED = (
+    "Moderators only: you need Manage Server, Manage Messages in this channel, or a moderator role."
+)
 OWNER_ONLY = "Only the bot's owner can do that."
 
 
 async def is_moderator(ctx: commands.Context[Any]) -> bool:
-    """Manage Server or Manage Messages here, a configured moderator role, or the owner."""
+    """The owner, or a member who may moderate in the channel the command runs in."""
     if await ctx.bot.is_owner(ctx.author):
         return True
     if ctx.guild is None or not isinstance(ctx.author, discord.Member):
         return False
-    perms = ctx.author.guild_permissions
-    if perms.manage_guild or perms.manage_messages or perms.administrator:
+    # ctx.permissions: Discord's resolved permissions for a slash command (the interaction
+    # carries them), channel.permissions_for(member) for a prefix one; both apply the
+    # channel's overwrites, and a thread's are its parent channel's.
+    return may_moderate(ctx.author, ctx.permissions, ctx.bot.config)
+
+
+def may_moderate(member: discord.Member, here: discord.Permissions, config: Config) -> bool:
+    """Administrator or Manage Server in the server; Manage Messages in this channel
+    (``here``: role permissions after the channel's overwrites, so a per-channel grant
+    counts in that channel only, and a per-channel deny takes it away there); or a role of
+    ``[moderation] roles`` (by id, or by name in any server)."""
+    server = member.guild_permissions
+    if server.administrator or server.manage_guild or here.administrator:
         return True
-    wanted = {str(r).casefold() for r in ctx.bot.config.moderator_roles}
-    return any(r.name.casefold() in wanted or str(r.id) in wanted for r in ctx.author.roles)
+    if here.manage_messages:
+        return True
+    ids, names = config.moderator_role_ids, config.moderator_role_names
+    return any(r.id in ids or r.name.casefold() in names for r in member.roles)
+
+
+def moderator_slash() -> Any:
+    """What Discord is told about a moderator command (a hybrid group or command; put it
+    under the ``hybrid_*`` decorator): offered by default only to members with Manage
+    Messages, and only in servers. Server admins can change who sees it (Integrations), so
+    ``moderator_only`` still decides."""
+
+    def decorate(func: Any) -> Any:
+        func = app_commands.default_permissions(manage_messages=True)(func)
+        return app_commands.guild_only()(func)
+
+    return decorate
 
 
 def moderator_only() -> Any:

@@ -16,12 +16,20 @@ from discord.ext import commands
 
 from bot.client import send_reply
 from bot.errors import ImportValidationError, InvalidInputError
-from bot.interchange import export_data, import_data
 from bot.logs import get_logger
-from bot.render import citation, defuse, escape, fact_line
+from bot.render import (
+    cut,
+    fact_card,
+    history_text,
+    import_problems,
+    log_line,
+    sources_text,
+    synonym_text,
+    synonyms_text,
+)
 from bot.synonyms import parse_group_id
 from bot.validation import parse_id
-from cogs.checks import moderator_only
+from cogs.checks import moderator_only, moderator_slash
 from cogs.converters import (
     AliasAddFlags,
     FactAddFlags,
@@ -31,7 +39,7 @@ from cogs.converters import (
     RevertFlags,
     SourceAddFlags,
 )
-from cogs.views import ConfirmView
+from cogs.views import ConfirmView, ExpiredConfirm
 
 if TYPE_CHECKING:
     from bot.client import ShowBot
@@ -42,23 +50,6 @@ MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_LISTED = 15
 
 
-def _cut(text: str, limit: int = 1990) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _problem_list(problems: list[str], limit: int = 1900) -> str:
-    """Whole problems, as many as fit once the error reply has defused them, then how many
-    more. Not escaped here: escaping twice would show the backslashes."""
-    lines = ["Nothing was imported. Problems:"]
-    for shown, problem in enumerate(problems):
-        rest = f"… and {len(problems) - shown} more."
-        if len(defuse("\n".join([*lines, f"• {problem}", rest]))) > limit:
-            lines.append(rest)
-            break
-        lines.append(f"• {problem}")
-    return "\n".join(lines)
-
-
 class Facts(commands.Cog):
     """Moderator commands: add, edit, remove, restore, history, undo, import, export."""
 
@@ -67,6 +58,11 @@ class Facts(commands.Cog):
         self.mod = bot.moderation
         self.log_channel_warned = False  # one warning per breakage, not one per change
 
+    async def cog_load(self) -> None:
+        # Clicks on import confirmations this process is not waiting for (sent before a
+        # restart, or timed out) are answered instead of failing.
+        self.bot.add_dynamic_items(ExpiredConfirm)
+
     async def cog_check(self, ctx: commands.Context[Any]) -> bool:
         if ctx.guild is None:
             raise commands.NoPrivateMessage("Moderator commands work in a server only.")
@@ -74,8 +70,8 @@ class Facts(commands.Cog):
 
     async def done(self, ctx: commands.Context[Any], message: str, *, change: bool = True) -> None:
         """Reply with the outcome; a change (not a read-only look) also goes to the log
-        channel."""
-        await send_reply(ctx, _cut(message))
+        channel. Reads over slash are private (ephemeral): only the moderator sees them."""
+        await send_reply(ctx, cut(message), ephemeral=not change)
         if change:
             await self.post_to_log(ctx, message)
 
@@ -87,9 +83,8 @@ class Facts(commands.Cog):
         if channel_id is None:
             return
         # A name, not a mention: the log must not ping (or look like it could).
-        who = f"{escape(ctx.author.display_name)} (`{ctx.author.id}`)"
-        where = escape(ctx.guild.name) if ctx.guild else "?"
-        line = _cut(f"{who} in **{where}**: " + " ".join(message.split("\n")))
+        where = ctx.guild.name if ctx.guild else "?"
+        line = log_line(ctx.author.display_name, ctx.author.id, where, message)
         channel = self.bot.get_channel(channel_id)
         try:
             if not isinstance(channel, discord.abc.Messageable):
@@ -105,6 +100,7 @@ class Facts(commands.Cog):
     # ------------------------------------------------------------------ fact
 
     @commands.hybrid_group(name="fact", invoke_without_command=True)
+    @moderator_slash()
     @moderator_only()
     async def fact(self, ctx: commands.Context[Any]) -> None:
         """Moderators: add, edit, remove, restore and inspect facts."""
@@ -186,16 +182,7 @@ class Facts(commands.Cog):
             fact_id: The fact's id, e.g. 12 or #12
         """
         fact, entity = self.mod.show_fact(await self.bot.actor(ctx), parse_id(fact_id))
-        lines = [
-            f"**{escape(entity.name) if entity else '?'}** — {fact.kind.value}"
-            f" (version {fact.version}{', removed' if fact.deleted else ''})",
-            fact_line(fact, None),
-        ]
-        if fact.source:
-            lines.append(f"Source #{fact.source.id}: {citation(fact.source)}")
-        if fact.quote:
-            lines.append(f"> {escape(fact.quote)}")
-        await self.done(ctx, "\n".join(lines), change=False)
+        await self.done(ctx, fact_card(fact, entity), change=False)
 
     @fact.command(name="history")
     @app_commands.rename(fact_id="id")
@@ -208,17 +195,7 @@ class Facts(commands.Cog):
         """
         fid = parse_id(fact_id)
         versions = self.mod.history(await self.bot.actor(ctx), fid)
-        lines = [f"History of fact #{fid}:"]
-        for ver in versions[-MAX_LISTED:]:
-            what = "; ".join(
-                f"{k}: {escape(str(b))[:60]} → {escape(str(a))[:60]}"
-                for k, (b, a) in ver.changed.items()
-            )
-            lines.append(
-                f"v{ver.number} · {ver.at[:16].replace('T', ' ')} · {escape(ver.actor)}"
-                f" · {ver.action} · {what}"
-            )
-        await self.done(ctx, "\n".join(lines), change=False)
+        await self.done(ctx, history_text(fid, versions, MAX_LISTED), change=False)
 
     @fact.command(name="revert")
     @app_commands.rename(fact_id="id")
@@ -245,6 +222,7 @@ class Facts(commands.Cog):
     # ------------------------------------------------------------------ alias
 
     @commands.hybrid_group(name="alias", invoke_without_command=True)
+    @moderator_slash()
     @moderator_only()
     async def alias(self, ctx: commands.Context[Any]) -> None:
         """Moderators: other names for a subject."""
@@ -275,6 +253,7 @@ class Facts(commands.Cog):
     # ------------------------------------------------------------------ synonym
 
     @commands.hybrid_group(name="synonym", invoke_without_command=True)
+    @moderator_slash()
     @moderator_only()
     async def synonym(self, ctx: commands.Context[Any]) -> None:
         """Moderators: words fans use for what facts say differently."""
@@ -293,7 +272,7 @@ class Facts(commands.Cog):
             words: Two or more single words, separated by commas
         """
         gid, group = self.bot.engine.synonyms.add(await self.bot.actor(ctx), words)
-        await self.done(ctx, f"Synonym group #{gid}: {escape(group)}.")
+        await self.done(ctx, synonym_text(gid, group))
 
     @synonym.command(name="remove")
     @moderator_only()
@@ -305,22 +284,19 @@ class Facts(commands.Cog):
         """
         gid = parse_group_id(group_id)
         group = self.bot.engine.synonyms.remove(await self.bot.actor(ctx), gid)
-        await self.done(ctx, f"Removed synonym group #{gid} ({escape(group)}).")
+        await self.done(ctx, synonym_text(gid, group, removed=True))
 
     @synonym.command(name="list")
     @moderator_only()
     async def synonym_list(self, ctx: commands.Context[Any]) -> None:
         """The synonym groups questions here use: built in, global and this server's."""
         rows = self.bot.engine.synonyms.listing(ctx.guild.id if ctx.guild else None)
-        lines = [
-            f"{'`#' + str(gid) + '`' if gid else '•'} {escape(words)} ({scope})"
-            for gid, words, scope in rows
-        ]
-        await self.done(ctx, _cut("\n".join(lines) or "No synonym groups."), change=False)
+        await self.done(ctx, synonyms_text(rows), change=False)
 
     # ------------------------------------------------------------------ source
 
     @commands.hybrid_group(name="source", invoke_without_command=True)
+    @moderator_slash()
     @moderator_only()
     async def source(self, ctx: commands.Context[Any]) -> None:
         """Moderators: where facts come from."""
@@ -344,14 +320,12 @@ class Facts(commands.Cog):
     async def source_list(self, ctx: commands.Context[Any]) -> None:
         """List the sources this server's facts can cite."""
         sources = self.mod.store.sources(ctx.guild.id if ctx.guild else None)
-        lines = [f"#{s.id} {citation(s)}" for s in sources[-MAX_LISTED:]]
-        more = len(sources) - len(lines)
-        head = f"{len(sources)} source(s)" + (f", the latest {len(lines)}:" if more else ":")
-        await self.done(ctx, "\n".join([head, *lines]), change=False)
+        await self.done(ctx, sources_text(sources, MAX_LISTED), change=False)
 
     # ------------------------------------------------------------------ entity
 
     @commands.hybrid_group(name="entity", invoke_without_command=True)
+    @moderator_slash()
     @moderator_only()
     async def entity(self, ctx: commands.Context[Any]) -> None:
         """Moderators: rename or merge subjects."""
@@ -378,6 +352,7 @@ class Facts(commands.Cog):
     # ------------------------------------------------------------------ facts (bulk)
 
     @commands.hybrid_group(name="facts", invoke_without_command=True)
+    @moderator_slash()
     @moderator_only()
     async def facts(self, ctx: commands.Context[Any]) -> None:
         """Moderators: export or import this server's facts as a JSON file."""
@@ -392,11 +367,11 @@ class Facts(commands.Cog):
     async def facts_export(self, ctx: commands.Context[Any]) -> None:
         """Download this server's own facts as a JSON file (the import format)."""
         guild_id = ctx.guild.id if ctx.guild else None
-        data = export_data(self.mod.store, guild_id)
+        data = self.mod.export(guild_id)
         payload = json.dumps(data, ensure_ascii=False, indent=1).encode()
         count = len(data["facts"])
         file = discord.File(io.BytesIO(payload), filename=f"showbot-facts-{guild_id}.json")
-        await send_reply(ctx, f"{count} fact(s) from this server.", file=file)
+        await send_reply(ctx, f"{count} fact(s) from this server.", file=file, ephemeral=True)
 
     @facts.command(name="import")
     @moderator_only()
@@ -414,20 +389,23 @@ class Facts(commands.Cog):
             raise InvalidInputError(f"That file is not JSON ({exc.__class__.__name__}).") from None
         actor = await self.bot.actor(ctx)
         try:
-            preview = import_data(self.mod.store, data, actor, dry_run=True)
+            preview = self.mod.import_file(actor, data, dry_run=True)
         except ImportValidationError as exc:
-            raise InvalidInputError(_problem_list(exc.problems)) from None
+            raise InvalidInputError(import_problems(exc.problems)) from None
         if preview.changed == 0:
-            await send_reply(ctx, "Nothing to import: every record is already here.")
+            await send_reply(
+                ctx, "Nothing to import: every record is already here.", ephemeral=True
+            )
             return
-        view = ConfirmView(ctx.author.id)
-        await send_reply(ctx, preview.summary() + " Apply?", view=view)
+        view = ConfirmView(ctx.author.id, timeout=self.bot.config.confirm_seconds)
+        view.message = await send_reply(
+            ctx, preview.summary() + " Apply?", view=view, ephemeral=True
+        )
         await view.wait()
         if not view.confirmed:
-            await send_reply(ctx, "Import cancelled; nothing changed.")
+            await send_reply(ctx, "Import cancelled; nothing changed.", ephemeral=True)
             return
-        report = import_data(self.mod.store, data, actor)
-        self.mod.engine.sync(force=True)
+        report = self.mod.import_file(actor, data)
         await self.done(ctx, report.summary())
 
 

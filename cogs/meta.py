@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 from discord.ext import commands
 
 from bot.client import send_reply
-from bot.render import escape
-from cogs.checks import moderator_only, owner_only
+from bot.render import escape, gaps_text, stats_text
+from cogs.checks import moderator_only, moderator_slash, owner_only
 
 if TYPE_CHECKING:
     from bot.client import ShowBot
@@ -25,8 +25,8 @@ rumors and predictions stay behind spoiler tags. The same commands work as slash
 """
 
 MOD_HELP = """\
-**Moderators** (Manage Server, Manage Messages or a moderator role). A flag's value runs \
-up to the next `name:`; ids are written `12` or `#12`.
+**Moderators** (Manage Server, Manage Messages in the channel, or a moderator role). A \
+flag's value runs up to the next `name:`; ids are written `12` or `#12`.
 `{p}fact add subject: <name> kind: <when|who|what> text: <text> [status:] [spoiler:] \
 [source:] [date:] [quote:]`
 `{p}fact edit <id> [text:] [status:] [spoiler:] [source:] [date:] [quote:]` · \
@@ -60,35 +60,22 @@ class Meta(commands.Cog):
         await send_reply(ctx, text)
 
     @commands.hybrid_command(name="gaps")
+    @moderator_slash()
     @commands.guild_only()
     @moderator_only()
     async def gaps(self, ctx: commands.Context[Any]) -> None:
         """The most asked questions showbot could not answer, to know what to add."""
-        rows = self.bot.moderation.gaps(ctx.guild.id if ctx.guild else None)
-        if not rows:
-            await send_reply(ctx, "No unanswered questions yet.")
-            return
-        lines = ["Most asked without an answer:"]
-        lines += [f"{n}× **{escape(subject)}** (last {last[:10]})" for subject, n, last in rows]
-        await send_reply(ctx, "\n".join(lines))
+        gaps = self.bot.moderation.gaps(ctx.guild.id if ctx.guild else None)
+        await send_reply(ctx, gaps_text(gaps), ephemeral=True)
 
     @commands.hybrid_command(name="stats")
+    @moderator_slash()
     @commands.guild_only()
     @moderator_only()
     async def stats(self, ctx: commands.Context[Any]) -> None:
         """Questions per day, answer rate and top subjects over the last week."""
-        s = self.bot.moderation.stats(ctx.guild.id if ctx.guild else None)
-        if not s["total"]:
-            await send_reply(ctx, "No questions in the last 7 days.")
-            return
-        days = ", ".join(f"{day[5:]}: {n}" for day, n in s["per_day"])
-        top = ", ".join(f"{escape(name)} ({n})" for name, n in s["top"]) or "none"
-        await send_reply(
-            ctx,
-            f"Last {s['days']} days: {s['total']} question(s), {s['answer_rate']:.0%} answered"
-            f" ({s['by_facts']} from what the facts say rather than a name).\n"
-            f"Per day: {days}\nTop subjects: {top}",
-        )
+        stats = self.bot.moderation.stats(ctx.guild.id if ctx.guild else None)
+        await send_reply(ctx, stats_text(stats), ephemeral=True)
 
     # Prefix only: a slash command cannot be the way to fix the slash commands.
     @commands.command(name="sync")

@@ -213,7 +213,7 @@ async def test_edit_text_keeps_date_history_revert_and_show(world: World, bot: R
     assert "fact.add" in lines[1] and "fact.edit" in lines[2] and "reported → confirmed" in lines[3]
 
     assert await mod.say(f"!fact revert {fid} version: 1") == (
-        f"Reverted fact #{fid} to version 1."
+        f"Reverted fact #{fid} to version 1 (now version 4)."
     )
     show = await mod.say(f"!fact show {fid}")
     assert show.splitlines() == [

@@ -256,10 +256,10 @@ def test_gaps_and_stats(engine: Engine, mod: Moderation) -> None:
     engine.ask("!who nuke", guild_id=G1)
     engine.ask("!who saul", guild_id=G2)
     gaps = mod.gaps(G1)
-    assert [(s, n) for s, n, _ in gaps] == [("jeri hogarth", 3), ("walter white", 1)]
+    assert [(g.subject, g.times) for g in gaps] == [("jeri hogarth", 3), ("walter white", 1)]
     stats = mod.stats(G1)
-    assert stats["total"] == 5 and stats["answer_rate"] == pytest.approx(0.2)
-    assert stats["top"] == [("Nuke", 1)]
+    assert stats.total == 5 and stats.answer_rate == pytest.approx(0.2)
+    assert stats.top == [("Nuke", 1)]
 
 
 def test_other_processes_see_edits_through_the_change_log(db_path, mod: Moderation) -> None:

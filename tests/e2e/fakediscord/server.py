@@ -44,6 +44,7 @@ from .state import (
     FakeRole,
     FakeUser,
     InteractionRecord,
+    Overwrite,
     SnowflakeFactory,
     StoredMessage,
     iso_timestamp,
@@ -286,6 +287,13 @@ class FakeDiscord:
             {"guild_id": str(guild_id), "role": target.payload()},
             guild_id=guild_id,
         )
+
+    async def set_overwrites(self, channel_id: int, overwrites: Sequence[Overwrite]) -> None:
+        """Replace a channel's permission overwrites and tell the bot (CHANNEL_UPDATE), like
+        Discord. Interactions in that channel then carry the member's permissions there."""
+        channel = self.channels[channel_id]
+        channel.overwrites = list(overwrites)
+        await self.gateway.dispatch("CHANNEL_UPDATE", channel.payload(), guild_id=channel.guild_id)
 
     async def announce_guild(self, guild: FakeGuild) -> None:
         """Tell a connected bot about a guild added after READY (the bot "joined" it)."""

@@ -1,0 +1,26 @@
+"""What moderators do to facts, aliases, sources and entities, with history and undo.
+
+Every action is one :meth:`Store.batch`: the rows and their change records commit
+together or not at all, and ``undo`` reverses a whole batch. Nothing is deleted: removal
+sets ``deleted_at``. A server's moderators edit their own server's rows; a global row
+(seeded, or the owner's) is changed for their server only, through an override fact
+that replaces or hides it there.
+
+One mixin per concern, one module each: ``facts`` (add, edit, overrides, remove,
+restore), ``history`` (versions, revert, undo), ``subjects`` (new subjects, aliases,
+sources, rename, merge) and ``bulk`` (import, export, the question log's reports).
+Actions return an :class:`Outcome` that ``bot.render`` puts into words.
+"""
+
+from __future__ import annotations
+
+from bot.moderation.base import Clock, Kept, Made, Outcome
+from bot.moderation.bulk import BulkDesk
+from bot.moderation.facts import RECENT_EDIT_SECONDS, FactDesk
+from bot.moderation.history import HistoryDesk, Version
+
+__all__ = ["RECENT_EDIT_SECONDS", "Clock", "Kept", "Made", "Moderation", "Outcome", "Version"]
+
+
+class Moderation(FactDesk, HistoryDesk, BulkDesk):
+    """Moderator actions over one engine's store; keeps the engine's index in step."""

@@ -1,0 +1,160 @@
+"""What every moderator action shares: who may touch which row, what a subject or source
+name means, and the structured outcome that ``bot.render`` turns into words."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from bot import validation as v
+from bot.engine import Engine
+from bot.errors import AmbiguousSubjectError, NotFoundError, UnknownSubjectError
+from bot.models import Actor, Entity, EntityKind, Intent, Kind
+from bot.questions import split_kind
+from bot.render import label, labels, outcome_text
+from bot.subjects import Resolution, leftover, parse_id
+from bot.text import normalize
+
+Clock = Callable[[], datetime]
+
+_META = frozenset(("id", "version", "created_at", "created_by", "updated_at", "updated_by"))
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Made:
+    """A subject or source an action created along the way."""
+
+    id: int
+    name: str
+    kind: str  # an entity kind, or "source"
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """A row an undo left in place because others' live rows use it."""
+
+    table: str  # "entity", "source" or "fact"
+    name: str
+    users: tuple[tuple[str, int, str | None], ...]  # (table, id, creator's name)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a moderator action did: the action (a change-log action, or a variant such as
+    ``fact.unchanged``) and the ids, names and counts ``bot.render.outcome_text`` needs."""
+
+    action: str
+    fact_id: int | None = None
+    entity_id: int | None = None
+    version: int | None = None  # the row's version after the action
+    subject: str | None = None  # the subject's name (or an alias, a source title)
+    name: str | None = None  # a second name: the new name, the merge target, the alias
+    fields: tuple[str, ...] = ()  # columns an edit changed
+    made: tuple[Made, ...] = ()
+    overrides: int | None = None  # the global fact a server's version stands in for
+    counts: dict[str, int] = field(default_factory=dict)  # rows moved, actions undone
+    kept: tuple[Kept, ...] = ()  # what an undo left alone because others rely on it
+    alias_id: int | None = None
+    source_id: int | None = None
+
+    @property
+    def message(self) -> str:
+        return outcome_text(self)
+
+
+def content(row: dict[str, Any]) -> dict[str, Any]:
+    """A row's columns that moderators change (not its bookkeeping)."""
+    return {k: val for k, val in row.items() if k not in _META}
+
+
+class Desk:
+    """Shared helpers of the moderation mixins; holds the engine, store and clock."""
+
+    def __init__(self, engine: Engine, *, clock: Clock = utc_now) -> None:
+        self.engine = engine
+        self.store = engine.store
+        self.clock = clock  # injectable: the "changed meanwhile" window is tested by it
+
+    def _done(self) -> None:
+        self.engine.sync(force=True)
+
+    def _visible(self, row: dict[str, Any] | None, actor: Actor) -> bool:
+        return row is not None and row["guild_id"] in (None, actor.guild_id)
+
+    def _own(self, row: dict[str, Any], actor: Actor) -> bool:
+        """May the actor change this row directly?"""
+        if row["guild_id"] is None:
+            return actor.owner
+        return row["guild_id"] == actor.guild_id
+
+    def fact_row(self, fact_id: int, actor: Actor) -> dict[str, Any]:
+        row = self.store.row("fact", fact_id)
+        if not self._visible(row, actor):
+            raise NotFoundError(f"There is no fact #{fact_id} here.")
+        assert row is not None
+        return row
+
+    def resolve_entity(
+        self, subject: str, actor: Actor, *, shows_only: bool = False, kind: Kind | None = None
+    ) -> Entity | None:
+        """``#12`` or a name (a bare number is a name), as a question would read it; None
+        when nothing matches; raises when several subjects fit equally well."""
+        found = self._resolve(subject, actor, shows_only=shows_only, kind=kind)
+        name, _, picked = split_kind(subject)
+        by_id = picked is not None or parse_id(subject) is not None
+        if not by_id and leftover(normalize(name).split(), found):
+            # "Jessica Jones Comics" is not Jessica Jones: a name must be all accounted for,
+            # or a fact would land on a subject its own name never reaches.
+            return None
+        if found.ambiguous:
+            tied = [c.entity for c in found.candidates]
+            raise AmbiguousSubjectError(
+                subject,
+                [(e.id, label(e)) for e in tied],  # each shown with its #id
+            )
+        if found.entity is None and parse_id(subject) is not None:
+            raise NotFoundError(f"There is no subject {subject.strip()[:20]} here.")
+        return found.entity
+
+    def _resolve(
+        self, subject: str, actor: Actor, *, shows_only: bool = False, kind: Kind | None = None
+    ) -> Resolution:
+        return self.engine.subjects.resolve(
+            subject.strip(),
+            intent=Intent(kind.value) if kind else Intent.ASK,
+            guild_id=actor.guild_id,
+            kind=EntityKind.SHOW if shows_only else None,
+            limit=25,  # moderation lists every equally good candidate, not three
+        )
+
+    def entity_of(self, subject: str, actor: Actor) -> Entity:
+        found = self.resolve_entity(subject, actor)
+        if found is None:
+            offers = [s.entity for s in self._resolve(subject, actor).candidates]
+            raise UnknownSubjectError(subject[:80], labels(offers))
+        return found
+
+    def _source_id(self, value: str | None, actor: Actor) -> tuple[int | None, Made | None]:
+        """A source given as ``#id`` or title; a new title creates the source."""
+        if value is None:
+            return None, None
+        value = value.strip()
+        if value.lstrip("#").isdigit():
+            sid = v.parse_id(value, "source")
+            if not self._visible(self.store.row("source", sid), actor):
+                raise NotFoundError(f"There is no source #{sid} here.")
+            return sid, None
+        title = v.clean_text(value, "source", v.MAX_TITLE)
+        for source in self.store.sources(actor.guild_id):
+            if normalize(source.title) == normalize(title or ""):
+                return source.id, None
+        sid = self.store.insert(
+            "source", {"title": title, "guild_id": actor.guild_id}, actor, "source.add"
+        )
+        return sid, Made(sid, title or "", "source")

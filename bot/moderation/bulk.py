@@ -1,0 +1,43 @@
+"""Whole files in and out (the interchange format), and the question log's reports:
+the paths moderators and the CLI share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bot.interchange import ImportReport, export_data, import_data
+from bot.models import Actor
+from bot.moderation.base import Desk
+from bot.questionlog import Gap, Stats
+
+
+class BulkDesk(Desk):
+    def import_file(
+        self,
+        actor: Actor,
+        data: object,
+        *,
+        dry_run: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> ImportReport:
+        """Validate and apply an interchange file in one transaction (a dry run rolls it
+        back): the same path for `facts import` and `python -m bot import`."""
+        report = import_data(self.store, data, actor, dry_run=dry_run, progress=progress)
+        if not dry_run:
+            self._done()
+        return report
+
+    def export(self, guild_id: int | None) -> dict[str, Any]:
+        """Every record of one scope (global, or one server's own), removed ones flagged."""
+        return export_data(self.store, guild_id)
+
+    def gaps(self, guild_id: int | None, limit: int = 10) -> list[Gap]:
+        """The most asked unanswered subjects."""
+        self.engine.flush_log()
+        return self.engine.questions.gaps(guild_id, limit)
+
+    def stats(self, guild_id: int | None, days: int = 7) -> Stats:
+        """Questions per day, answer rate and top subjects over the last ``days`` days."""
+        self.engine.flush_log()
+        return self.engine.questions.stats(guild_id, days)
