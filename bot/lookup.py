@@ -4,10 +4,10 @@ Design, in short:
 
 - Every alias is normalised (``bot.text.normalize``) and split into words. A word-level
   inverted index (numpy CSR: word id -> sorted alias ids) finds the aliases that share
-  words with a query. Alias ids go fewest words, then shortest first, so a truncated
-  posting list keeps the aliases most likely to be meant, and equal scores prefer the
-  shorter alias. Word ids go in sorted order, so the words with a prefix are an id range
-  (complete()).
+  words with a query. Alias ids go fewest words, then shortest, then by key first (the
+  canonical order), so a truncated posting list keeps the aliases most likely to be
+  meant, and equal scores prefer the shorter alias. Word ids go in sorted order, so the
+  words with a prefix are an id range (complete()).
 - Typos are caught per word, SymSpell style: every vocabulary word, its one-deletion
   variants and (8-10 letters) its two-deletion variants are hashed into one sorted
   uint64 array (hash bits | word id), bucketed by the top bits. A query word's own
@@ -29,9 +29,18 @@ Design, in short:
 - Additions go to a small mutable delta (dicts of lists) and removals to tombstones,
   on top of the numpy arrays; compact() folds them in (a rebuild) and runs by itself
   once the delta and removals outnumber a quarter of the base (and at least 4096).
+- Answers depend on the live aliases only, never on the history of edits or the order
+  rows came in: two processes on the same data, or one before and after a restart,
+  answer alike (tests/unit/test_index_history.py). Word weights come from live counts
+  (an edit marks them stale; the next query recomputes them and the aliases' sums, in
+  a build's order of operations, so the very same floats); a word all of whose aliases
+  are gone is no word; ties (equal scores, truncated posting lists, similar words) go
+  by the canonical order or the word's text, never by an id, since delta aliases and
+  words get theirs in order of arrival.
 
 The index lives in memory only (it relies on Python's per-process string hashes) and is
-not thread-safe: query and mutate it from one thread (the event loop), or hold a lock.
+not thread-safe: query and mutate it from one thread (the event loop), or hold a lock
+(the first query after edits writes too: it recomputes the weights).
 """
 
 from __future__ import annotations
@@ -221,6 +230,18 @@ def _idf(df: int, n: int) -> float:
     return math.log1p((n - df + 0.5) / (df + 0.5))
 
 
+def _weights(df: np.ndarray, n: int, noise_ids: list[int]) -> np.ndarray:
+    """Each word's weight (IDF) from its count of live aliases `df` among `n`; question
+    leftovers a tenth. Computed through a table by count, so that the same counts give
+    the same floats however the words are numbered (a build, or edits since one)."""
+    n = max(n, 1)
+    k = np.arange(int(df.max()) + 1 if len(df) else 1, dtype=np.float64)
+    weight = np.log1p((n - k + 0.5) / (k + 0.5))[df]
+    if noise_ids:
+        weight[noise_ids] *= _NOISE_WEIGHT
+    return weight
+
+
 def _word_similarity(a: str, b: str, dist: int, alone: bool) -> float:
     """0..1. OSA counts a swap of neighbours as one edit; Indel (fuzz.ratio) is kinder
     to an inserted or dropped letter. Take the kinder of the two. A short word `alone`
@@ -243,23 +264,6 @@ def _ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     owner = np.repeat(np.arange(len(lo)), counts)
     starts = np.cumsum(counts) - counts
     return np.arange(int(counts.sum())) - np.repeat(starts - lo, counts), owner
-
-
-def _ranked(ids: np.ndarray, scores: np.ndarray, first: int) -> Iterator[tuple[int, float]]:
-    """(id, score) by descending score, then ascending id (`ids` must be ascending);
-    sorts only as far as the caller reads."""
-    n = len(ids)
-    k = min(n, first)
-    done = 0
-    while done < n:
-        if k < n:
-            part = np.sort(np.argpartition(scores, n - k)[n - k :])
-            order = part[np.argsort(-scores[part], kind="stable")]
-        else:
-            order = np.argsort(-scores, kind="stable")
-        order = order[done:]
-        yield from zip(ids[order].tolist(), scores[order].tolist(), strict=True)
-        done, k = k, min(n, 4 * k)
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,12 +309,19 @@ class AliasIndex:
         nlen = np.fromiter(map(len, norms), dtype=np.int64, count=n)
         ntok = np.fromiter(map(str.count, norms, repeat(" ")), dtype=np.int64, count=n)
         ntok += nlen > 0
-        # Internal ids go fewest words, then shortest first: truncated posting lists and
-        # equal scores favour the aliases closest to a short query. `pos` maps an id to
-        # its row as given (the text buffer's order), `new` the other way. (numpy sorts
-        # plain integers ~10x faster than it argsorts, hence the packing of the row.)
-        packed = (np.minimum(ntok, 255) << 56) | (np.minimum(nlen, (1 << 24) - 1) << 32)
-        pos = np.sort(packed | np.arange(n)) & 0xFFFFFFFF
+        # Internal ids go fewest words, then shortest, then by key (the canonical order,
+        # see _canon): truncated posting lists and equal scores favour the aliases closest
+        # to a short query, and never depend on the order rows came in. `pos` maps an id
+        # to its row as given (the text buffer's order), `new` the other way.
+        # (numpy sorts plain integers several times faster than it argsorts, hence the
+        # packing of each row's rank by key; a stable argsort of keys that come in a few
+        # ascending runs, as the store gives them, is nearly linear.)
+        tn = (np.minimum(ntok, 255) << 24) | np.minimum(nlen, (1 << 24) - 1)
+        by_key = np.argsort(keys, kind="stable")
+        rank = np.empty(n, dtype=np.int64)
+        rank[by_key] = np.arange(n)
+        pos = by_key[np.sort((tn << 32) | rank) & 0xFFFFFFFF]
+        del by_key, rank
         new = np.empty(n, dtype=np.int64)
         new[pos] = np.arange(n)
 
@@ -332,13 +343,14 @@ class AliasIndex:
         df = np.bincount(pw, minlength=nv)
         poff = np.zeros(nv + 1, dtype=np.int64)
         np.cumsum(df, out=poff[1:])
-        weight = np.log1p((max(n, 1) - df + 0.5) / (df + 0.5))
-        for w in NOISE:
+        noise_ids = []
+        for w in sorted(NOISE):
             i = bisect.bisect_left(words, w)
             if i < nv and words[i] == w:
-                weight[i] *= _NOISE_WEIGHT
-        wa = np.bincount(post, weights=weight[pw], minlength=n)
-        del pw
+                noise_ids.append(i)
+        weight = _weights(df, n, noise_ids)
+        wa = np.bincount(post, weights=weight[pw], minlength=n).astype(np.float64, copy=False)
+        del pw  # (an empty bincount is of integers: the delta's weights must not be)
 
         self._dk, self._wbits = _build_deletions(words)
         self._dbits = max(1, len(self._dk).bit_length() - 2)  # ~2-4 entries per bucket
@@ -370,14 +382,26 @@ class AliasIndex:
         self._key = keys[pos]
         self._ent = ents[pos]
         self._wa = wa
+        self._tn = tn[pos]
         self._dead = np.zeros(n, dtype=bool)
+        # Word weights follow the live aliases: `_dfl` counts each word's live aliases,
+        # and an edit marks the weights (`_wt`, and the aliases' sums `_wa`) stale, to be
+        # recomputed from the counts before the next query (_refresh), exactly as a
+        # build of the same rows computes them.
         self._wt = weight
+        self._dfl = df
+        self._noise_ids = noise_ids
+        self._stale = False
+        self._pw: np.ndarray | None = None  # each posting's word, made by a _refresh()
         self._live = n
         self._ndead = 0
         self._churn = 0  # delta aliases + removed base aliases since the build
         # The delta: aliases added since the build, and the words they brought.
         self._dtext: list[str] = []
         self._dfwd: list[list[int]] = []
+        # Each delta alias's distinct words, in text order (as a build sums their weights).
+        self._dflat_a: list[int] = []
+        self._dflat_w: list[int] = []
         self._dpost: dict[int, list[int]] = {}
         self._dpost_np: dict[int, np.ndarray] = {}
         self._ddel: dict[int, list[int]] = {}
@@ -400,6 +424,7 @@ class AliasIndex:
         )
         self._dk_v, self._dboff_v = memoryview(self._dk), memoryview(self._dboff)
         self._ex_v = memoryview(self._ex)
+        self._tn_v, self._dfl_v = memoryview(self._tn), memoryview(self._dfl)
 
     # ------------------------------------------------------------------ mutation
 
@@ -415,12 +440,17 @@ class AliasIndex:
         for word in norm.split():
             w = self._wid.get(word)
             ws.append(self._new_word(word) if w is None else w)
-        uniq = list(dict.fromkeys(ws))
+        words = self._words
+        uniq = sorted(set(ws), key=words.__getitem__)  # text order, as a build sums them
+        dfl = self._dfl
         for w in uniq:
             self._dpost.setdefault(w, []).append(aid)
             self._dpost_np.pop(w, None)
+            dfl[w] += 1
+        self._dflat_a.extend(repeat(aid - self._n0, len(uniq)))
+        self._dflat_w.extend(uniq)
         self._key[aid], self._ent[aid] = key, entity_id
-        self._wa[aid] = sum(self._wt_v[w] for w in uniq)
+        self._tn[aid] = (min(len(ws), 255) << 24) | min(len(norm), (1 << 24) - 1)
         self._dead[aid] = False
         self._n = aid + 1
         self._dtext.append(text)
@@ -429,6 +459,7 @@ class AliasIndex:
         self._dkeys[key] = aid
         self._live += 1
         self._churn += 1
+        self._stale = True
         self._maybe_compact()
 
     def remove(self, key: int) -> None:
@@ -450,8 +481,14 @@ class AliasIndex:
                 return
             self._churn += 1
         self._dead[aid] = True
+        if aid < self._n0:
+            self._dfl[np.unique(self._fwd[self._foff[aid] : self._foff[aid + 1]])] -= 1
+        else:
+            for w in set(self._dfwd[aid - self._n0]):
+                self._dfl[w] -= 1
         self._live -= 1
         self._ndead += 1
+        self._stale = True
         self._maybe_compact()
 
     def compact(self) -> None:
@@ -469,7 +506,7 @@ class AliasIndex:
 
     def _grow_aliases(self, size: int) -> None:
         cap = size + size // 8 + 1024
-        for name in ("_key", "_ent", "_wa", "_dead"):
+        for name in ("_key", "_ent", "_wa", "_dead", "_tn"):
             old = getattr(self, name)
             new = np.zeros(cap, dtype=old.dtype)
             new[: len(old)] = old
@@ -481,18 +518,110 @@ class AliasIndex:
         self._words.append(word)
         self._wid[word] = w
         if w >= len(self._wt):
-            grown = np.zeros(w + w // 8 + 1024)
-            grown[: len(self._wt)] = self._wt
-            self._wt = grown
+            cap = w + w // 8 + 1024
+            for name in ("_wt", "_dfl"):
+                old = getattr(self, name)
+                new = np.zeros(cap, dtype=old.dtype)
+                new[: len(old)] = old
+                setattr(self, name, new)
             self._views()
-        # Weighed as seen once, and frozen, so that stored alias weights stay consistent.
-        self._wt[w] = _idf(1, max(self._live, 1)) * (_NOISE_WEIGHT if word in NOISE else 1.0)
+        if word in NOISE:
+            self._noise_ids.append(w)
         for h in _index_keys(word):
             self._ddel.setdefault(h, []).append(w)
         return w
 
     def __len__(self) -> int:
         return self._live
+
+    def _refresh(self) -> None:
+        """Recompute the word weights and the aliases' weight sums from the live counts
+        after edits, in the same order of operations as a build (so the same floats)."""
+        nv = len(self._words)
+        wt = _weights(self._dfl[:nv], self._live, self._noise_ids)
+        self._wt[:nv] = wt
+        if self._pw is None:
+            self._pw = np.repeat(np.arange(self._v0, dtype=np.int32), np.diff(self._poff))
+        n0 = self._n0
+        self._wa[:n0] = np.bincount(self._post, weights=wt[self._pw], minlength=n0)
+        if self._n > n0:
+            da = np.array(self._dflat_a, dtype=np.int64)
+            dw = np.array(self._dflat_w, dtype=np.int64)
+            self._wa[n0 : self._n] = np.bincount(da, weights=wt[dw], minlength=self._n - n0)
+        self._stale = False
+
+    def _word(self, t: str) -> int | None:
+        """The id of word `t` if some live alias has it (a word every alias of which was
+        removed is no word, as after a rebuild)."""
+        w = self._wid.get(t)
+        return w if w is not None and self._dfl_v[w] else None
+
+    def _canon(self, aid: int) -> tuple[int, int]:
+        """The canonical order of aliases: fewest words, shortest, then key. Base ids
+        follow it; a rebuild of the same aliases puts them in this order too."""
+        return self._tn_v[aid], self._key_v[aid]
+
+    def _canonical(self, ids: np.ndarray) -> np.ndarray:
+        """Positions of `ids` (ascending) in canonical order."""
+        if not len(ids) or ids[-1] < self._n0:
+            return np.arange(len(ids))  # base ids only: id order is the canonical order
+        return np.lexsort((self._key[ids], self._tn[ids]))
+
+    def _head(self, w: int, k: int) -> np.ndarray:
+        """Ascending ids of the first `k` aliases with word w in canonical order, live
+        ones only if there are more than `k` (the caller drops removed ones otherwise):
+        what a rebuilt index's truncated posting list holds."""
+        lo, hi = (self._poff_v[w], self._poff_v[w + 1]) if w < self._v0 else (0, 0)
+        base = self._post[lo:hi]
+        if w not in self._dpost:
+            if not self._ndead or hi - lo <= k:
+                return base[:k]
+            b = base[: k + self._ndead]
+            return b[~self._dead[b]][:k]
+        delta = self._delta_postings(w)
+        if hi - lo + len(delta) <= k:
+            return np.concatenate((base, delta)) if hi > lo else delta
+        b = base[: k + self._ndead]
+        both = np.concatenate((b[~self._dead[b]][:k], delta[~self._dead[delta]]))
+        return np.sort(both[self._canonical(both)[:k]])
+
+    def _ranked(
+        self, ids: np.ndarray, scores: np.ndarray, first: int
+    ) -> Iterator[tuple[int, float]]:
+        """(id, score) by descending score, then canonical order (`ids` must be
+        ascending); sorts only as far as the caller reads: the first k, those tied with
+        the k-th score picked in canonical order too (never by where they lie)."""
+        n = len(ids)
+        k = min(n, first)
+        done = 0
+        canon = not n or ids[-1] < self._n0  # base ids only: id order is canonical
+        while done < n:
+            part = None
+            if k < n:
+                kth = np.partition(scores, n - k)[n - k]
+                part = np.flatnonzero(scores >= kth)
+                if len(part) > k:  # ties with the k-th score: the first ones, canonically
+                    at = scores[part]
+                    above, tied = part[at > kth], part[at == kth]
+                    if not canon:
+                        sub = ids[tied]
+                        tied = tied[np.lexsort((self._key[sub], self._tn[sub]))]
+                    part = np.concatenate((above, tied[: k - len(above)]))
+                    if canon:
+                        part.sort()
+            if canon:
+                if part is None:
+                    order = np.argsort(-scores, kind="stable")
+                else:
+                    order = part[np.argsort(-scores[part], kind="stable")]
+            else:
+                sub, at = (ids, scores) if part is None else (ids[part], scores[part])
+                order = np.lexsort((self._key[sub], self._tn[sub], -at))
+                if part is not None:
+                    order = part[order]
+            rest = order[done:]
+            yield from zip(ids[rest].tolist(), scores[rest].tolist(), strict=True)
+            done, k = len(order), min(n, 4 * k)
 
     # ------------------------------------------------------------------ queries
 
@@ -519,7 +648,7 @@ class AliasIndex:
         seen: set[int] = set()
         allowed: dict[int, bool] = {}
         for group, score in ((exact, EXACT), (spaced, NEAR)):
-            for aid in sorted(group):
+            for aid in sorted(group, key=self._canon):
                 if self._take(aid, score, hits, seen, allowed, allow) and len(hits) >= limit:
                     return hits
         if not len(ids):
@@ -529,7 +658,7 @@ class AliasIndex:
         # "Hunter & Brothers"; then shorter aliases first.
         tied: list[tuple[int, float]] = []
         tie = 0.0
-        for aid, raw in chain(_ranked(ids, scores, max(_SELECT, 4 * limit)), [(-1, -1.0)]):
+        for aid, raw in chain(self._ranked(ids, scores, max(_SELECT, 4 * limit)), [(-1, -1.0)]):
             if tied and (round(raw, 6) != tie or len(tied) == _TIES):
                 if len(tied) > 1 and tie >= CUTOFF:  # below, shorter-first will do
                     tied.sort(key=lambda t: -fuzz.ratio(qn, normalize(self._text(t[0]))))
@@ -552,7 +681,7 @@ class AliasIndex:
         found = self._lookup_exact(qn)
         # An exact alias scores 100, which nothing beats: no need to score the rest.
         hits: list[Hit] = []
-        for aid in sorted(found[0]):
+        for aid in sorted(found[0], key=self._canon):
             if self._take(aid, EXACT, hits, set(), {}, allow):
                 return hits[0]
         hits = self._search(qn, 1, allow, found)
@@ -581,7 +710,7 @@ class AliasIndex:
             seen: set[int] = set()
             allowed: dict[int, bool] = {}
             lead_first = np.where(lead, 1.0, 0.0)
-            for aid, _ in _ranked(cand, lead_first, max(_SELECT, 4 * limit)):
+            for aid, _ in self._ranked(cand, lead_first, max(_SELECT, 4 * limit)):
                 if self._ent_v[aid] in seen:
                     continue
                 share = 100.0 * typed / max(len(normalize(self._text(aid))), typed, 1)
@@ -640,8 +769,8 @@ class AliasIndex:
         return arr
 
     def _df(self, w: int) -> int:
-        base = self._poff_v[w + 1] - self._poff_v[w] if w < self._v0 else 0
-        return base + len(self._dpost.get(w, ()))
+        """How many live aliases have word w."""
+        return self._dfl_v[w]
 
     def _lookup_exact(self, qn: str) -> tuple[list[int], list[int]]:
         """Live alias ids whose normalised text is qn, and those that differ from it only
@@ -651,17 +780,21 @@ class AliasIndex:
         words = qn.split()
         if len(words) > 4:
             return exact, []
+        # A word is known if a live alias has it (no removals: every word in the vocabulary).
+        known: Callable[[str], bool] = (
+            self._wid.__contains__ if not self._ndead else lambda t: self._word(t) is not None
+        )
         tries = [
             " ".join([*words[:i], words[i] + words[i + 1], *words[i + 2 :]])
             for i in range(len(words) - 1)
-            if words[i] + words[i + 1] in self._wid
+            if known(words[i] + words[i + 1])
         ]
         for i, w in enumerate(words):
-            if w not in self._wid and 6 <= len(w) <= _MAXLEN:  # halves of 3+ letters
+            if not known(w) and 6 <= len(w) <= _MAXLEN:  # halves of 3+ letters
                 tries.extend(
                     " ".join([*words[:i], w[:k], w[k:], *words[i + 1 :]])
                     for k in range(3, len(w) - 2)
-                    if w[:k] in self._wid and w[k:] in self._wid
+                    if known(w[:k]) and known(w[k:])
                 )
         spaced = []
         for alt in tries[:4]:
@@ -719,7 +852,7 @@ class AliasIndex:
         later = []
         alone = sum(t not in NOISE for t in toks) == 1
         for i, t in enumerate(toks) if deferred is None else ((i, toks[i]) for i in deferred):
-            exact = self._wid.get(t)
+            exact = self._word(t)
             if exact is not None and deferred is None:
                 pairs.append((i, exact, 1.0))
             if t in NOISE or not 3 <= len(t) <= _MAXLEN:
@@ -734,14 +867,15 @@ class AliasIndex:
             if len(t) >= _DEL2_MIN and exact is None and not any(f[0] < 2 for f in fuzzy):
                 fuzzy += self._verify(t, self._probe(_query_keys2(t)) - found, None)
             fuzzy.sort()
-            for _, _, w, d in fuzzy[:_MAX_FUZZY]:
+            for _, _, _, w, d in fuzzy[:_MAX_FUZZY]:
                 pairs.append((i, w, _word_similarity(t, self._words[w], d, alone)))
         return pairs, later
 
     def _verify(
         self, t: str, found: set[int], exact: int | None
-    ) -> list[tuple[int, int, int, int]]:
-        """(edits, -frequency, word id, edits) of the found words within reach of `t`.
+    ) -> list[tuple[int, int, str, int, int]]:
+        """(edits, -frequency, word, word id, edits) of the found live words within reach
+        of `t`, to be sorted: ties go by the word, never by its id (ids follow history).
 
         When `t` is itself a word, a much rarer neighbour is dropped: a typo that lands
         on a common word is far less likely than that word being meant (SymSpell's
@@ -751,11 +885,11 @@ class AliasIndex:
         ids = list(found)
         cands = [self._words[w] for w in ids]
         dists = process.cdist([t], cands, scorer=OSA.distance, score_cutoff=2, dtype=np.int32)
-        floor = self._df(exact) // _RARER if exact is not None else 0
+        floor = max(1, self._df(exact) // _RARER if exact is not None else 0)
         out = []
         for w, cand, d in zip(ids, cands, dists[0].tolist(), strict=True):
             if d <= 2 and d <= _max_edits(t, cand) and (df := self._df(w)) >= floor:
-                out.append((d, -df, w, d))
+                out.append((d, -df, cand, w, d))
         return out
 
     def _score(self, qn: str) -> tuple[np.ndarray, np.ndarray]:
@@ -777,6 +911,8 @@ class AliasIndex:
         noise = [t in NOISE for t in toks]
         if not pairs:
             return _EMPTY_I32, _EMPTY_F64
+        if self._stale:
+            self._refresh()
         # What a query word weighs when an alias lacks it: the weight of its exact word,
         # else of its most similar word, else (found nowhere) the most a word can weigh.
         wt = self._wt_v
@@ -788,17 +924,13 @@ class AliasIndex:
                 best_sim[i], w0[i] = sim, wt[w]
         wq0 = sum(w0)
 
-        # Per (query word, word): where its postings are, and what a match is worth.
-        poff, v0, dpost = self._poff_v, self._v0, self._dpost
+        # Per (query word, word): what a match is worth. (Counts of live aliases only.)
+        dfl = self._dfl_v
         tok_df = [0] * nt
         table = []
         for i, w, sim in sorted(pairs, key=lambda p: (p[0], -p[2]))[:_MAX_PAIRS]:
-            lo, hi = (poff[w], poff[w + 1]) if w < v0 else (0, 0)
-            extra = w in dpost
-            tok_df[i] += hi - lo + (len(dpost[w]) if extra else 0)
-            table.append(
-                (i, w, lo, hi, extra, sim * wt[w], wt[w] - w0[i], 0.0 if noise[i] else 1.0)
-            )
+            tok_df[i] += dfl[w]
+            table.append((i, w, sim * wt[w], wt[w] - w0[i], 0.0 if noise[i] else 1.0))
 
         # Gather the posting lists of the rarest query words, up to the budget; the
         # commoner words only add to the scores of those candidates (further below).
@@ -809,17 +941,11 @@ class AliasIndex:
                 gathered.add(i)
                 used += tok_df[i]
         slices, lens, rows = [], [], []
-        for r, (i, w, lo, hi, extra, *_) in enumerate(table):
-            if i not in gathered:
-                continue
-            for s in (
-                self._post[lo : min(hi, lo + _BUDGET)] if hi > lo else None,
-                self._delta_postings(w) if extra else None,
-            ):
-                if s is not None:
-                    slices.append(s)
-                    lens.append(len(s))
-                    rows.append(r)
+        for r, (i, w, *_) in enumerate(table):
+            if i in gathered and len(s := self._head(w, _BUDGET)):
+                slices.append(s)
+                lens.append(len(s))
+                rows.append(r)
         if not slices:
             return _EMPTY_I32, _EMPTY_F64
         # m: matched weight, d: how the query's weight differs from the default for this
@@ -830,9 +956,9 @@ class AliasIndex:
         nn: float | np.ndarray
         if len(slices) == 1:
             cand = slices[0]
-            m, d, nn = table[rows[0]][5:]
+            m, d, nn = table[rows[0]][2:]
         else:
-            vals = np.array([t[5:] for t in table]).T  # (3, table rows)
+            vals = np.array([t[2:] for t in table]).T  # (3, table rows)
             # One sort of (alias id, query word, table row) packed in an integer: numpy
             # sorts plain integers several times faster than it argsorts.
             ids = np.concatenate(slices, dtype=np.int64)
@@ -853,6 +979,10 @@ class AliasIndex:
             # word is a question leftover.
             d = np.add.reduceat(vals[1].take(rows_of), starts) if vals[1].any() else 0.0
             nn = np.add.reduceat(vals[2].take(rows_of), starts) if not vals[2].all() else 1.0
+        if self._ndead:  # removed aliases: before anything counts candidates
+            alive = ~self._dead[cand]
+            cand = cand[alive]
+            m, d, nn = (x[alive] if isinstance(x, np.ndarray) else x for x in (m, d, nn))
 
         # The commoner query words: which candidates hold them (a binary search each).
         checked = sorted(
@@ -869,28 +999,24 @@ class AliasIndex:
                 np.minimum(at, len(p) - 1, out=at)
                 hit = p[at] == cand
                 if isinstance(best_v, float):  # the query word's first (most similar) word
-                    best_v = hit * row[5]
-                    best_d = hit * row[6] if row[6] else np.zeros(len(cand))
+                    best_v = hit * row[2]
+                    best_d = hit * row[3] if row[3] else np.zeros(len(cand))
                 else:
-                    upd = hit & (row[5] > best_v)
-                    best_v[upd] = row[5]
-                    best_d[upd] = row[6]
+                    upd = hit & (row[2] > best_v)
+                    best_v[upd] = row[2]
+                    best_d[upd] = row[3]
             if not n_checked and len(cand) > _PRUNE:
                 # Many candidates, from a common word: those without the next rarest word
-                # too can only matter if short (ids go shortest first); keeping just the
-                # first _PRUNE of them keeps everything below small.
+                # too can only matter if short (canonical order: shortest first); keeping
+                # just the first _PRUNE of them keeps everything below small.
                 keep = best_v > 0
-                keep[:_PRUNE] = True
+                keep[self._canonical(cand)[:_PRUNE]] = True
                 cand, best_v, best_d = cand[keep], best_v[keep], best_d[keep]
                 m, d, nn = (x[keep] if isinstance(x, np.ndarray) else x for x in (m, d, nn))
             m = m + best_v
             d = d + best_d
             if not noise[i] and (isinstance(nn, np.ndarray) or nn == 0):
                 nn = nn + (best_v > 0)  # (a positive scalar stays positive: no need)
-        if self._ndead:
-            alive = ~self._dead[cand]
-            cand = cand[alive]
-            m, d, nn = (x[alive] if isinstance(x, np.ndarray) else x for x in (m, d, nn))
         # Weighted Dice: the matched weight twice, over the query's plus the alias's.
         # (Rounding can make it 100.0000001; search() caps it at NEAR anyway.)
         score = m / (self._wa[cand] + (d + wq0))
@@ -907,7 +1033,7 @@ class AliasIndex:
         """Live aliases with every word of `whole` and a word starting with `part`, and
         whether each starts with the first typed word."""
         # A finished word that is no word: its closest word, if one is close ("jesica j").
-        whole_ids = [self._wid.get(t) for t in whole]
+        whole_ids = [self._word(t) for t in whole]
         for i, w in enumerate(whole_ids):
             if w is None:
                 near = self._match_words([whole[i]])[0]
@@ -920,11 +1046,13 @@ class AliasIndex:
             lo = bisect.bisect_left(self._words, part, 0, self._v0)
             hi = bisect.bisect_left(self._words, part + "\U0010ffff", lo, self._v0)
             extra = {
-                w for w in range(self._v0, len(self._words)) if self._words[w].startswith(part)
+                w
+                for w in range(self._v0, len(self._words))
+                if self._dfl_v[w] and self._words[w].startswith(part)
             }
         if whole_ids:
             rare = min(whole_ids, key=self._df)
-            cand = self._postings(rare)[:_COMPLETE_BUDGET]
+            cand = self._head(rare, _COMPLETE_BUDGET)
             for w in whole_ids:
                 if w != rare and len(cand):
                     p = self._postings(w)
@@ -933,25 +1061,31 @@ class AliasIndex:
             if part is not None and len(cand):
                 cand = cand[self._has_word_in(cand, lo, hi, extra, set(whole_ids))]
         else:
-            nwords = hi - lo + len(extra)
+            edited = self._ndead or self._dpost
+            nwords = hi - lo if not edited else int(np.count_nonzero(self._dfl[lo:hi]))
+            nwords += len(extra)
             if not nwords:
                 return _EMPTY_I32, np.zeros(0, dtype=bool)
-            # Each word brings its shortest aliases, within the budget.
+            # Each (live) word brings its shortest aliases (canonical order), within the
+            # budget.
             per = max(1, _COMPLETE_BUDGET // nwords)
             parts = []
+            mixed = [w for w in self._dpost if lo <= w < hi] if self._dpost else []
             if hi > lo:
                 starts = self._poff[lo:hi]
-                pos, _ = _ranges(starts, np.minimum(self._poff[lo + 1 : hi + 1], starts + per))
-                parts.append(self._post[pos])
-            if self._dpost:
-                base_words = (
-                    range(lo, hi)
-                    if hi - lo < len(self._dpost)
-                    else [w for w in self._dpost if lo <= w < hi]
-                )
-                for w in [*extra, *base_words]:
-                    if w in self._dpost:
-                        parts.append(np.array(self._dpost[w][:per], dtype=np.int32))
+                ends = np.minimum(self._poff[lo + 1 : hi + 1], starts + per + self._ndead)
+                pos, owner = _ranges(starts, ends)
+                got = self._post[pos]
+                if edited:
+                    # The first `per` live aliases of each word; words with delta aliases
+                    # too are merged below.
+                    keep = ~self._dead[got]
+                    if mixed:
+                        keep &= ~np.isin(owner, np.array(mixed) - lo)
+                    got, owner = got[keep], owner[keep]
+                    got = got[np.arange(len(owner)) - np.searchsorted(owner, owner) < per]
+                parts.append(got)
+            parts.extend(self._head(w, per) for w in [*mixed, *sorted(extra)])
             cand = np.sort(np.concatenate(parts)) if parts else _EMPTY_I32
         if self._ndead and len(cand):
             cand = cand[~self._dead[cand]]
