@@ -6,12 +6,12 @@ from bot.engine import Engine
 from bot.models import Intent, Status
 
 TITLE = "‘Jessica Jones’ Season 2 Release Date: Filming Set For 2017"
+CITATION = f"[1] *{TITLE}*, May 2016"  # the footer every seeded answer ends with
 
 
-def fact_keys(engine: Engine, message: str) -> set[str]:
-    answer = engine.ask(message)
-    assert answer.answered, engine.reply(answer).content
-    return {engine.store.row("fact", f.id)["key"] for f in answer.facts}
+def fact_lines(reply: str, fact_id: int) -> list[str]:
+    """The reply's lines that show fact ``fact_id`` (by its `#id` tag)."""
+    return [line for line in reply.splitlines() if f"`#{fact_id}`" in line]
 
 
 @pytest.mark.parametrize(
@@ -19,9 +19,13 @@ def fact_keys(engine: Engine, message: str) -> set[str]:
     [
         ("!when jessica jones s2", "Jessica Jones season 2", {"jj-s2-production-2017"}),
         ("!when jessica jones season two", "Jessica Jones season 2", {"jj-s2-confirmed-january"}),
-        ("!ask when does jessica jones season 2 come out", "Jessica Jones season 2", set()),
+        (
+            "!ask when does jessica jones season 2 come out",
+            "Jessica Jones season 2",
+            {"jj-s2-production-2017"},
+        ),
         ("!when jessika jones 2nd season", "Jessica Jones season 2", {"jj-s2-production-2017"}),
-        ("!when jones jessica s2", "Jessica Jones season 2", set()),
+        ("!when jones jessica s2", "Jessica Jones season 2", {"jj-s2-production-2017"}),
         ("!when the defenders", "The Defenders", {"defenders-production-end-2016"}),
         ("!when defnders", "The Defenders", {"defenders-contractual-filming"}),
         ("!when luke cage", "Luke Cage", {"luke-cage-premiere"}),
@@ -44,7 +48,11 @@ def fact_keys(engine: Engine, message: str) -> set[str]:
         ("!who charlie cox", "Charlie Cox", {"charlie-cox-who"}),
         ("!who jessica jones", "Jessica Jones", {"jj-character-who"}),
         ("!what jessica jones", "Jessica Jones", {"jj-show-what"}),
-        ("!who is the villain of jessica jones s2", "Jessica Jones season 2", set()),
+        (
+            "!who is the villain of jessica jones s2",
+            "Jessica Jones season 2",
+            {"jj-s2-villain-nuke-prediction"},
+        ),
     ],
 )
 def test_fan_questions(engine: Engine, message: str, entity: str, must_include: set[str]) -> None:
@@ -52,11 +60,17 @@ def test_fan_questions(engine: Engine, message: str, entity: str, must_include: 
     reply = engine.reply(answer).content
     assert answer.entity is not None, reply
     assert answer.entity.name == entity
-    assert answer.answered, reply
-    assert must_include <= fact_keys(engine, message)
-    assert TITLE.replace("’", "’") in reply or "Jessica Jones" in reply  # cited below
+    assert answer.answered and answer.facts, reply
+    assert must_include  # every case names a fact it must get
+    keys = {engine.store.row("fact", f.id)["key"] for f in answer.facts}
+    assert must_include <= keys, (keys, reply)
+    # Only the subject's own facts, each shown once and citing the article in the footer.
+    assert CITATION in reply.splitlines(), reply
     for fact in answer.facts:
+        assert fact.entity_id == answer.entity.id, (fact, reply)
         assert fact.source is not None and fact.source.title == TITLE
+        (line,) = fact_lines(reply, fact.id)
+        assert line.startswith("• ") and "[1]" in line, line
 
 
 def test_who_jessica_jones_is_the_character_and_what_is_the_show(engine: Engine) -> None:
@@ -71,26 +85,31 @@ def test_bare_name_shared_by_show_and_character_is_ambiguous(engine: Engine) -> 
     assert {s.entity.kind.value for s in answer.suggestions} == {"show", "character"}
 
 
+UNKNOWN = "I don't know anything about **"
+
+
 @pytest.mark.parametrize(
-    "message",
+    ("message", "opening"),
     [
-        "!when jessica jones s3",
-        "!when jessica jones season 3",
-        "!when luke cage s2",
-        "!who walter white",
-        "!when breaking bad",
-        "!what xyzzy",
-        "!who",
-        "!when game of thrones s2",
+        ("!when jessica jones s3", UNKNOWN),
+        ("!when jessica jones season 3", UNKNOWN),
+        ("!when luke cage s2", UNKNOWN),
+        ("!who walter white", UNKNOWN),
+        ("!when breaking bad", UNKNOWN),
+        ("!what xyzzy", UNKNOWN),
+        ("!who", "⚠️ Ask me about a show"),  # no subject at all: how to ask
+        ("!when game of thrones s2", UNKNOWN),
     ],
 )
-def test_unknown_subjects_never_get_another_subjects_fact(engine: Engine, message: str) -> None:
+def test_unknown_subjects_never_get_another_subjects_fact(
+    engine: Engine, message: str, opening: str
+) -> None:
     answer = engine.ask(message)
     assert not answer.answered
     assert answer.entity is None and not answer.facts
     content = engine.reply(answer).content
-    assert "#" not in content.split("`#")[0] or "could be" in content
-    assert "don't know" in content or "⚠️" in content
+    assert content.startswith(opening), content
+    assert "`#" not in content and "[1]" not in content, content  # no fact, no citation
 
 
 def test_s3_is_unknown_when_only_s2_is_known_and_suggests_s2(engine: Engine) -> None:
@@ -106,9 +125,9 @@ def test_speculation_is_always_spoiler_tagged(engine: Engine) -> None:
     speculative = [f for f in answer.facts if f.status in (Status.RUMOR, Status.PREDICTION)]
     assert speculative
     for fact in speculative:
-        line = next(line for line in content.splitlines() if f"`#{fact.id}`" in line)
-        assert line.count("||") == 2, line
-        assert "*prediction*" in line
+        (line,) = fact_lines(content, fact.id)
+        assert f"||{fact.text}||" in line and line.count("||") == 2, line
+        assert f"*{fact.status.value}*" in line, line
 
 
 def test_answers_say_as_of_the_source_date_and_cite_the_title(engine: Engine) -> None:
@@ -148,5 +167,10 @@ def test_suggestion_buttons_answer_by_id_and_are_logged(engine: Engine) -> None:
     assert answer.answered and answer.entity == character
     assert not engine.answer_entity(10**9, Intent.WHO, None).answered
     engine.flush_log()
-    rows = engine.store.rows("SELECT text, entity_id, user_id FROM question WHERE text LIKE '#%'")
-    assert rows[0] == {"text": f"#{character.id}", "entity_id": character.id, "user_id": 6}
+    rows = engine.store.rows(
+        "SELECT text, entity_id, user_id, answered FROM question WHERE text LIKE '#%' ORDER BY id"
+    )
+    assert rows == [
+        {"text": f"#{character.id}", "entity_id": character.id, "user_id": 6, "answered": 1},
+        {"text": f"#{10**9}", "entity_id": None, "user_id": None, "answered": 0},
+    ]
