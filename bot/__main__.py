@@ -15,10 +15,28 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
-from bot.config import Config, ConfigError, load_config
+from bot.config import Config, ConfigError, load_config, with_shard_ids
 from bot.errors import ImportValidationError, ShowbotError, database_problem
 
 EXIT_OK, EXIT_UNANSWERED, EXIT_USAGE = 0, 1, 2
+
+
+def shard_ids(text: str) -> list[int]:
+    """``--shard-ids``: shard numbers and inclusive ranges, comma-separated (``0,1``,
+    ``4-7``, ``0,2-3``), in the order given. Checked against shard_count by the config."""
+    ids: list[int] = []
+    for part in text.split(","):
+        low, dash, high = part.strip().partition("-")
+        numbers = (low, high) if dash else (low,)
+        if not all(n.isascii() and n.isdigit() for n in numbers):
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not a list of shard numbers (e.g. 0,1 or 0-3)"
+            )
+        first, last = int(low), int(high) if dash else int(low)
+        if last < first:
+            raise argparse.ArgumentTypeError(f"{part.strip()!r} is an empty range")
+        ids += range(first, last + 1)
+    return ids
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -59,6 +77,13 @@ def _parser() -> argparse.ArgumentParser:
     common(backup)
 
     run = sub.add_parser("run", help="run the Discord bot")
+    run.add_argument(
+        "--shard-ids",
+        type=shard_ids,
+        metavar="IDS",
+        help="the Discord shards this process holds, e.g. 0,1 or 0-3 (overrides [discord]"
+        " shard_ids; needs [discord] shard_count)",
+    )
     common(run)
 
     sync = sub.add_parser(
@@ -233,7 +258,9 @@ def cmd_backup(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_run(args: argparse.Namespace, config: Config) -> int:
     from bot.client import run_bot  # imports discord.py: only this command needs it
+    from bot.memdebug import install_from_env
 
+    install_from_env()  # SHOWBOT_TRACEMALLOC=<folder>: memory snapshots (bot/memdebug.py)
     return run_bot(config)
 
 
@@ -264,6 +291,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             db_override=args.db,
             require_file=args.command in NEEDS_DISCORD and bool(args.config),
         )
+        if getattr(args, "shard_ids", None) is not None:
+            config = with_shard_ids(config, args.shard_ids)
         if args.command in NEEDS_DISCORD and not config.token:
             raise ConfigError(
                 f"{config.source or 'config.toml'}: [discord] token is missing"

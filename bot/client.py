@@ -12,7 +12,8 @@ import math
 import signal
 import sqlite3
 import time
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, ParamSpec, TypeVar, cast
 
 import aiohttp
 import discord
@@ -26,16 +27,23 @@ from bot.engine import Engine
 from bot.errors import DATABASE_REPLIES, ShowbotError, database_problem
 from bot.logs import configure_logging, get_logger
 from bot.models import Actor
-from bot.moderation import Moderation
 from bot.render import render_error
+from bot.writer import Writer
 
 log = get_logger("showbot")
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 EXTENSIONS = ("cogs.questions", "cogs.facts", "cogs.meta")
 HOUSEKEEPING_SECONDS = 0.5  # change-log catch-up and question-log flush
 # A command sync waiting out a rate limit longer than this gives up (and retries at the
 # next start or `!sync`): Discord's daily command-update limit can mean hours.
 SYNC_WAIT_SECONDS = 60.0
+# A slash command whose answer waits on the writer (bot/writer.py) longer than this is
+# deferred ("thinking…") and answered by a followup: Discord drops an interaction not
+# acknowledged within 3 s. A quick one still answers in one response.
+DEFER_AFTER_SECONDS = 1.0
 
 
 class RepeatCooldown(commands.CommandOnCooldown):
@@ -48,22 +56,63 @@ def cooldown_notice(retry_after: float) -> str:
     return f"Slow down a little: try again in {math.ceil(retry_after)} s."
 
 
-def intents() -> discord.Intents:
-    """Only what the commands need: guild messages with their content. No members intent."""
+def intents(message_content: bool = True) -> discord.Intents:
+    """Only what the commands need: guild messages, with their content unless slash-only
+    (``[discord] message_content = false``). No members intent."""
     wanted = discord.Intents.none()
     wanted.guilds = True
     wanted.guild_messages = True
-    wanted.message_content = True  # privileged, but prefix commands cannot work without it
+    # Privileged: prefix commands need it, except in messages that mention the bot (Discord
+    # sends those with their content anyway), which is all slash-only mode reads.
+    wanted.message_content = message_content
     return wanted
+
+
+def command_prefix(config: Config) -> Any:
+    """``!who nuke`` and ``@showbot who nuke`` alike; slash-only, the mention alone (a
+    message without it arrives with no content)."""
+    if not config.message_content:
+        return commands.when_mentioned
+    return commands.when_mentioned_or(config.prefix)
+
+
+def can_send(channel: Any, *, files: bool = False) -> bool:
+    """Whether the bot may post in ``channel``, as its cache knows the channel's permission
+    overwrites and its roles: View Channel and Send Messages (in a thread, Send Messages in
+    Threads), and Attach Files for a file. Asking Discord instead costs a 403 each time,
+    and Discord bans an IP after 10,000 401/403/429s in 10 minutes. A channel the cache
+    can't judge (a DM, a channel or server not cached) is left to Discord."""
+    perms = _my_permissions(channel)
+    if perms is None:
+        return True
+    in_thread = isinstance(channel, discord.Thread)
+    send = perms.send_messages_in_threads if in_thread else perms.send_messages
+    return perms.view_channel and send and (perms.attach_files or not files)
+
+
+def _my_permissions(channel: Any) -> discord.Permissions | None:
+    """The bot's permissions in ``channel`` after its overwrites; None when not known."""
+    if isinstance(channel, discord.PartialMessageable):  # not cached: always "none"
+        return None
+    guild = getattr(channel, "guild", None)
+    me = guild.me if guild is not None else None
+    if me is None or not hasattr(channel, "permissions_for"):
+        return None
+    try:
+        return cast(discord.Permissions, channel.permissions_for(me))
+    except discord.ClientException:  # a thread whose parent channel is not cached
+        return None
 
 
 class ShowBot(commands.Bot):
     """showbot on Discord: gets its engine and config from the caller."""
 
-    def __init__(self, config: Config, engine: Engine, *, serve: bool = True) -> None:
+    def __init__(
+        self, config: Config, engine: Engine, *, serve: bool = True, **options: Any
+    ) -> None:
         super().__init__(
-            command_prefix=config.prefix,
-            intents=intents(),
+            command_prefix=command_prefix(config),
+            intents=intents(config.message_content),
             # Nobody is ever pinged: not by fact text, not by the reply to a question.
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
@@ -71,10 +120,13 @@ class ShowBot(commands.Bot):
             # is_owner below adds [discord] owner_ids to it instead.
             case_insensitive=True,
             strip_after_prefix=True,
+            **options,  # ShardedShowBot's shard_count and shard_ids
         )
         self.config = config
         self.engine = engine
-        self.moderation = Moderation(engine)
+        # Every write runs in the writer's thread, in order (see bot/writer.py).
+        self.writer = Writer(engine)
+        self.moderation = self.writer.moderation
         self.serve = serve  # False: REST only (`python -m bot sync`), no background tasks
         self._housekeeping: asyncio.Task[None] | None = None
         self._start_sync: asyncio.Task[None] | None = None
@@ -108,6 +160,11 @@ class ShowBot(commands.Bot):
             self._housekeeping = asyncio.create_task(self._keep_in_step())
 
     async def _sync_at_start(self) -> None:
+        if not self.config.holds_shard_zero:
+            # One token, several processes: only shard 0's publishes, or every start of
+            # every process would spend Discord's command-update limit (and race).
+            log.info("commands_sync_skipped", reason="shard 0's process publishes them")
+            return
         try:
             await self.sync_commands()
         except Exception:  # e.g. the database: the bot runs on, the next start retries
@@ -130,7 +187,13 @@ class ShowBot(commands.Bot):
             targets = plan(
                 await self.command_payload(), self.config.guild_ids, store.synced_hashes()
             )
-            return await publish(targets, store, self._put_commands, force=force)
+            return await publish(
+                targets, store, self._put_commands, force=force, save=self._save_sync
+            )
+
+    async def _save_sync(self, method: Callable[..., None], *args: Any) -> None:
+        """A command-sync record (Store.record_sync/forget_sync), written by the writer."""
+        await self.writer.run(method, self.writer.store, *args)
 
     async def _put_commands(self, guild_id: int | None, payload: Payload) -> None:
         """One bulk overwrite of a scope's commands; Discord's refusal as SyncRefused."""
@@ -160,12 +223,34 @@ class ShowBot(commands.Bot):
             await asyncio.sleep(HOUSEKEEPING_SECONDS)
             try:
                 self.engine.sync()
-                self.engine.flush_log()
+                await self.writer.flush_log()  # skipped while the writer is busy
             except Exception:
                 log.exception("housekeeping_failed")
 
+    async def write(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """``fn(*args, **kwargs)`` in the writer thread, in turn (bot/writer.py)."""
+        return await self.writer.run(fn, *args, **kwargs)
+
     async def on_ready(self) -> None:
-        log.info("ready", user=str(self.user), guilds=len(self.guilds))
+        shards = self.config.shards
+        log.info(
+            "ready",
+            user=str(self.user),
+            guilds=len(self.guilds),
+            **({"shard_ids": list(shards), "shard_count": self.shard_count} if shards else {}),
+        )
+
+    async def on_shard_ready(self, shard_id: int) -> None:  # sharded processes only
+        guilds = sum(1 for g in self.guilds if g.shard_id == shard_id)
+        log.info("shard_ready", shard_id=shard_id, shard_count=self.shard_count, guilds=guilds)
+
+    async def process_commands(self, message: discord.Message) -> None:
+        """A channel the bot can read but not post in is left alone before any work: no
+        question answered into a 403, no apology for it into another."""
+        if not message.author.bot and not can_send(message.channel):
+            log.debug("message_skipped", reason="no permission to post", channel=message.channel.id)
+            return
+        await super().process_commands(message)
 
     async def actor(self, ctx: commands.Context[Any]) -> Actor:
         """Who is acting, where, and whether they own the bot."""
@@ -223,7 +308,35 @@ class ShowBot(commands.Bot):
         try:
             await super().close()
         finally:
-            self.engine.flush_log()
+            try:
+                await self.writer.flush_log(queue=True, patient=True)
+            finally:
+                self.writer.close()
+
+
+class ShardedShowBot(ShowBot, commands.AutoShardedBot):
+    """showbot holding some of Discord's shards (``[discord] shard_count``/``shard_ids``):
+    one gateway connection per shard, each receiving only its servers' events
+    (``(guild_id >> 22) % shard_count``). The same bot otherwise; only the process holding
+    shard 0 publishes the slash commands."""
+
+    def __init__(self, config: Config, engine: Engine, *, serve: bool = True) -> None:
+        assert config.shard_count is not None
+        super().__init__(
+            config,
+            engine,
+            serve=serve,
+            shard_count=config.shard_count,
+            shard_ids=list(config.shards or ()),
+        )
+
+
+def create_bot(config: Config, engine: Engine, *, serve: bool = True) -> ShowBot:
+    """The bot the config asks for: one plain connection (unsharded, as before sharding
+    existed: no ``shard`` in IDENTIFY, no ``/gateway/bot``), or its shards."""
+    if config.shard_count is None:
+        return ShowBot(config, engine, serve=serve)
+    return ShardedShowBot(config, engine, serve=serve)
 
 
 def _flags_of(param: commands.Parameter) -> type[commands.FlagConverter] | None:
@@ -283,10 +396,35 @@ async def send_reply(
         kwargs["view"] = view
     if file is not None:
         kwargs["file"] = file
-    if ctx.interaction is not None:
+    if ctx.interaction is not None:  # an interaction's answer needs no channel permission
         return await ctx.send(ephemeral=ephemeral, **kwargs)
+    if not can_send(ctx.channel, files=file is not None):
+        log.debug("reply_skipped", reason="no permission to post", channel=ctx.channel.id)
+        return None
+    # A reply (a message reference) also needs Read Message History: without it, a plain
+    # message instead of Discord's refusal.
+    perms = _my_permissions(ctx.channel)
+    if perms is not None and not perms.read_message_history:
+        return await ctx.send(**kwargs)
     reference = ctx.message.to_reference(fail_if_not_exists=False)
     return await ctx.send(reference=reference, **kwargs)
+
+
+async def in_time(ctx: commands.Context[Any], work: Awaitable[T], *, ephemeral: bool = False) -> T:
+    """Await ``work`` (typically ``bot.write(...)``). A slash command still waiting after
+    ``DEFER_AFTER_SECONDS`` is deferred, so Discord's 3 s deadline is met whatever the
+    writer waits for (another writer's lock, a big import); send_reply then answers with
+    the followup. ``ephemeral``: whether the answer (and so the "thinking…") is private.
+    Prefix commands just wait."""
+    interaction = ctx.interaction
+    if interaction is None or interaction.response.is_done():
+        return await work
+    task = asyncio.ensure_future(work)
+    done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER_SECONDS)
+    if not done and not interaction.response.is_done():
+        with contextlib.suppress(discord.HTTPException):  # too late already: nothing to save
+            await ctx.defer(ephemeral=ephemeral)
+    return await task
 
 
 def _point_at(config: Config) -> None:
@@ -298,8 +436,9 @@ def _point_at(config: Config) -> None:
 
 
 async def _serve(config: Config) -> int:
-    engine = Engine.open(config.db_path, prefix=config.prefix)
-    bot = ShowBot(config, engine)
+    # Replies point at commands ("try `!help`"): slash-only, at the slash ones.
+    engine = Engine.open(config.db_path, prefix=config.prefix if config.message_content else "/")
+    bot = create_bot(config, engine)
     loop = asyncio.get_running_loop()
     stopping = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -318,7 +457,8 @@ async def _serve(config: Config) -> int:
     except discord.PrivilegedIntentsRequired:
         log.error(
             "intents_refused",
-            reason="enable the Message Content intent for this bot in Discord's developer portal",
+            reason="enable the Message Content intent for this bot in Discord's developer portal"
+            ", or run slash-only: [discord] message_content = false",
         )
         return 2
     except (
@@ -347,7 +487,17 @@ def run_bot(config: Config) -> int:
     """``python -m bot run``: serve until SIGTERM or Ctrl-C."""
     configure_logging(config.log_level, config.log_format, secrets=[config.token or ""])
     _point_at(config)
-    log.info("starting", db=config.db_path, prefix=config.prefix, api_base=config.api_base)
+    shards = config.shards
+    log.info(
+        "starting",
+        db=config.db_path,
+        prefix=config.prefix,
+        api_base=config.api_base,
+        # Which of Discord's shards this process holds (none: unsharded).
+        shard_ids=list(shards) if shards is not None else None,
+        shard_count=config.shard_count,
+        syncs_commands=config.holds_shard_zero,
+    )
     return asyncio.run(_serve(config))
 
 

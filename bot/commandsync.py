@@ -29,6 +29,8 @@ GLOBAL = "global"
 
 Payload = list[dict[str, Any]]
 Put = Callable[[int | None, Payload], Awaitable[None]]
+# Runs a Store method with its arguments on the writer's store: save(Store.record_sync, ...)
+Save = Callable[..., Awaitable[None]]
 Result = Literal["synced", "unchanged", "cleared", "failed"]
 
 
@@ -104,19 +106,33 @@ class Outcome:
 
 
 async def publish(
-    targets: Sequence[Target], store: Store, put: Put, *, force: bool = False
+    targets: Sequence[Target],
+    store: Store,
+    put: Put,
+    *,
+    force: bool = False,
+    save: Save | None = None,
 ) -> list[Outcome]:
     """PUT each target whose payload Discord does not have yet (every one when ``force``);
     record its hash only once Discord accepted it. A refused scope is one warning and
-    stays unrecorded, so the next start tries again; the others carry on."""
+    stays unrecorded, so the next start tries again; the others carry on. ``save`` runs
+    the records (``Store.record_sync`` / ``forget_sync`` and their arguments) where the
+    caller writes (the bot: its writer thread); by default on ``store``, inline."""
     known = store.synced_hashes()
+
+    async def keep(method: Callable[..., None], *args: Any) -> None:
+        if save is None:
+            method(store, *args)
+        else:
+            await save(method, *args)
+
     outcomes: list[Outcome] = []
     for target in targets:
         scope, count = target.scope, len(target.payload)
         digest = payload_hash(target.payload)
         if not force and known.get(scope) == digest:
             if target.former:
-                store.forget_sync(scope)
+                await keep(Store.forget_sync, scope)
             log.info("commands_unchanged", scope=scope, count=count)
             outcomes.append(Outcome(scope, "unchanged", count))
             continue
@@ -131,13 +147,13 @@ async def publish(
                 reason=str(exc),
             )
             if target.former and exc.status in (403, 404):
-                store.forget_sync(scope)  # no access there any more: nothing left to empty
+                await keep(Store.forget_sync, scope)  # no access there any more: nothing left
             outcomes.append(Outcome(scope, "failed", count, str(exc)))
             continue
         if target.former:
-            store.forget_sync(scope)
+            await keep(Store.forget_sync, scope)
         else:
-            store.record_sync(scope, digest)
+            await keep(Store.record_sync, scope, digest)
         result: Result = "cleared" if target.former else "synced"
         log.info("commands_synced", scope=scope, count=count, forced=force, cleared=target.former)
         outcomes.append(Outcome(scope, result, count))

@@ -5,11 +5,14 @@ A bad file stops start-up with one line naming the key (ConfigError), never a tr
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 DEFAULT_CONFIG = "config.toml"
 DEFAULT_DB = "showbot.db"
@@ -30,6 +33,9 @@ _SCHEMA: dict[str, dict[str, tuple[tuple[type, ...], Any]]] = {
         "gateway_url": ((str,), None),
         "guild_ids": ((list,), []),
         "owner_ids": ((list,), []),
+        "shard_count": ((int,), None),
+        "shard_ids": ((list,), []),
+        "message_content": ((bool,), True),
     },
     "moderation": {
         "roles": ((list,), []),
@@ -56,6 +62,13 @@ class Config:
     gateway_url: str | None = None
     guild_ids: tuple[int, ...] = ()
     owner_ids: tuple[int, ...] = ()
+    # Discord sharding: None is unsharded (one gateway connection for every server). With
+    # shard_count, this process holds shard_ids (every shard when empty).
+    shard_count: int | None = None
+    shard_ids: tuple[int, ...] = ()
+    # False: slash-only mode, without the privileged Message Content intent (prefix
+    # commands then work only by mentioning the bot).
+    message_content: bool = True
     moderator_roles: tuple[str | int, ...] = ()
     log_channel_id: int | None = None
     confirm_seconds: float = 120.0  # how long an import's Apply/Cancel buttons wait
@@ -79,6 +92,20 @@ class Config:
         return frozenset(
             str(r).strip().casefold() for r in self.moderator_roles if not _is_role_id(r)
         )
+
+    @property
+    def shards(self) -> tuple[int, ...] | None:
+        """The shards this process holds; None when unsharded."""
+        if self.shard_count is None:
+            return None
+        return self.shard_ids or tuple(range(self.shard_count))
+
+    @property
+    def holds_shard_zero(self) -> bool:
+        """Whether this is the process that publishes the slash commands at start-up: the
+        one holding shard 0, or the only one (unsharded)."""
+        shards = self.shards
+        return shards is None or 0 in shards
 
     def redacted(self) -> dict[str, Any]:
         """The settings with the token hidden, for logs."""
@@ -133,9 +160,14 @@ def load_config(
     if lim["cooldown_rate"] < 1 or lim["cooldown_seconds"] <= 0:
         raise ConfigError(f"{where}: [limits] cooldown_rate and cooldown_seconds must be positive")
     for key in ("api_base", "gateway_url"):
-        url = d[key]
-        if url is not None and not url.startswith(("http://", "https://", "ws://", "wss://")):
-            raise ConfigError(f"{where}: [discord] {key} must be a URL")
+        if d[key] is not None:
+            _check_endpoint(d[key], f"{where}: [discord] {key}")
+    shard_count = d["shard_count"]
+    if shard_count is not None and shard_count < 1:
+        raise ConfigError(f"{where}: [discord] shard_count must be at least 1")
+    if not all(isinstance(x, int) and not isinstance(x, bool) for x in d["shard_ids"]):
+        raise ConfigError(f"{where}: [discord] shard_ids must be a list of shard numbers")
+    shard_ids = check_shard_ids(d["shard_ids"], shard_count, f"{where}: [discord] shard_ids")
     token = os.environ.get(TOKEN_ENV) or d["token"]
     db_path = db_override or os.environ.get(DB_ENV) or s["path"] or DEFAULT_DB
     return Config(
@@ -145,6 +177,9 @@ def load_config(
         gateway_url=d["gateway_url"],
         guild_ids=tuple(d["guild_ids"]),
         owner_ids=tuple(d["owner_ids"]),
+        shard_count=shard_count,
+        shard_ids=shard_ids,
+        message_content=d["message_content"],
         moderator_roles=tuple(m["roles"]),
         log_channel_id=m["log_channel_id"],
         confirm_seconds=float(m["confirm_seconds"]),
@@ -155,6 +190,56 @@ def load_config(
         log_format=log["format"],
         source=source,
     )
+
+
+def check_shard_ids(ids: Sequence[int], shard_count: int | None, what: str) -> tuple[int, ...]:
+    """``ids`` as this process's shards, checked against ``shard_count`` (``what`` names
+    where they came from in the error)."""
+    if not ids:
+        return ()
+    if shard_count is None:
+        raise ConfigError(f"{what} needs [discord] shard_count (the total number of shards)")
+    outside = [i for i in ids if not 0 <= i < shard_count]
+    if outside:
+        raise ConfigError(
+            f"{what}: shard {outside[0]} does not exist; with shard_count = {shard_count}"
+            f" shards are numbered 0 to {shard_count - 1}"
+        )
+    twice = next((i for n, i in enumerate(ids) if i in ids[:n]), None)
+    if twice is not None:
+        raise ConfigError(f"{what} lists shard {twice} twice")
+    return tuple(ids)
+
+
+def with_shard_ids(config: Config, ids: Sequence[int]) -> Config:
+    """``config`` holding the shards ``ids`` (``run --shard-ids``, which overrides
+    ``[discord] shard_ids``), checked against ``[discord] shard_count``."""
+    checked = check_shard_ids(ids, config.shard_count, "--shard-ids")
+    return replace(config, shard_ids=checked)
+
+
+def _check_endpoint(url: str, what: str) -> None:
+    """A URL the token is sent to: TLS (https, wss) anywhere, plain http or ws only to this
+    machine (127.0.0.0/8, ::1, localhost), which the tests' fake Discord is."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        host = None
+    if not host or parts.scheme not in ("http", "https", "ws", "wss"):
+        raise ConfigError(f"{what} must be a URL")
+    if parts.scheme in ("https", "wss") or host == "localhost":
+        return
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise ConfigError(
+            f"{what} is plain {parts.scheme}:// to {host}, which would send the bot's token"
+            f" in clear text: use {parts.scheme}s:// (plain only to 127.0.0.1, ::1 or"
+            " localhost)"
+        )
 
 
 def _is_role_id(role: str | int) -> bool:
@@ -182,6 +267,7 @@ def _check(raw: dict[str, Any], where: str) -> dict[str, dict[str, Any]]:
             ):
                 names = " or ".join("number" if t in (int, float) else t.__name__ for t in types)
                 names = names.replace("str", "text").replace("list", "a list")
+                names = names.replace("bool", "true or false")
                 raise ConfigError(f"{where}: [{section}] {key} must be {names}")
             out[section][key] = value
     return out

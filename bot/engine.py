@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
+from functools import wraps
 from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
 
 from bot.answers import answer_found, answer_of, choose_facts
-from bot.errors import ShowbotError
+from bot.errors import ShowbotError, database_problem
 from bot.logs import get_logger
 from bot.lookup import AliasIndex
 from bot.models import Answer, Entity, EntityKind, Fact, Intent, Question, Reply, Suggestion
@@ -38,6 +41,21 @@ LOG_BACKLOG = 10_000  # question-log rows kept while the disk refuses writes
 log = get_logger("showbot.engine")
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _locked(method: Callable[Concatenate[Engine, P], R]) -> Callable[Concatenate[Engine, P], R]:
+    """Run the method holding the engine's lock (see ``Engine.lock``)."""
+
+    @wraps(method)
+    def locked(self: Engine, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with self.lock:
+            return method(self, *args, **kwargs)
+
+    return locked
+
+
 def _alias_key(table: str, row_id: int) -> int:
     # Entity names and aliases share one index; keys must not collide.
     return row_id * 2 + (1 if table == "alias" else 0)
@@ -56,6 +74,14 @@ class Engine:
         self._log: list[tuple] = []
         self._last_flush = time.monotonic()
         self._log_failing = False
+        # False in the bot: its writer thread flushes the log (bot/writer.py), never ask().
+        self.auto_flush = True
+        # Guards the index and the in-memory maps (entities, seasons, alias servers,
+        # synonyms): held by every public entry point that reads or updates them, and by
+        # moderation's name lookups when they run in the bot's writer thread. Never held
+        # while waiting for SQLite's write lock: only the index work and WAL reads run
+        # inside it. Re-entrant: ask() calls sync().
+        self.lock = threading.RLock()
         self._last_sync = 0.0
         self._seen = store.max_change_id()
         # A server's own aliases name a subject in that server only: key -> server.
@@ -144,6 +170,7 @@ class Engine:
                 if alias["guild_id"] is not None:
                     self.alias_guilds[key] = alias["guild_id"]
 
+    @_locked
     def sync(self, *, force: bool = False) -> int:
         """Apply entity and alias changes made since the last sync (by anyone); returns
         how many were applied. Cheap when nothing changed: one indexed max() query."""
@@ -172,6 +199,7 @@ class Engine:
 
     # ------------------------------------------------------------ questions
 
+    @_locked
     def ask(
         self,
         message: str,
@@ -235,6 +263,7 @@ class Engine:
         offers = (Suggestion(found.entity, found.score),) if found.entity else found.candidates
         return replace(named, entity=None, ambiguous=False, suggestions=offers)
 
+    @_locked
     def answer_entity(
         self,
         entity_id: int,
@@ -261,6 +290,7 @@ class Engine:
     def reply(self, answer: Answer) -> Reply:
         return render_answer(answer, self.prefix, self.entities)
 
+    @_locked
     def complete(self, text: str, *, guild_id: int | None = None, limit: int = 25) -> list[str]:
         """Subject names for a slash command's autocomplete, best first. Subjects sharing
         a name are told apart ("Jessica Jones (show)"), which the resolver reads back."""
@@ -296,6 +326,8 @@ class Engine:
                 answer.via if answer.answered else None,
             )
         )
+        if not self.auto_flush:
+            return
         # While the disk refuses writes, retry on the clock only, not on every question.
         due = time.monotonic() - self._last_flush > LOG_FLUSH_SECONDS
         if due or (len(self._log) >= LOG_FLUSH_ROWS and not self._log_failing):
@@ -307,19 +339,35 @@ class Engine:
         A read-only or full disk must not stop the bot answering: the rows wait for the
         next flush (up to a bound, so memory stays flat) and the problem is logged.
         """
-        rows, self._log = self._log, []
-        self._last_flush = time.monotonic()
+        rows = self.take_log()
         if not rows:
             return
         try:
             self.questions.append(rows)
         except sqlite3.Error as exc:
-            self._log = (rows + self._log)[-LOG_BACKLOG:]
-            if not self._log_failing:
-                log.warning("question_log_unwritable", error=str(exc), waiting=len(self._log))
-            self._log_failing = True
+            self.log_refused(rows, exc)
         else:
-            self._log_failing = False
+            self.log_written()
+
+    def take_log(self) -> list[tuple]:
+        """The buffered question-log rows, handed to whoever writes them (the bot's writer
+        thread); give them back with :meth:`log_refused` if the write fails."""
+        rows, self._log = self._log, []
+        self._last_flush = time.monotonic()
+        return rows
+
+    def log_refused(self, rows: list[tuple], exc: sqlite3.Error) -> None:
+        """Rows whose write failed wait for the next flush, before any newer ones, up to
+        ``LOG_BACKLOG`` (the oldest go first); the first failure of a streak is logged."""
+        self._log = (rows + self._log)[-LOG_BACKLOG:]
+        if not self._log_failing:
+            busy = database_problem(exc) == "busy"
+            event = "question_log_busy" if busy else "question_log_unwritable"
+            log.warning(event, error=str(exc), waiting=len(self._log))
+        self._log_failing = True
+
+    def log_written(self) -> None:
+        self._log_failing = False
 
 
 def _asked_first(answer: Answer, asked: list[str], groups: Mapping[str, frozenset[str]]) -> Answer:

@@ -76,16 +76,20 @@ _BUSY = frozenset(("SQLITE_BUSY", "SQLITE_LOCKED"))
 _UNWRITABLE = frozenset(
     ("SQLITE_FULL", "SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_PERM")
 )
+_DAMAGED = frozenset(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
 
 
 def database_problem(exc: BaseException) -> str:
-    """``busy``, ``unwritable`` or ``bug`` for a sqlite3 error."""
+    """``busy``, ``unwritable``, ``damaged`` (not a database, or a corrupt one: restore a
+    backup) or ``bug`` for a sqlite3 error."""
     name = str(getattr(exc, "sqlite_errorname", "") or "")
     primary = "_".join(name.split("_")[:2])  # SQLITE_IOERR_WRITE -> SQLITE_IOERR
     if primary in _BUSY:
         return "busy"
     if primary in _UNWRITABLE:
         return "unwritable"
+    if primary in _DAMAGED:
+        return "damaged"
     return "bug"
 
 
@@ -94,5 +98,9 @@ DATABASE_REPLIES = {
     "unwritable": (
         "The fact store can't be written right now (the disk is full or read-only);"
         " nothing was changed. Please try again later."
+    ),
+    "damaged": (
+        "The fact store is damaged and can't be read; nothing was changed. The bot's"
+        " operator has been told (see the README's Backups and restore)."
     ),
 }

@@ -120,9 +120,18 @@ def _number(word: str) -> int:
     return NUMBER_WORDS.get(word) or int(word)
 
 
+# A leading mention is a prefix: Discord sends "@showbot who nuke" as "<@BOTID> who nuke"
+# (<@!BOTID> from older clients). Which bot it names is the client's business.
+_MENTION_PREFIX = re.compile(r"^<@!?\d{1,20}>\s*")
+
+
 def split_command(message: str, prefix: str = "!") -> tuple[Intent, str, bool]:
-    """Split ``!when jessica jones s2`` into (WHEN, "jessica jones s2", explicit)."""
+    """Split ``!when jessica jones s2`` (or ``<@BOTID> when jessica jones s2``) into
+    (WHEN, "jessica jones s2", explicit)."""
     text = message.strip()
+    mention = _MENTION_PREFIX.match(text)
+    if mention:  # read as the prefix: "<@BOTID> who nuke" is "!who nuke"
+        text = prefix + text[mention.end() :] if prefix else text[mention.end() :]
     if prefix and text.startswith(prefix):
         head, _, rest = text[len(prefix) :].partition(" ")
         intent = COMMANDS.get(head.lower())

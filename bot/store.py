@@ -87,6 +87,16 @@ class Store:
         return "; ".join(r[0] for r in rows)
 
     @contextmanager
+    def waiting_at_most(self, ms: int) -> Iterator[None]:
+        """Inside, wait at most ``ms`` for another writer's lock (0: SQLITE_BUSY at once)
+        instead of the usual busy timeout; for writes that would rather retry later."""
+        self.db.execute(f"PRAGMA busy_timeout={int(ms)}")
+        try:
+            yield
+        finally:
+            self.db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+    @contextmanager
     def atomic(self) -> Iterator[None]:
         """One write transaction (nested calls become savepoints).
 

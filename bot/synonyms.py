@@ -132,7 +132,11 @@ class Synonyms:
     def add(self, actor: Actor, words: str) -> tuple[int, str]:
         """Add a group for the actor's server (global for the owner outside a server)."""
         group = parse_group(words)
-        mine = [i for i, (g, _) in self._rows.items() if g == actor.guild_id]
+        # Counted in the store, not in memory: the bot's writer thread has its own
+        # Synonyms, which only sees its own changes.
+        mine = self.store.rows(
+            "SELECT id FROM synonym WHERE guild_id IS ? AND deleted_at IS NULL", [actor.guild_id]
+        )
         if len(mine) >= MAX_GROUPS:
             raise InvalidInputError(f"This server already has {MAX_GROUPS} synonym groups.")
         with self.store.batch():

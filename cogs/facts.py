@@ -6,6 +6,7 @@ the engine does the validation, the transaction and the change log.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 from typing import TYPE_CHECKING, Any
@@ -14,7 +15,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import send_reply
+from bot.client import can_send, in_time, send_reply
 from bot.errors import ImportValidationError, InvalidInputError
 from bot.logs import get_logger
 from bot.render import (
@@ -57,6 +58,7 @@ class Facts(commands.Cog):
         self.bot = bot
         self.mod = bot.moderation
         self.log_channel_warned = False  # one warning per breakage, not one per change
+        self.log_channel_gone = False  # Discord said Unknown Channel: ids are never reused
 
     async def cog_load(self) -> None:
         # Clicks on import confirmations this process is not waiting for (sent before a
@@ -67,6 +69,14 @@ class Facts(commands.Cog):
         if ctx.guild is None:
             raise commands.NoPrivateMessage("Moderator commands work in a server only.")
         return True
+
+    async def write(
+        self, ctx: commands.Context[Any], fn: Any, /, *args: Any, private: bool = False, **kw: Any
+    ) -> Any:
+        """``fn(*args, **kw)`` (a Moderation call: its reads too) in the bot's writer thread,
+        in turn (bot/writer.py); a slash command kept waiting is deferred (``private``: as
+        an ephemeral answer) and answered by the followup."""
+        return await in_time(ctx, self.bot.write(fn, *args, **kw), ephemeral=private)
 
     async def done(self, ctx: commands.Context[Any], message: str, *, change: bool = True) -> None:
         """Reply with the outcome; a change (not a read-only look) also goes to the log
@@ -80,17 +90,24 @@ class Facts(commands.Cog):
         Best effort: a missing or closed channel is warned about and never fails the
         moderator's command."""
         channel_id = self.bot.config.log_channel_id
-        if channel_id is None:
+        if channel_id is None or self.log_channel_gone:
             return
         # A name, not a mention: the log must not ping (or look like it could).
         where = ctx.guild.name if ctx.guild else "?"
         line = log_line(ctx.author.display_name, ctx.author.id, where, message)
+        # Usually in a server another process holds (shards): not in this one's cache, so
+        # posted by id. When the cache knows it, a channel it can't post in costs no 403.
         channel = self.bot.get_channel(channel_id)
         try:
-            if not isinstance(channel, discord.abc.Messageable):
-                raise LookupError("no such text channel visible to the bot")
+            if channel is None:
+                channel = self.bot.get_partial_messageable(channel_id)
+            elif not isinstance(channel, discord.abc.Messageable):
+                raise LookupError("not a text channel")
+            elif not can_send(channel):
+                raise LookupError("the bot may not post in it (channel permissions)")
             await channel.send(line)
         except (LookupError, discord.HTTPException) as exc:
+            self.log_channel_gone = isinstance(exc, discord.NotFound)
             if not self.log_channel_warned:
                 self.log_channel_warned = True
                 log.warning("log_channel_unusable", channel=channel_id, error=str(exc))
@@ -114,7 +131,9 @@ class Facts(commands.Cog):
     @moderator_only()
     async def fact_add(self, ctx: commands.Context[Any], *, flags: FactAddFlags) -> None:
         """Add a fact about a subject (a new subject is created)."""
-        outcome = self.mod.add_fact(
+        outcome = await self.write(
+            ctx,
+            self.mod.add_fact,
             await self.bot.actor(ctx),
             subject=flags.subject,
             kind=flags.kind,
@@ -143,8 +162,13 @@ class Facts(commands.Cog):
             name: getattr(flags, name)
             for name in ("text", "status", "spoiler", "source", "date", "quote")
         }
-        outcome = self.mod.edit_fact(
-            await self.bot.actor(ctx), parse_id(fact_id), expected_version=flags.version, **fields
+        outcome = await self.write(
+            ctx,
+            self.mod.edit_fact,
+            await self.bot.actor(ctx),
+            parse_id(fact_id),
+            expected_version=flags.version,
+            **fields,
         )
         await self.done(ctx, outcome.message)
 
@@ -157,7 +181,9 @@ class Facts(commands.Cog):
         Args:
             fact_id: The fact's id, e.g. 12 or #12
         """
-        outcome = self.mod.remove_fact(await self.bot.actor(ctx), parse_id(fact_id))
+        outcome = await self.write(
+            ctx, self.mod.remove_fact, await self.bot.actor(ctx), parse_id(fact_id)
+        )
         await self.done(ctx, outcome.message)
 
     @fact.command(name="restore")
@@ -169,7 +195,9 @@ class Facts(commands.Cog):
         Args:
             fact_id: The fact's id, e.g. 12 or #12
         """
-        outcome = self.mod.restore_fact(await self.bot.actor(ctx), parse_id(fact_id))
+        outcome = await self.write(
+            ctx, self.mod.restore_fact, await self.bot.actor(ctx), parse_id(fact_id)
+        )
         await self.done(ctx, outcome.message)
 
     @fact.command(name="show")
@@ -181,7 +209,9 @@ class Facts(commands.Cog):
         Args:
             fact_id: The fact's id, e.g. 12 or #12
         """
-        fact, entity = self.mod.show_fact(await self.bot.actor(ctx), parse_id(fact_id))
+        fact, entity = await self.write(
+            ctx, self.mod.show_fact, await self.bot.actor(ctx), parse_id(fact_id), private=True
+        )
         await self.done(ctx, fact_card(fact, entity), change=False)
 
     @fact.command(name="history")
@@ -194,7 +224,9 @@ class Facts(commands.Cog):
             fact_id: The fact's id, e.g. 12 or #12
         """
         fid = parse_id(fact_id)
-        versions = self.mod.history(await self.bot.actor(ctx), fid)
+        versions = await self.write(
+            ctx, self.mod.history, await self.bot.actor(ctx), fid, private=True
+        )
         await self.done(ctx, history_text(fid, versions, MAX_LISTED), change=False)
 
     @fact.command(name="revert")
@@ -209,14 +241,14 @@ class Facts(commands.Cog):
             fact_id: The fact's id, e.g. 12 or #12
         """
         actor = await self.bot.actor(ctx)
-        outcome = self.mod.revert(actor, parse_id(fact_id), flags.version)
+        outcome = await self.write(ctx, self.mod.revert, actor, parse_id(fact_id), flags.version)
         await self.done(ctx, outcome.message)
 
     @fact.command(name="undo")
     @moderator_only()
     async def fact_undo(self, ctx: commands.Context[Any]) -> None:
         """Undo your last change in this server, of any kind."""
-        outcome = self.mod.undo(await self.bot.actor(ctx))
+        outcome = await self.write(ctx, self.mod.undo, await self.bot.actor(ctx))
         await self.done(ctx, outcome.message)
 
     # ------------------------------------------------------------------ alias
@@ -236,7 +268,9 @@ class Facts(commands.Cog):
     @moderator_only()
     async def alias_add(self, ctx: commands.Context[Any], *, flags: AliasAddFlags) -> None:
         """Teach showbot another name for a subject."""
-        outcome = self.mod.add_alias(await self.bot.actor(ctx), flags.alias, flags.to)
+        outcome = await self.write(
+            ctx, self.mod.add_alias, await self.bot.actor(ctx), flags.alias, flags.to
+        )
         await self.done(ctx, outcome.message)
 
     @alias.command(name="remove")
@@ -247,7 +281,7 @@ class Facts(commands.Cog):
         Args:
             alias: The name to forget
         """
-        outcome = self.mod.remove_alias(await self.bot.actor(ctx), alias)
+        outcome = await self.write(ctx, self.mod.remove_alias, await self.bot.actor(ctx), alias)
         await self.done(ctx, outcome.message)
 
     # ------------------------------------------------------------------ synonym
@@ -271,7 +305,8 @@ class Facts(commands.Cog):
         Args:
             words: Two or more single words, separated by commas
         """
-        gid, group = self.bot.engine.synonyms.add(await self.bot.actor(ctx), words)
+        synonyms = self.bot.writer.synonyms  # the writer's; the engine's catches up
+        gid, group = await self.write(ctx, synonyms.add, await self.bot.actor(ctx), words)
         await self.done(ctx, synonym_text(gid, group))
 
     @synonym.command(name="remove")
@@ -283,7 +318,8 @@ class Facts(commands.Cog):
             group_id: The group's id, from synonym list
         """
         gid = parse_group_id(group_id)
-        group = self.bot.engine.synonyms.remove(await self.bot.actor(ctx), gid)
+        synonyms = self.bot.writer.synonyms
+        group = await self.write(ctx, synonyms.remove, await self.bot.actor(ctx), gid)
         await self.done(ctx, synonym_text(gid, group, removed=True))
 
     @synonym.command(name="list")
@@ -306,7 +342,9 @@ class Facts(commands.Cog):
     @moderator_only()
     async def source_add(self, ctx: commands.Context[Any], *, flags: SourceAddFlags) -> None:
         """Add a source that facts can cite."""
-        outcome = self.mod.add_source(
+        outcome = await self.write(
+            ctx,
+            self.mod.add_source,
             await self.bot.actor(ctx),
             title=flags.title,
             publisher=flags.publisher,
@@ -319,7 +357,8 @@ class Facts(commands.Cog):
     @moderator_only()
     async def source_list(self, ctx: commands.Context[Any]) -> None:
         """List the sources this server's facts can cite."""
-        sources = self.mod.store.sources(ctx.guild.id if ctx.guild else None)
+        guild_id = ctx.guild.id if ctx.guild else None
+        sources = await self.write(ctx, self.mod.store.sources, guild_id, private=True)
         await self.done(ctx, sources_text(sources, MAX_LISTED), change=False)
 
     # ------------------------------------------------------------------ entity
@@ -339,14 +378,18 @@ class Facts(commands.Cog):
     @moderator_only()
     async def entity_rename(self, ctx: commands.Context[Any], *, flags: RenameFlags) -> None:
         """Rename a subject; the old name keeps working."""
-        outcome = self.mod.rename_entity(await self.bot.actor(ctx), flags.subject, flags.to)
+        outcome = await self.write(
+            ctx, self.mod.rename_entity, await self.bot.actor(ctx), flags.subject, flags.to
+        )
         await self.done(ctx, outcome.message)
 
     @entity.command(name="merge")
     @moderator_only()
     async def entity_merge(self, ctx: commands.Context[Any], *, flags: MergeFlags) -> None:
         """Merge a duplicate subject into another: its facts and names move over."""
-        outcome = self.mod.merge_entities(await self.bot.actor(ctx), flags.subject, flags.into)
+        outcome = await self.write(
+            ctx, self.mod.merge_entities, await self.bot.actor(ctx), flags.subject, flags.into
+        )
         await self.done(ctx, outcome.message)
 
     # ------------------------------------------------------------------ facts (bulk)
@@ -367,9 +410,7 @@ class Facts(commands.Cog):
     async def facts_export(self, ctx: commands.Context[Any]) -> None:
         """Download this server's own facts as a JSON file (the import format)."""
         guild_id = ctx.guild.id if ctx.guild else None
-        data = self.mod.export(guild_id)
-        payload = json.dumps(data, ensure_ascii=False, indent=1).encode()
-        count = len(data["facts"])
+        count, payload = await self.write(ctx, self._export, guild_id, private=True)
         file = discord.File(io.BytesIO(payload), filename=f"showbot-facts-{guild_id}.json")
         await send_reply(ctx, f"{count} fact(s) from this server.", file=file, ephemeral=True)
 
@@ -383,13 +424,16 @@ class Facts(commands.Cog):
         """
         if file.size > MAX_IMPORT_BYTES:
             raise InvalidInputError(f"That file is {file.size:,} bytes; the limit is 5 MB.")
+        # The download, parse and dry run take seconds for a big file: answer Discord first
+        # (the preview is private). The parse and both runs are off the event loop.
+        await ctx.defer(ephemeral=True)
         try:
-            data = json.loads(await file.read())
+            data = await asyncio.to_thread(json.loads, await file.read())
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise InvalidInputError(f"That file is not JSON ({exc.__class__.__name__}).") from None
         actor = await self.bot.actor(ctx)
         try:
-            preview = self.mod.import_file(actor, data, dry_run=True)
+            preview = await self.bot.write(self.mod.import_file, actor, data, dry_run=True)
         except ImportValidationError as exc:
             raise InvalidInputError(import_problems(exc.problems)) from None
         if preview.changed == 0:
@@ -405,8 +449,13 @@ class Facts(commands.Cog):
         if not view.confirmed:
             await send_reply(ctx, "Import cancelled; nothing changed.", ephemeral=True)
             return
-        report = self.mod.import_file(actor, data)
+        report = await self.bot.write(self.mod.import_file, actor, data)
         await self.done(ctx, report.summary())
+
+    def _export(self, guild_id: int | None) -> tuple[int, bytes]:
+        """In the writer thread: the server's facts, and the file's bytes."""
+        data = self.mod.export(guild_id)
+        return len(data["facts"]), json.dumps(data, ensure_ascii=False, indent=1).encode()
 
 
 async def setup(bot: ShowBot) -> None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from discord.ext import commands
 
-from bot.client import send_reply
+from bot.client import in_time, send_reply
 from bot.render import escape, gaps_text, stats_text
 from cogs.checks import moderator_only, moderator_slash, owner_only
 
@@ -65,7 +65,7 @@ class Meta(commands.Cog):
     @moderator_only()
     async def gaps(self, ctx: commands.Context[Any]) -> None:
         """The most asked questions showbot could not answer, to know what to add."""
-        gaps = self.bot.moderation.gaps(ctx.guild.id if ctx.guild else None)
+        gaps = await self._report(ctx, self.bot.moderation.gaps)
         await send_reply(ctx, gaps_text(gaps), ephemeral=True)
 
     @commands.hybrid_command(name="stats")
@@ -74,8 +74,18 @@ class Meta(commands.Cog):
     @moderator_only()
     async def stats(self, ctx: commands.Context[Any]) -> None:
         """Questions per day, answer rate and top subjects over the last week."""
-        stats = self.bot.moderation.stats(ctx.guild.id if ctx.guild else None)
+        stats = await self._report(ctx, self.bot.moderation.stats)
         await send_reply(ctx, stats_text(stats), ephemeral=True)
+
+    async def _report(self, ctx: commands.Context[Any], report: Any) -> Any:
+        """A question-log report, read in the writer thread after the buffered questions
+        are written (bot/writer.py); a slash command kept waiting is deferred."""
+
+        async def read() -> Any:
+            await self.bot.writer.flush_log(queue=True)
+            return await self.bot.write(report, ctx.guild.id if ctx.guild else None)
+
+        return await in_time(ctx, read(), ephemeral=True)
 
     # Prefix only: a slash command cannot be the way to fix the slash commands.
     @commands.command(name="sync")

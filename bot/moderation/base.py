@@ -12,8 +12,10 @@ from bot import validation as v
 from bot.engine import Engine
 from bot.errors import AmbiguousSubjectError, NotFoundError, UnknownSubjectError
 from bot.models import Actor, Entity, EntityKind, Intent, Kind
+from bot.questionlog import QuestionLog
 from bot.questions import split_kind
 from bot.render import label, labels, outcome_text
+from bot.store import Store
 from bot.subjects import Resolution, leftover, parse_id
 from bot.text import normalize
 
@@ -76,13 +78,22 @@ def content(row: dict[str, Any]) -> dict[str, Any]:
 class Desk:
     """Shared helpers of the moderation mixins; holds the engine, store and clock."""
 
-    def __init__(self, engine: Engine, *, clock: Clock = utc_now) -> None:
+    def __init__(
+        self, engine: Engine, *, store: Store | None = None, clock: Clock = utc_now
+    ) -> None:
         self.engine = engine
-        self.store = engine.store
+        # On the engine's own connection (the CLI, tests) each action brings the engine's
+        # index up to date itself. On a connection of its own (the bot's writer thread,
+        # bot/writer.py) it leaves the index and the question log to the engine's thread,
+        # which catches up from the change log after each action, like another process.
+        self.attached = store is None or store is engine.store
+        self.store = engine.store if store is None else store
+        self.questions = engine.questions if self.attached else QuestionLog(self.store)
         self.clock = clock  # injectable: the "changed meanwhile" window is tested by it
 
     def _done(self) -> None:
-        self.engine.sync(force=True)
+        if self.attached:
+            self.engine.sync(force=True)
 
     def _visible(self, row: dict[str, Any] | None, actor: Actor) -> bool:
         return row is not None and row["guild_id"] in (None, actor.guild_id)
@@ -125,13 +136,14 @@ class Desk:
     def _resolve(
         self, subject: str, actor: Actor, *, shows_only: bool = False, kind: Kind | None = None
     ) -> Resolution:
-        return self.engine.subjects.resolve(
-            subject.strip(),
-            intent=Intent(kind.value) if kind else Intent.ASK,
-            guild_id=actor.guild_id,
-            kind=EntityKind.SHOW if shows_only else None,
-            limit=25,  # moderation lists every equally good candidate, not three
-        )
+        with self.engine.lock:  # the index is the engine thread's: see Engine.lock
+            return self.engine.subjects.resolve(
+                subject.strip(),
+                intent=Intent(kind.value) if kind else Intent.ASK,
+                guild_id=actor.guild_id,
+                kind=EntityKind.SHOW if shows_only else None,
+                limit=25,  # moderation lists every equally good candidate, not three
+            )
 
     def entity_of(self, subject: str, actor: Actor) -> Entity:
         found = self.resolve_entity(subject, actor)

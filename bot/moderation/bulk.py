@@ -34,10 +34,12 @@ class BulkDesk(Desk):
 
     def gaps(self, guild_id: int | None, limit: int = 10) -> list[Gap]:
         """The most asked unanswered subjects."""
-        self.engine.flush_log()
-        return self.engine.questions.gaps(guild_id, limit)
+        if self.attached:  # else the caller flushed (bot/writer.py Writer.flush_log)
+            self.engine.flush_log()
+        return self.questions.gaps(guild_id, limit)
 
     def stats(self, guild_id: int | None, days: int = 7) -> Stats:
         """Questions per day, answer rate and top subjects over the last ``days`` days."""
-        self.engine.flush_log()
-        return self.engine.questions.stats(guild_id, days)
+        if self.attached:
+            self.engine.flush_log()
+        return self.questions.stats(guild_id, days)

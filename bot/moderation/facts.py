@@ -56,9 +56,9 @@ class FactDesk(SubjectDesk):
                 new_kind = v.parse_entity_kind(entity_kind) if entity_kind else _NEW_KIND[k]
                 created = self._new_entity(name, new_kind, actor)
                 made += [Made(e.id, e.name, e.kind.value) for e in created]
-                eid = created[-1].id
+                eid, named = created[-1].id, created[-1].name
             else:
-                eid = entity.id
+                eid, named = entity.id, entity.name
             values["source_id"], new_source = self._source_id(source, actor)
             if new_source:
                 made.append(new_source)
@@ -70,7 +70,7 @@ class FactDesk(SubjectDesk):
             fact_id=fid,
             entity_id=eid,
             version=1,
-            subject=self.engine.entities[eid].name,
+            subject=named,
             made=tuple(made),
         )
 

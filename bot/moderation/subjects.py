@@ -67,7 +67,8 @@ class SubjectDesk(Desk):
         assert name is not None
         with self.store.batch():
             target = self.entity_of(entity, actor)
-            taken = self.engine.subjects.named_exactly(name, actor.guild_id)
+            with self.engine.lock:  # the index is the engine thread's: see Engine.lock
+                taken = self.engine.subjects.named_exactly(name, actor.guild_id)
             if taken:
                 raise InvalidInputError(
                     f"alias: **{escape(name)}** already names "

@@ -169,6 +169,18 @@ def replies_to(message_id: int) -> Callable[[RecordedRequest], bool]:
     return check
 
 
+def posts_in(fake: FakeDiscord, channel_id: int, since: int = 0) -> list[RecordedRequest]:
+    """Messages the bot posted (accepted, not injected faults) in ``channel_id``, from
+    request ``since`` on."""
+    return [
+        r
+        for r in fake.requests[since:]
+        if r.operation_id == "create_message"
+        and not r.injected
+        and r.path_params.get("channel_id") == str(channel_id)
+    ]
+
+
 def replied_message_id(request: RecordedRequest) -> int | None:
     """The message a create_message request replies to (``message_reference``), if any."""
     if request.operation_id != "create_message" or not isinstance(request.json, dict):
@@ -301,15 +313,18 @@ class RunningBot:
         *,
         wait: bool = True,
         db_path: Path | None = None,
+        args: Sequence[str] = (),
     ) -> RunningBot:
-        """Write a config, start the bot, and (``wait``) return once it is ready: on the
-        gateway, its slash-command sync done (published, or found unchanged), and its
-        ``ready`` event logged."""
+        """Write a config, start the bot (``args`` added to ``run``'s, e.g. ``--shard-ids``),
+        and (``wait``) return once it is ready: on the gateway, its slash-command sync done
+        (published, found unchanged, or left to shard 0's process), and its ``ready`` event
+        logged."""
         config_path = write_config(workdir, bot_config(fake, overrides))
         db_path = db_path or workdir / "showbot.db"
         since = len(fake.requests)
         process = await asyncio.create_subprocess_exec(
             *bot_command(config_path, db_path),
+            *args,
             cwd=ROOT,
             env=bot_env(),
             stdin=asyncio.subprocess.DEVNULL,
@@ -328,7 +343,7 @@ class RunningBot:
     async def wait_until_ready(self, timeout: float = START_TIMEOUT) -> None:  # noqa: ASYNC109
         def ready() -> bool | None:
             self._check_alive()
-            synced = self.events("commands_sync_done")
+            synced = self.events("commands_sync_done") or self.events("commands_sync_skipped")
             if synced and self.fake.gateway.ready.is_set() and self.events("ready"):
                 return True
             return None
@@ -479,6 +494,24 @@ class RunningBot:
             guild_id, channel_id, user_id, content, roles=roles, attachments=attachments
         )
         return await self.reply_to(message_id, timeout, since=since)
+
+    async def barrier(
+        self, guild_id: int, channel_id: int, user_id: int, rounds: int = 2
+    ) -> list[RecordedRequest]:
+        """``!help`` from ``user_id`` in ``channel_id``, ``rounds`` times, each sent once the
+        last is answered; the replies. Use it, not a sleep, before asserting that a message
+        got no reply: discord.py reads the gateway in order, so once a later message is
+        answered whatever the bot meant to post about the earlier one is posted or on its
+        way (an error handler runs as a task of its own, scheduled while the next message is
+        handled), and the next round trip, begun only after that reply arrived, lets what was
+        on its way arrive. ``!help`` spends no cooldown."""
+        assert rounds >= 1
+        replies = []
+        for _ in range(rounds):
+            reply = await self.ask(guild_id, channel_id, user_id, "!help")
+            assert reply.status == 200, reply
+            replies.append(reply)
+        return replies
 
     async def reply_to(
         self,

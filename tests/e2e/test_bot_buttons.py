@@ -10,7 +10,7 @@ import math
 import re
 
 import pytest
-from botprocess import ConfigSections, RunningBot, World, replies_to
+from botprocess import ConfigSections, RunningBot, World, posts_in, replies_to
 from fakediscord import RecordedRequest
 from fakediscord.state import MESSAGE_FLAG_EPHEMERAL
 
@@ -119,7 +119,10 @@ async def test_questions_and_clicks_share_one_budget(world: World, bot: RunningB
     # ...while another member's, typed after it, is answered.
     other = await bot.ask(world.main.id, channel, world.user("other"), "!who nuke")
     assert other.json["content"].startswith("**Nuke**")
-    await asyncio.sleep(0.3)  # the bot takes messages in order: a reply would be out by now
+    # Once the asker's own later messages are answered, anything for `typed` would be out:
+    # nothing but those replies was posted in the channel.
+    later = await bot.barrier(world.main.id, channel, asker)
+    assert posts_in(world.fake, channel, since) == [other, *later]
     assert not [r for r in world.fake.requests[since:] if replies_to(typed)(r)]
 
 

@@ -3,13 +3,12 @@ commands, autocomplete, suggestion buttons, hostile input, cooldowns, logs and a
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from botprocess import ConfigSections, RunningBot, World, replies_to
+from botprocess import ConfigSections, RunningBot, World, posts_in, replies_to
 from fakediscord import RecordedRequest, valid_command_name
 
 from bot.engine import Engine
@@ -249,7 +248,10 @@ async def test_cooldown_is_per_member(world: World, bot: RunningBot) -> None:
     # ...while another member in the same channel, asking after it, is still answered.
     other = await bot.ask(world.main.id, channel, patient, "!what igh")
     assert content(other).startswith("**IGH**")
-    await asyncio.sleep(0.3)  # the bot takes messages in order: a reply would be out by now
+    # Once the member's own later messages are answered, anything for `again` would be out:
+    # nothing but those replies was posted in the channel.
+    later = await bot.barrier(world.main.id, channel, eager)
+    assert posts_in(world.fake, channel, since) == [other, *later]
     assert not [r for r in world.fake.requests[since:] if replies_to(again)(r)]
     # A slash command must always be answered: it gets the (ephemeral) notice every time.
     for _ in range(2):

@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import io
 from collections.abc import AsyncIterator
+from typing import Any
 
 import aiohttp
 import discord
@@ -23,6 +24,7 @@ from fakediscord import (
     load_spec,
     valid_command_name,
 )
+from jsonschema import Draft202012Validator
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -546,3 +548,88 @@ def test_spec_matching_and_name_rule() -> None:
     assert valid_command_name("show-info") and valid_command_name("série_2")
     assert not valid_command_name("Show") and not valid_command_name("two words")
     assert not valid_command_name("x" * 33)
+
+
+async def test_shards_get_only_their_guilds_events() -> None:
+    """An AutoShardedBot without a shard count asks /gateway/bot, IDENTIFYs each shard;
+    each session gets READY and GUILD_CREATE for its guilds only, and every guild event
+    (messages, interactions) only on the shard that owns the guild; DMs on shard 0."""
+    async with FakeDiscord() as fake:
+        fake.shards = 2
+        fake.name_client = lambda peer: "this test" if peer[0] == "127.0.0.1" else None
+        guilds = [
+            fake.add_guild(f"S{shard}-{n}", guild_id=fake.guild_id_on_shard(shard, 2))
+            for shard in (0, 1)
+            for n in range(2)
+        ]
+        owner = {g.id: FakeDiscord.shard_of(g.id, 2) for g in guilds}
+        assert sorted(owner.values()) == [0, 0, 1, 1]
+        client = make_bot()
+        sharded = commands.AutoShardedBot(
+            command_prefix="!", intents=client.intents, guild_ready_timeout=0.05
+        )
+        sharded.add_command(client.get_command("ping"))  # type: ignore[arg-type]
+        for command in client.tree.get_commands():
+            sharded.tree.add_command(command)
+
+        async def identify_at_once(shard_id: int | None, *, initial: bool = False) -> None:
+            pass  # discord.py waits 5 s before every IDENTIFY but the first
+
+        sharded.before_identify_hook = identify_at_once  # type: ignore[method-assign]
+        with discord_py_pointed_at(fake):
+            task = asyncio.create_task(sharded.start(fake.token))
+            try:
+                await asyncio.wait_for(sharded.wait_until_ready(), 10)
+                (gateway,) = fake.requests_for("get_bot_gateway")
+                assert gateway.response["shards"] == 2
+                components = load_spec().document["components"]
+                schema = {**components["schemas"]["GatewayBotResponse"], "components": components}
+                assert not list(Draft202012Validator(schema).iter_errors(gateway.response))
+                limit = gateway.response["session_start_limit"]
+                assert limit["remaining"] == limit["total"]  # nothing identified yet
+                identifies = [f.data["shard"] for f in fake.gateway.frames if f.op == 2]
+                assert sorted(identifies) == [[0, 2], [1, 2]]
+                sessions = {s.shard: s for s in fake.gateway.sessions.values()}
+                assert fake.live_shards() == {(0, 2): "this test", (1, 2): "this test"}
+
+                def events(shard: int, name: str) -> list[dict[str, Any]]:
+                    log = sessions[(shard, 2)].log
+                    return [p["d"] for p in log if p["t"] == name]
+
+                for shard in (0, 1):
+                    (ready,) = events(shard, "READY")
+                    mine = {str(g) for g, s in owner.items() if s == shard}
+                    assert ready["shard"] == [shard, 2]
+                    assert {g["id"] for g in ready["guilds"]} == mine
+                    assert all(g["unavailable"] for g in ready["guilds"])
+                    assert {g["id"] for g in events(shard, "GUILD_CREATE")} == mine
+                assert {g.id: g.shard_id for g in sharded.guilds} == owner
+
+                await sharded.tree.sync()
+                fan = fake.add_user("fan").id
+                since = len(fake.requests)
+                for guild in guilds:
+                    general = guild.channel("general").id
+                    await fake.send_message(guild.id, general, fan, "!ping")
+                    handle = await fake.send_slash_command(
+                        guild.id, general, fan, "show info", {"title": "Lost"}
+                    )
+                    await fake.wait_for_callback(handle)
+
+                def pongs() -> bool | None:
+                    return sum(creates(r) for r in fake.requests[since:]) == len(guilds) or None
+
+                await fake.wait_for(pongs, 5, "a pong in every guild")
+                assert {r.client for r in fake.requests[since:]} == {"this test"}
+                for shard in (0, 1):
+                    for name in ("MESSAGE_CREATE", "INTERACTION_CREATE"):
+                        got = {int(e["guild_id"]) for e in events(shard, name)}
+                        assert got == {g for g, s in owner.items() if s == shard}, name
+                await fake.send_dm(fan, "hello")
+                assert [e["content"] for e in events(0, "MESSAGE_CREATE") if "guild_id" not in e]
+                assert all("guild_id" in e for e in events(1, "MESSAGE_CREATE"))
+            finally:
+                await sharded.close()
+                await client.close()
+                await asyncio.wait_for(task, 5)
+        fake.assert_no_violations()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.__main__ import split_questions
+from bot.__main__ import shard_ids, split_questions
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -196,3 +197,33 @@ def test_split_questions() -> None:
     assert split_questions(["!who nuke", "!what igh"], "!") == ["!who nuke", "!what igh"]
     assert split_questions(["!who", "nuke"], "!") == ["!who nuke"]
     assert split_questions(["who is nuke", "what is igh"], "!") == ["who is nuke", "what is igh"]
+
+
+def test_shard_ids_argument_syntax() -> None:
+    assert shard_ids("0") == [0]
+    assert shard_ids("0,1") == [0, 1]
+    assert shard_ids(" 2, 3 ") == [2, 3]
+    assert shard_ids("4-7") == [4, 5, 6, 7]
+    assert shard_ids("0,2-3,9") == [0, 2, 3, 9]
+    for bad in ("", "a", "1,", "-1", "1-", "3-1", "1.5", "０"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            shard_ids(bad)
+
+
+def test_run_shard_ids_are_checked_before_connecting(tmp_path: Path) -> None:
+    """Wrong shards are a configuration error (exit 2, one line), never a connection."""
+    config = tmp_path / "c.toml"
+    config.write_text(
+        '[discord]\ntoken = "x"\napi_base = "http://127.0.0.1:9/api/v10"\nshard_count = 4\n'
+    )
+    db = str(tmp_path / "x.db")
+    result = run("run", "--config", str(config), "--db", db, "--shard-ids", "3,4")
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0, result.stderr
+    assert "--shard-ids: shard 4 does not exist" in result.stderr
+    result = run("run", "--config", str(config), "--db", db, "--shard-ids", "one")
+    assert result.returncode == 2 and "'one' is not a list of shard numbers" in result.stderr
+    config.write_text('[discord]\ntoken = "x"\n')
+    result = run("run", "--config", str(config), "--db", db, "--shard-ids", "0")
+    assert result.returncode == 2 and "needs [discord] shard_count" in result.stderr
+    assert not Path(db).exists()  # refused before the database was even opened

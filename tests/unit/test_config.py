@@ -1,8 +1,9 @@
+import re
 from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_config
+from bot.config import ConfigError, load_config, with_shard_ids
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -65,3 +66,114 @@ def test_example_config_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
     config = load_config(example)
     assert config.prefix == "!"
     assert "***" in str(config.redacted()) or config.token is None
+
+
+def test_message_content_defaults_on_and_can_be_turned_off(tmp_path: Path) -> None:
+    assert load_config(write(tmp_path, "")).message_content is True
+    config = load_config(write(tmp_path, "[discord]\nmessage_content = false\n"))
+    assert config.message_content is False
+    with pytest.raises(ConfigError, match=r"\[discord\] message_content must be true or false"):
+        load_config(write(tmp_path, '[discord]\nmessage_content = "no"\n'))
+    with pytest.raises(ConfigError, match=r"\[discord\] message_content must be true or false"):
+        load_config(write(tmp_path, "[discord]\nmessage_content = 0\n"))
+
+
+@pytest.mark.parametrize(
+    ("key", "url"),
+    [
+        ("api_base", "http://127.0.0.1:8080/api/v10"),
+        ("api_base", "http://127.3.2.1/api/v10"),
+        ("api_base", "http://localhost:8080/api/v10"),
+        ("api_base", "http://LOCALHOST/api/v10"),
+        ("api_base", "http://[::1]:8080/api/v10"),
+        ("api_base", "https://discord.example.com/api/v10"),
+        ("api_base", "https://10.0.0.7/api/v10"),
+        ("gateway_url", "ws://127.0.0.1:8080/"),
+        ("gateway_url", "ws://[::1]:8080/"),
+        ("gateway_url", "wss://gateway.example.com/"),
+    ],
+)
+def test_loopback_or_tls_urls_are_accepted(tmp_path: Path, key: str, url: str) -> None:
+    config = load_config(write(tmp_path, f'[discord]\n{key} = "{url}"\n'))
+    assert getattr(config, key) == url
+
+
+@pytest.mark.parametrize(
+    ("key", "url"),
+    [
+        ("api_base", "http://discord.example.com/api/v10"),
+        ("api_base", "http://10.0.0.7:8080/api/v10"),
+        ("api_base", "http://192.168.1.2/api/v10"),
+        ("api_base", "http://[::2]/api/v10"),
+        ("api_base", "http://localhost.example.com/api/v10"),
+        ("api_base", "http://128.0.0.1/api/v10"),
+        ("api_base", "HTTP://discord.example.com/api/v10"),
+        ("gateway_url", "ws://gateway.example.com/"),
+    ],
+)
+def test_plain_http_beyond_this_machine_is_refused(tmp_path: Path, key: str, url: str) -> None:
+    """The token goes with every request: in clear text only to this machine."""
+    with pytest.raises(ConfigError, match=rf"\[discord\] {key} .*token in clear text"):
+        load_config(write(tmp_path, f'[discord]\n{key} = "{url}"\n'))
+
+
+# -- sharding ------------------------------------------------------------------------------------
+
+
+def test_unsharded_by_default(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, "[discord]\n"))
+    assert (config.shard_count, config.shard_ids, config.shards) == (None, (), None)
+    assert config.holds_shard_zero
+
+
+@pytest.mark.parametrize(
+    ("text", "shards", "zero"),
+    [
+        ("shard_count = 4\n", (0, 1, 2, 3), True),  # every shard in this one process
+        ("shard_count = 4\nshard_ids = [0, 1]\n", (0, 1), True),
+        ("shard_count = 4\nshard_ids = [3, 2]\n", (3, 2), False),
+        ("shard_count = 1\n", (0,), True),
+    ],
+)
+def test_shard_keys(tmp_path: Path, text: str, shards: tuple[int, ...], zero: bool) -> None:
+    config = load_config(write(tmp_path, "[discord]\n" + text))
+    assert config.shards == shards and config.holds_shard_zero is zero
+    assert config.shard_count == int(text.split("=")[1].split()[0])
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("shard_count = 0\n", "[discord] shard_count must be at least 1"),
+        ("shard_count = -2\n", "[discord] shard_count must be at least 1"),
+        ("shard_count = '4'\n", "[discord] shard_count must be number"),
+        ("shard_count = true\n", "[discord] shard_count must be number"),
+        ("shard_count = 2.0\n", "[discord] shard_count must be number"),
+        ("shard_ids = 1\n", "[discord] shard_ids must be a list"),
+        ("shard_count = 4\nshard_ids = ['1']\n", "[discord] shard_ids must be a list of shard"),
+        ("shard_count = 4\nshard_ids = [true]\n", "[discord] shard_ids must be a list of shard"),
+        ("shard_ids = [0]\n", "[discord] shard_ids needs [discord] shard_count"),
+        (
+            "shard_count = 4\nshard_ids = [1, 4]\n",
+            "[discord] shard_ids: shard 4 does not exist; with shard_count = 4 shards are"
+            " numbered 0 to 3",
+        ),
+        ("shard_count = 4\nshard_ids = [-1]\n", "shard -1 does not exist"),
+        ("shard_count = 4\nshard_ids = [1, 2, 1]\n", "[discord] shard_ids lists shard 1 twice"),
+    ],
+)
+def test_bad_shard_keys_name_the_key(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_config(write(tmp_path, "[discord]\n" + text))
+
+
+def test_shard_ids_override_checks_against_the_count(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, "[discord]\nshard_count = 4\nshard_ids = [0, 1]\n"))
+    assert with_shard_ids(config, [2, 3]).shards == (2, 3)
+    assert not with_shard_ids(config, [2, 3]).holds_shard_zero
+    with pytest.raises(ConfigError, match=r"--shard-ids: shard 4 does not exist"):
+        with_shard_ids(config, [4])
+    with pytest.raises(ConfigError, match=r"--shard-ids lists shard 2 twice"):
+        with_shard_ids(config, [2, 2])
+    with pytest.raises(ConfigError, match=r"--shard-ids needs \[discord\] shard_count"):
+        with_shard_ids(load_config(write(tmp_path, "[discord]\n")), [0])

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bot.__main__ import COMMANDS
+import discord  # noqa: TID251  (Discord's permission bits; a test, not the engine)
+
+from bot.__main__ import COMMANDS, EXIT_USAGE
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -41,3 +43,47 @@ def test_every_discord_command_is_in_the_readme() -> None:
 def test_every_cli_subcommand_is_in_the_readme() -> None:
     missing = [c for c in COMMANDS if f"python -m bot {c}" not in README]
     assert missing == []
+
+
+def invite_permissions() -> tuple[int, list[str]]:
+    """The invite link's ``permissions=`` and the permission names listed beside it."""
+    (value,) = re.findall(r"oauth2/authorize\?[^`\s]*permissions=(\d+)", README)
+    (listed,) = re.findall(r"bot permissions \*\*([^*]+)\*\*", README)
+    return int(value), [name.strip() for name in re.sub(r"\s+", " ", listed).split(",")]
+
+
+def permission_flag(name: str) -> str:
+    """A permission as Discord's client names it ("View Channels") -> discord.py's flag."""
+    flag = name.lower().replace(" ", "_")
+    valid = discord.Permissions.VALID_FLAGS
+    if flag not in valid and flag.rstrip("s") in valid:
+        flag = flag.rstrip("s")  # "view_channels" is discord.py's view_channel
+    assert flag in valid, f"{name!r} is not a Discord permission"
+    return flag
+
+
+def test_invite_link_grants_exactly_the_listed_permissions() -> None:
+    value, names = invite_permissions()
+    listed = discord.Permissions(**dict.fromkeys(map(permission_flag, names), True))
+    granted = sorted(f for f, on in discord.Permissions(value) if on)
+    assert value == listed.value, f"the link grants {granted}, the README lists {names}"
+    # What the bot checks before it replies (bot/client.py) is in the list.
+    for needed in ("view_channel", "send_messages", "send_messages_in_threads", "attach_files"):
+        assert getattr(listed, needed), needed
+
+
+def systemd_units() -> list[str]:
+    """Every fenced block of the README holding a unit's [Service] section (showbot.service,
+    the sharded template showbot@.service, whatever the block's language tag)."""
+    blocks = re.findall(r"^```[\w-]*\n(.*?)^```", README, flags=re.DOTALL | re.MULTILINE)
+    return [b for b in blocks if re.search(r"^\[Service\]", b, flags=re.MULTILINE)]
+
+
+def test_services_do_not_restart_on_a_configuration_error() -> None:
+    """Exit status 2 is a usage or configuration error (or a refused token): restarting
+    cannot fix it, and a restart loop would hammer Discord's login."""
+    units = [u for u in systemd_units() if re.search(r"^Restart=", u, flags=re.MULTILINE)]
+    assert units, "no systemd unit in the README"
+    assert EXIT_USAGE == 2
+    for unit in units:
+        assert re.search(r"^RestartPreventExitStatus=2\b", unit, flags=re.MULTILINE), unit

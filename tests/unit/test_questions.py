@@ -69,3 +69,29 @@ def test_huge_question_is_refused_before_work() -> None:
 def test_season_words_in_names_are_not_seasons() -> None:
     assert extract_season("seasons of love") == ("seasons of love", None)
     assert extract_season("jessica jones s3") == ("jessica jones", 3)
+
+
+@pytest.mark.parametrize(
+    ("message", "intent", "subject"),
+    [
+        ("<@123456789012345678> who nuke", Intent.WHO, "nuke"),
+        ("<@!123456789012345678>   when jessica jones s2", Intent.WHEN, "jessica jones"),
+        ("<@123456789012345678> what is igh", Intent.WHAT, "igh"),
+        ("<@123456789012345678> who is trish", Intent.WHO, "trish"),
+        ("<@123456789012345678> nuke", Intent.ASK, "nuke"),
+    ],
+)
+def test_a_mention_of_the_bot_is_a_prefix(message: str, intent: Intent, subject: str) -> None:
+    """``@showbot who nuke`` (Discord sends ``<@BOTID> who nuke``) reads as ``!who nuke``."""
+    q = parse_question(message)
+    assert (q.intent, q.subject) == (intent, subject)
+    assert "123456789012345678" not in " ".join(q.words)
+    assert (
+        parse_question(message).explicit_intent
+        == parse_question("!" + message.split(">", 1)[1].strip()).explicit_intent
+    )
+
+
+def test_a_mention_alone_is_nothing_to_ask() -> None:
+    with pytest.raises(InvalidInputError, match="Ask me about"):
+        parse_question("<@123456789012345678>")

@@ -263,6 +263,11 @@ def test_database_errors_are_told_apart(tmp_path: Path) -> None:
     readonly = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     with pytest.raises(sqlite3.OperationalError) as refused:
         readonly.execute("INSERT INTO t VALUES (1)")
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database" * 100)
+    with pytest.raises(sqlite3.DatabaseError) as damaged:
+        sqlite3.connect(junk).execute("SELECT 1 FROM sqlite_master")
+    assert database_problem(damaged.value) == "damaged"
     assert database_problem(busy.value) == "busy"
     assert database_problem(refused.value) == "unwritable"
     assert database_problem(missing.value) == "bug"  # a missing column is showbot's bug

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import WSMsgType, web
 
 from .records import Violation
+from .rest import peer_of
 from .state import (
     INTENT_DIRECT_MESSAGE_REACTIONS,
     INTENT_DIRECT_MESSAGES,
@@ -108,6 +109,8 @@ class Connection:
     session: Session | None = None
     server_closed: bool = False  # the fake chose the close code, not the bot
     send_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    peer: tuple[str, int] | None = None  # the client's (host, port)
+    client: str | None = None  # FakeDiscord.name_client's name for it (at connect time)
 
     async def send(self, payload: dict[str, Any]) -> bool:
         """Send one frame; False if the socket is gone (the event stays logged for RESUME)."""
@@ -155,6 +158,8 @@ class Gateway:
         ws = web.WebSocketResponse(timeout=2.0, max_msg_size=0)
         await ws.prepare(request)
         conn = Connection(ws, request, request.path, dict(request.query))
+        conn.peer = peer_of(request)
+        conn.client = self._fake.client_of(conn.peer)
         self.connections.add(conn)
         try:
             if not await self._check_query(conn):

@@ -48,6 +48,11 @@ class RecordedRequest:
     response: Any = None
     injected: bool = False  # answered by fail_next() rather than emulated
     violations: list[str] = field(default_factory=list)
+    # Who made it: the client's (host, port), and the name FakeDiscord.name_client gave that
+    # address while the request was open (e.g. which of several bot processes sharing one
+    # token; they are told apart by their sockets, not by what they send).
+    peer: tuple[str, int] | None = None
+    client: str | None = None
 
     def __str__(self) -> str:
         query = "&".join(f"{k}={v}" for k, v in self.query.items())

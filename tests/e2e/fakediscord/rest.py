@@ -93,7 +93,14 @@ def _new_record(
         json=None,
         files=[],
         time=asyncio.get_running_loop().time(),
+        peer=peer_of(request),
     )
+
+
+def peer_of(request: web.Request) -> tuple[str, int] | None:
+    """The client's (host, port): which socket, hence which process, sent ``request``."""
+    peer = request.transport.get_extra_info("peername") if request.transport else None
+    return (str(peer[0]), int(peer[1])) if peer else None
 
 
 def _bucket(template: str | None, method: str) -> str:
@@ -114,6 +121,7 @@ class RestApi:
         op = match.operation
         record = _new_record(request, path, op.template if op else None, match.path_params)
         record.operation_id = op.operation_id if op else None
+        record.client = fake.client_of(record.peer)
 
         error = await self._preflight(request, record, op, match.other_methods)
         fault = None if error else fake.take_fault(record)
@@ -414,12 +422,15 @@ class RestApi:
         return 200, {"url": self._fake.gateway_url.rstrip("/")}
 
     async def op_get_bot_gateway(self, record: RecordedRequest) -> tuple[int, Json]:
+        fake = self._fake
+        # GatewayBotResponse: the recommended shard count, and how many more IDENTIFYs
+        # (session starts) the bot may make before reset_after ms have passed.
         return 200, {
-            "url": self._fake.gateway_url.rstrip("/"),
-            "shards": 1,
+            "url": fake.gateway_url.rstrip("/"),
+            "shards": fake.recommended_shards,
             "session_start_limit": {
-                "total": 1000,
-                "remaining": 999,
+                "total": fake.session_start_total,
+                "remaining": max(fake.session_start_total - fake.identify_count, 0),
                 "reset_after": 86_400_000,
                 "max_concurrency": 1,
             },

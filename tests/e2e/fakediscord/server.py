@@ -103,6 +103,14 @@ class FakeDiscord:
         self._guild_commands: dict[int, dict[int, dict[str, Any]]] = {}
         self.cdn: dict[str, tuple[bytes, str | None]] = {}
 
+        # Sharding: /gateway/bot recommends ``shards`` (None: one per 1,000 guilds, as a
+        # guide; Discord requires sharding past 2,500) and allows this many session starts.
+        self.shards: int | None = None
+        self.session_start_total = 1000
+        # Names the client behind a (host, port), for RecordedRequest.client and the gateway's
+        # Connection.client: e.g. which of several processes sharing the token made a call.
+        self.name_client: Callable[[tuple[str, int]], str | None] | None = None
+
         self.requests: list[RecordedRequest] = []
         self.violations: list[Violation] = []
         self._faults: list[Fault] = []
@@ -294,6 +302,39 @@ class FakeDiscord:
         channel = self.channels[channel_id]
         channel.overwrites = list(overwrites)
         await self.gateway.dispatch("CHANNEL_UPDATE", channel.payload(), guild_id=channel.guild_id)
+
+    @property
+    def recommended_shards(self) -> int:
+        """What /gateway/bot says in ``shards``."""
+        return self.shards or max(1, -(-len(self.guilds) // 1000))
+
+    @staticmethod
+    def shard_of(guild_id: int, shard_count: int) -> int:
+        """The shard that receives a guild's events (Discord's sharding formula)."""
+        return (guild_id >> 22) % shard_count
+
+    def guild_id_on_shard(self, shard_id: int, shard_count: int) -> int:
+        """A fresh snowflake for a guild that shard ``shard_id`` of ``shard_count`` owns
+        (for ``add_guild(guild_id=...)``): its timestamp moved back a few milliseconds."""
+        flake = self.snowflake()
+        stamp = flake >> 22
+        stamp -= (stamp - shard_id) % shard_count
+        return (stamp << 22) | (flake & ((1 << 22) - 1))
+
+    def client_of(self, peer: tuple[str, int] | None) -> str | None:
+        """``name_client``'s name for the client at ``peer`` (None without either)."""
+        if peer is None or self.name_client is None:
+            return None
+        return self.name_client(peer)
+
+    def live_shards(self) -> dict[tuple[int, int] | None, str | None]:
+        """The shards (``(id, count)``; None for an unsharded session) with a connected
+        gateway session, each with the name of the client holding it."""
+        return {
+            session.shard: session.conn.client
+            for session in self.gateway.sessions.values()
+            if session.conn is not None
+        }
 
     async def announce_guild(self, guild: FakeGuild) -> None:
         """Tell a connected bot about a guild added after READY (the bot "joined" it)."""

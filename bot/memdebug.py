@@ -1,0 +1,96 @@
+"""Where the memory goes: tracemalloc snapshots of the running bot, for finding what grows.
+
+Off unless ``SHOWBOT_TRACEMALLOC`` names a folder (``python -m bot run`` reads it):
+
+    SHOWBOT_TRACEMALLOC=/tmp/mem SHOWBOT_TRACEMALLOC_EVERY=30 python -m bot run ...
+    kill -USR1 <pid>     # one more snapshot now
+
+Each snapshot writes ``snapshot-NNN.txt`` there: the traced total, the top allocation sites
+and, from the second on, the sites that grew most since the first snapshot (so warm-up
+allocations fall out of the comparison). ``SHOWBOT_TRACEMALLOC_FRAMES`` (default 8) is the
+traceback depth kept per allocation (the comparison groups by the innermost line; the
+tracebacks of the top growers are printed too). Tracing costs CPU and memory of its own:
+a tool for a benchmark run (``benchmarks/load.py --tracemalloc DIR``), never for production.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import tracemalloc
+from pathlib import Path
+from types import FrameType
+
+TOP = 25
+ENV_DIR = "SHOWBOT_TRACEMALLOC"
+ENV_EVERY = "SHOWBOT_TRACEMALLOC_EVERY"
+ENV_FRAMES = "SHOWBOT_TRACEMALLOC_FRAMES"
+_IGNORED = (
+    tracemalloc.Filter(False, tracemalloc.__file__),
+    tracemalloc.Filter(False, "<frozen importlib._bootstrap>"),
+    tracemalloc.Filter(False, "<frozen importlib._bootstrap_external>"),
+    tracemalloc.Filter(False, "<unknown>"),
+)
+
+
+class Snapshots:
+    """Numbered tracemalloc dumps into one folder, each compared with the first."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.count = 0
+        self.first: tracemalloc.Snapshot | None = None
+        self._lock = threading.Lock()
+
+    def dump(self) -> Path:
+        with self._lock:
+            snapshot = tracemalloc.take_snapshot().filter_traces(_IGNORED)
+            self.count += 1
+            path = self.folder / f"snapshot-{self.count:03d}.txt"
+            current, peak = tracemalloc.get_traced_memory()
+            lines = [f"traced {current / 2**20:.2f} MiB (peak {peak / 2**20:.2f} MiB)", ""]
+            lines.append(f"top {TOP} by line:")
+            lines += [f"  {s}" for s in snapshot.statistics("lineno")[:TOP]]
+            if self.first is None:
+                self.first = snapshot
+            else:
+                growth = snapshot.compare_to(self.first, "lineno")
+                lines += ["", f"top {TOP} growth since snapshot 1, by line:"]
+                lines += [f"  {s}" for s in growth[:TOP]]
+                lines += ["", "tracebacks of the top 5 growers:"]
+                by_trace = snapshot.compare_to(self.first, "traceback")
+                for stat in by_trace[:5]:
+                    lines.append(f"  {stat.size_diff / 1024:+.1f} KiB, {stat.count_diff:+d} blocks")
+                    lines += [f"    {line}" for line in stat.traceback.format()]
+            path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            return path
+
+
+def install_from_env(environ: dict[str, str] | None = None) -> Snapshots | None:
+    """Start tracing and the periodic/SIGUSR1 dumps when ``SHOWBOT_TRACEMALLOC`` is set."""
+    env = os.environ if environ is None else environ
+    folder = env.get(ENV_DIR)
+    if not folder:
+        return None
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    tracemalloc.start(max(1, int(env.get(ENV_FRAMES, "8"))))
+    snapshots = Snapshots(target)
+    every = float(env.get(ENV_EVERY, "0") or 0)
+
+    def on_signal(_signum: int, _frame: FrameType | None) -> None:
+        # A thread of its own: a snapshot takes a while, and a signal handler must not.
+        threading.Thread(target=snapshots.dump, name="tracemalloc-dump", daemon=True).start()
+
+    if hasattr(signal, "SIGUSR1"):
+        signal.signal(signal.SIGUSR1, on_signal)
+    if every > 0:
+        stop = threading.Event()
+
+        def periodic() -> None:
+            while not stop.wait(every):
+                snapshots.dump()
+
+        threading.Thread(target=periodic, name="tracemalloc-every", daemon=True).start()
+    return snapshots
