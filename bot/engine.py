@@ -12,13 +12,15 @@ import sqlite3
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import replace
 from functools import wraps
 from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
 
+from bot import coldstart
 from bot.answers import answer_found, answer_of, choose_facts
+from bot.entities import EntityTable
 from bot.errors import ShowbotError, database_problem
 from bot.logs import get_logger
 from bot.lookup import AliasIndex
@@ -67,7 +69,7 @@ class Engine:
     def __init__(self, store: Store, *, prefix: str = "!") -> None:
         self.store = store
         self.prefix = prefix
-        self.entities: dict[int, Entity] = {}
+        self.entities: MutableMapping[int, Entity] = {}  # an EntityTable once started
         self._seasons: dict[int, list[Entity]] = defaultdict(list)
         # Season number -> the seasons with it, of any show: "season 2" with no show named.
         self._numbered: dict[int, dict[int, Entity]] = defaultdict(dict)
@@ -86,13 +88,14 @@ class Engine:
         self._seen = store.max_change_id()
         # A server's own aliases name a subject in that server only: key -> server.
         self.alias_guilds: dict[int, int] = {}
-        self.index = AliasIndex.build(self._load())
+        self.index = self._start()
         self.subjects = Subjects(
             self.index, self.entities, self.seasons_of, self.seasons_numbered, self.alias_guilds
         )
         self.synonyms = Synonyms(store)
         self.questions = QuestionLog(store)
         self.finder = FactFinder(store, self.subjects, self.synonyms.groups, self.synonyms.rewrite)
+        self.sync(force=True)  # what changed since the snapshot (or during the build)
 
     @classmethod
     def open(cls, path: str | Path, *, seed: bool = True, prefix: str = "!") -> Engine:
@@ -108,13 +111,23 @@ class Engine:
 
     # ------------------------------------------------------------ the index
 
+    def _start(self) -> AliasIndex:
+        """The index, the entities and the alias servers: mapped from the snapshot next to
+        the database when it fits (caught up from the change log by the first sync), else
+        built from the store and a snapshot written for the next start (bot/coldstart.py)."""
+        found = coldstart.load(self.store)
+        if found is not None:
+            self._seen, index = found.seen, found.index
+            self.entities, self.alias_guilds = found.entities, found.alias_guilds
+        else:
+            self.entities = EntityTable.of(self.store.live_entity_rows())
+            index = AliasIndex.build(self._load())
+            coldstart.save(self.store, self._seen, index, self.entities, self.alias_guilds)
+        for season in self.entities.of_kind(EntityKind.SEASON):
+            self._remember(season)
+        return index
+
     def _load(self) -> Iterator[tuple[int, int, str]]:
-        entities = self.entities
-        for entity in self.store.live_entities():
-            if entity.kind is EntityKind.SEASON:
-                self._remember(entity)
-            else:  # the common case, kept tight: start-up loads every entity
-                entities[entity.id] = entity
         scoped = self.alias_guilds
         for table, row_id, entity_id, text, guild in self.store.index_rows():
             key = _alias_key(table, row_id)

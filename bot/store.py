@@ -280,6 +280,14 @@ class Store:
         ):
             yield Entity(eid, name, kinds[kind], show_id, season, guild_id)
 
+    def live_entity_rows(self) -> list[tuple[int, str, str, int | None, int | None, int | None]]:
+        """Every live entity as (id, name, kind, show_id, season, guild_id) tuples, by id
+        (start-up's table of entities, bot/entities.py, is made of them)."""
+        return self.db.execute(
+            "SELECT id, name, kind, show_id, season, guild_id FROM entity"
+            " WHERE deleted_at IS NULL AND merged_into IS NULL ORDER BY id"
+        ).fetchall()
+
     def source(self, source_id: int) -> Source | None:
         row = self.row("source", source_id)
         return source_from_row(row) if row else None
@@ -339,6 +347,30 @@ class Store:
 
     def max_change_id(self) -> int:
         return int(self.db.execute("SELECT coalesce(max(id), 0) FROM change").fetchone()[0])
+
+    def change_at(self, change_id: int) -> str | None:
+        """When a change was made (None if there is no such change): with its id, what the
+        index snapshot checks the log against."""
+        found = self.db.execute("SELECT at FROM change WHERE id = ?", [change_id]).fetchone()
+        return found[0] if found else None
+
+    def identity(self) -> dict[str, Any]:
+        """What tells this database from another (when its first migration ran: a copy
+        or backup shares it, another database does not) and its schema (the migrations
+        applied), for the index snapshot's stamp."""
+        rows = self.db.execute(
+            "SELECT name, applied_at FROM _sqlite_migrations WHERE migration_set = 'showbot'"
+            " ORDER BY id"
+        ).fetchall()
+        return {"created": rows[0][1] if rows else None, "schema": [r[0] for r in rows]}
+
+    def max_row_ids(self) -> list[int]:
+        """The largest entity and alias ids (rows written behind the change log's back,
+        as a bulk import by SQL would, change them)."""
+        return [
+            int(self.db.execute(f"SELECT coalesce(max(id), 0) FROM {t}").fetchone()[0])
+            for t in ("entity", "alias")
+        ]
 
     def changes_since(self, change_id: int, tables: tuple[str, ...] = TABLES) -> list[dict]:
         if set(tables) >= set(TABLES):  # every table: the primary key alone (no IN, which

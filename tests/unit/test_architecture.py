@@ -67,7 +67,12 @@ def test_sql_stays_in_the_storage_modules() -> None:
         for m in ENGINE_MODULES
         if m.split(".")[0] not in SQL_MODULES
         for path in [
-            ROOT / "bot" / (m.replace(".", "/") + ("/__init__.py" if m == "moderation" else ".py"))
+            ROOT
+            / "bot"
+            / (
+                m.replace(".", "/")
+                + ("/__init__.py" if (ROOT / "bot" / m.replace(".", "/")).is_dir() else ".py")
+            )
         ]
     }
     assert {m: q for m, q in found.items() if q} == {}

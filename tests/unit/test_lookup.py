@@ -267,7 +267,7 @@ def test_changes_survive_compaction(index: AliasIndex) -> None:
 
 
 def test_automatic_compaction(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(lookup, "_DELTA_MIN", 8)
+    monkeypatch.setattr("bot.lookup.delta._DELTA_MIN", 8)  # where compaction reads it
     index = AliasIndex.build(ROWS)
     names = ["".join(random.Random(i).choices(string.ascii_lowercase, k=10)) for i in range(40)]
     for i, name in enumerate(names):  # several compactions, adds and removals interleaved
