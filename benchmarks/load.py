@@ -28,8 +28,19 @@ load is spread over channels: the fake's rate-limit headers allow 5 requests per
 until it resets. Above about 5 questions/s per channel, a stall (a 429, a busy CPU) then
 cannot be caught up: latency and RSS grow with the backlog.
 
+**Soak** (``--soak``): the bot's RSS is sampled every 2 s of the load phase, and the slope
+after warm-up (the first ``--soak-warmup`` share of the load phase is left out) is fitted by
+least squares against the questions sent: "MiB per 100,000 questions". A leak is a slope
+that stays up however long the run; the goal is at most ``--soak-max`` (2 MiB per 100,000),
+checked. For months of questions, run it long, e.g.
+``--soak --seconds 300 --rate 200``.
+
+``--tracemalloc DIR`` has the bot write memory snapshots there (bot/memdebug.py) every
+``--tracemalloc-every`` seconds: objects by type and, unless ``--tracemalloc-frames 0``,
+tracemalloc's allocation sites, each compared with the first snapshot.
+
 Exit status 1 when any check fails (a dropped or wrong reply, an unhonoured 429, an
-incomplete question log, a spec violation, a traceback).
+incomplete question log, a spec violation, a traceback, a soak slope above the goal).
 """
 
 from __future__ import annotations
@@ -37,6 +48,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import random
 import re
 import sqlite3
@@ -118,6 +130,19 @@ class Moderator:
     failures: list[str] = field(default_factory=list)
 
 
+def slope(points: list[tuple[float, float]]) -> float:
+    """The least-squares slope of y over x."""
+    n = len(points)
+    if n < 2:
+        return float("nan")
+    mean_x = sum(x for x, _ in points) / n
+    mean_y = sum(y for _, y in points) / n
+    var = sum((x - mean_x) ** 2 for x, _ in points)
+    if var == 0:
+        return float("nan")
+    return sum((x - mean_x) * (y - mean_y) for x, y in points) / var
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]
@@ -187,7 +212,16 @@ async def run(args: argparse.Namespace) -> int:
     loop = asyncio.get_running_loop()
     problems: list[str] = []
     with tempfile.TemporaryDirectory(prefix="showbot-load-") as tmp:
-        limits = {"cooldown_rate": COOLDOWN_RATE, "cooldown_seconds": COOLDOWN_SECONDS}
+        limits = {
+            "cooldown_rate": COOLDOWN_RATE,
+            "cooldown_seconds": COOLDOWN_SECONDS,
+            # 5 questions/s per channel is 5 times what Discord lets the bot post there, and
+            # the fake does not limit posts (Discord-like limits: tests/e2e/test_bot_flood.py):
+            # shedding (bot/shedding.py) widened, so that what is measured is the bot.
+            "channel_in_flight": 5,
+            "channel_backlog": 1000,
+            "question_max_age": 60,
+        }
         bot = await RunningBot.start(fake, Path(tmp), {"limits": limits})
         try:
             rss_ready = bot.rss()
@@ -246,6 +280,8 @@ async def run(args: argparse.Namespace) -> int:
             rss_middle = 0
             rss_samples: list[int] = []  # every 5 s of the load: flat, or a leak's slope
             sample_every = max(1, int(args.rate * 5))
+            soak_samples: list[tuple[float, float]] = []  # (questions sent, RSS in MiB)
+            soak_every = max(1, int(args.rate * 2))
 
             async def send(number: int) -> None:
                 nonlocal rss_middle
@@ -258,6 +294,8 @@ async def run(args: argparse.Namespace) -> int:
                     rss_middle = bot.rss()
                 if number % sample_every == 0:
                     rss_samples.append(bot.rss())
+                if args.soak and number % soak_every == 0:
+                    soak_samples.append((number, bot.rss() / MiB))
 
             began = loop.time()
             cpu_began = (bot.cpu_seconds(), time.process_time())
@@ -363,6 +401,7 @@ async def run(args: argparse.Namespace) -> int:
     mod_acked = sum(m.acknowledged for m in moderators)
     mod_applied = sum(changes.values())
     tracebacks = len(bot.tracebacks())
+    shed = sum(int(e.get("count", 0)) for e in bot.events("questions_shed"))
 
     print(f"load: {args.rate:.0f}/s target for {args.seconds:.0f} s, {args.members} members,")
     print(f"      {args.channels} channels, {args.moderators} moderators, seed {args.seed},")
@@ -388,7 +427,19 @@ async def run(args: argparse.Namespace) -> int:
         f" middle {mib(rss_middle)}, end {mib(rss_end)}"
     )
     print("RSS every 5 s of load:  " + ", ".join(f"{size / MiB:.1f}" for size in rss_samples))
+    soak_slope = float("nan")
+    if args.soak:
+        after = [p for p in soak_samples if p[0] >= args.soak_warmup * total]
+        soak_slope = slope(after) * 100_000
+        span_q = (after[-1][0] - after[0][0]) if len(after) > 1 else 0
+        grew = (after[-1][1] - after[0][1]) if len(after) > 1 else float("nan")
+        print(
+            f"soak: RSS slope after warm-up {soak_slope:+.2f} MiB per 100,000 questions"
+            f" (least squares over {len(after)} samples, {span_q:.0f} questions;"
+            f" {grew:+.1f} MiB first to last; goal <= {args.soak_max:g})"
+        )
     print(f"429s injected:         {len(injected)}, honoured {honoured}")
+    print(f"questions shed:        {shed} (bot/shedding.py, logged as questions_shed)")
     print(f"gateway drops:         {args.drops}, resumes {fake.resume_count},")
     print(f"                       identifies {fake.identify_count}")
     print(
@@ -422,6 +473,8 @@ async def run(args: argparse.Namespace) -> int:
         "no tracebacks": tracebacks == 0,
         "clean exit": code == 0,
     }
+    if args.soak:
+        checks["soak slope"] = soak_slope <= args.soak_max
     problems += [name for name, ok in checks.items() if not ok]
     problems += [f for m in moderators for f in m.failures]
     if problems:
@@ -473,7 +526,20 @@ def main() -> None:
     parser.add_argument("--flood-extra", type=int, default=50, help="flood beyond the cooldown")
     parser.add_argument("--warmup", type=int, default=1200, help="questions before the load")
     parser.add_argument("--seed", type=int, default=1)
-    sys.exit(asyncio.run(run(parser.parse_args())))
+    parser.add_argument("--soak", action="store_true", help="print (and check) the RSS slope")
+    parser.add_argument(
+        "--soak-warmup", type=float, default=0.3, help="share of the load phase left out"
+    )
+    parser.add_argument("--soak-max", type=float, default=2.0, help="MiB per 100,000 questions")
+    parser.add_argument("--tracemalloc", metavar="DIR", help="bot memory snapshots into DIR")
+    parser.add_argument("--tracemalloc-every", type=float, default=30.0, help="seconds")
+    parser.add_argument("--tracemalloc-frames", type=int, default=1, help="0: types only")
+    args = parser.parse_args()
+    if args.tracemalloc:  # read by the bot process (bot/memdebug.py), which inherits it
+        os.environ["SHOWBOT_TRACEMALLOC"] = str(Path(args.tracemalloc).resolve())
+        os.environ["SHOWBOT_TRACEMALLOC_EVERY"] = str(args.tracemalloc_every)
+        os.environ["SHOWBOT_TRACEMALLOC_FRAMES"] = str(args.tracemalloc_frames)
+    sys.exit(asyncio.run(run(args)))
 
 
 if __name__ == "__main__":

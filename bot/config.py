@@ -46,6 +46,9 @@ _SCHEMA: dict[str, dict[str, tuple[tuple[type, ...], Any]]] = {
     "limits": {
         "cooldown_rate": ((int,), 5),
         "cooldown_seconds": ((int, float), 30.0),
+        "channel_in_flight": ((int,), 2),
+        "channel_backlog": ((int,), 10),
+        "question_max_age": ((int, float), 15.0),
     },
     "logging": {
         "level": ((str,), "INFO"),
@@ -75,6 +78,11 @@ class Config:
     db_path: str = DEFAULT_DB
     cooldown_rate: int = 5
     cooldown_seconds: float = 30.0
+    # Load shedding (bot/shedding.py): questions of a channel answered at a time, how many
+    # more may wait for their turn, and how long one may wait before it is dropped.
+    channel_in_flight: int = 2
+    channel_backlog: int = 10
+    question_max_age: float = 15.0
     log_level: str = "INFO"
     log_format: str = "json"
     source: str | None = field(default=None, compare=False)  # the file it came from
@@ -159,6 +167,11 @@ def load_config(
         raise ConfigError(f"{where}: [logging] level must be DEBUG, INFO, WARNING or ERROR")
     if lim["cooldown_rate"] < 1 or lim["cooldown_seconds"] <= 0:
         raise ConfigError(f"{where}: [limits] cooldown_rate and cooldown_seconds must be positive")
+    if lim["channel_in_flight"] < 1 or lim["channel_backlog"] < 0 or lim["question_max_age"] <= 0:
+        raise ConfigError(
+            f"{where}: [limits] channel_in_flight must be >= 1, channel_backlog >= 0 and"
+            " question_max_age positive"
+        )
     for key in ("api_base", "gateway_url"):
         if d[key] is not None:
             _check_endpoint(d[key], f"{where}: [discord] {key}")
@@ -186,6 +199,9 @@ def load_config(
         db_path=db_path,
         cooldown_rate=lim["cooldown_rate"],
         cooldown_seconds=float(lim["cooldown_seconds"]),
+        channel_in_flight=lim["channel_in_flight"],
+        channel_backlog=lim["channel_backlog"],
+        question_max_age=float(lim["question_max_age"]),
         log_level=log["level"].upper(),
         log_format=log["format"],
         source=source,

@@ -5,20 +5,25 @@ Off unless ``SHOWBOT_TRACEMALLOC`` names a folder (``python -m bot run`` reads i
     SHOWBOT_TRACEMALLOC=/tmp/mem SHOWBOT_TRACEMALLOC_EVERY=30 python -m bot run ...
     kill -USR1 <pid>     # one more snapshot now
 
-Each snapshot writes ``snapshot-NNN.txt`` there: the traced total, the top allocation sites
-and, from the second on, the sites that grew most since the first snapshot (so warm-up
-allocations fall out of the comparison). ``SHOWBOT_TRACEMALLOC_FRAMES`` (default 8) is the
-traceback depth kept per allocation (the comparison groups by the innermost line; the
-tracebacks of the top growers are printed too). Tracing costs CPU and memory of its own:
-a tool for a benchmark run (``benchmarks/load.py --tracemalloc DIR``), never for production.
+Each snapshot writes ``snapshot-NNN.txt`` there: the live objects by type, the traced
+total, the top allocation sites and, from the second on, what grew most since the first
+snapshot (so warm-up allocations fall out of the comparison). ``SHOWBOT_TRACEMALLOC_FRAMES``
+(default 8) is the traceback depth kept per allocation (the comparison groups by the
+innermost line; the tracebacks of the top growers are printed too); 0 skips tracemalloc and
+keeps the object counts by type only. Tracing slows the bot down several times over (it
+then cannot keep up with ``benchmarks/load.py``'s default rate: what grows is then its
+backlog, not a leak): trace at a low rate (``load.py --rate 20 --tracemalloc DIR``), count
+types at full rate (``--tracemalloc DIR --tracemalloc-frames 0``). Never for production.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import threading
 import tracemalloc
+from collections import Counter
 from pathlib import Path
 from types import FrameType
 
@@ -28,6 +33,7 @@ ENV_EVERY = "SHOWBOT_TRACEMALLOC_EVERY"
 ENV_FRAMES = "SHOWBOT_TRACEMALLOC_FRAMES"
 _IGNORED = (
     tracemalloc.Filter(False, tracemalloc.__file__),
+    tracemalloc.Filter(False, "*/linecache.py"),
     tracemalloc.Filter(False, "<frozen importlib._bootstrap>"),
     tracemalloc.Filter(False, "<frozen importlib._bootstrap_external>"),
     tracemalloc.Filter(False, "<unknown>"),
@@ -41,30 +47,52 @@ class Snapshots:
         self.folder = folder
         self.count = 0
         self.first: tracemalloc.Snapshot | None = None
+        self.first_types: Counter[str] | None = None
         self._lock = threading.Lock()
 
     def dump(self) -> Path:
         with self._lock:
-            snapshot = tracemalloc.take_snapshot().filter_traces(_IGNORED)
             self.count += 1
             path = self.folder / f"snapshot-{self.count:03d}.txt"
-            current, peak = tracemalloc.get_traced_memory()
-            lines = [f"traced {current / 2**20:.2f} MiB (peak {peak / 2**20:.2f} MiB)", ""]
-            lines.append(f"top {TOP} by line:")
-            lines += [f"  {s}" for s in snapshot.statistics("lineno")[:TOP]]
-            if self.first is None:
-                self.first = snapshot
-            else:
-                growth = snapshot.compare_to(self.first, "lineno")
-                lines += ["", f"top {TOP} growth since snapshot 1, by line:"]
-                lines += [f"  {s}" for s in growth[:TOP]]
-                lines += ["", "tracebacks of the top 5 growers:"]
-                by_trace = snapshot.compare_to(self.first, "traceback")
-                for stat in by_trace[:5]:
-                    lines.append(f"  {stat.size_diff / 1024:+.1f} KiB, {stat.count_diff:+d} blocks")
-                    lines += [f"    {line}" for line in stat.traceback.format()]
+            lines = self._types()
+            if tracemalloc.is_tracing():
+                lines += self._traces()
             path.write_text("\n".join(lines) + "\n", encoding="utf-8")
             return path
+
+    def _types(self) -> list[str]:
+        """Live objects (those the GC tracks) by type, and their growth since the first."""
+        types = Counter(type(o).__qualname__ for o in gc.get_objects())
+        lines = [f"{sum(types.values())} objects tracked by the GC", f"top {TOP} types:"]
+        lines += [f"  {name}: {n}" for name, n in types.most_common(TOP)]
+        if self.first_types is None:
+            self.first_types = types
+        else:
+            grown = Counter(types)
+            grown.subtract(self.first_types)
+            lines += ["", f"top {TOP} type growth since snapshot 1:"]
+            lines += [f"  {name}: {n:+d}" for name, n in grown.most_common(TOP) if n > 0]
+        return [*lines, ""]
+
+    def _traces(self) -> list[str]:
+        """The top allocation sites, and their growth since the first snapshot."""
+        snapshot = tracemalloc.take_snapshot().filter_traces(_IGNORED)
+        current, peak = tracemalloc.get_traced_memory()
+        lines = [f"traced {current / 2**20:.2f} MiB (peak {peak / 2**20:.2f} MiB)", ""]
+        lines.append(f"top {TOP} by line:")
+        lines += [f"  {s}" for s in snapshot.statistics("lineno")[:TOP]]
+        if self.first is None:
+            self.first = snapshot
+        else:
+            growth = snapshot.compare_to(self.first, "lineno")
+            lines += ["", f"top {TOP} growth since snapshot 1, by line:"]
+            lines += [f"  {s}" for s in growth[:TOP]]
+            lines += ["", "tracebacks of the top 5 growers:"]
+            by_trace = snapshot.compare_to(self.first, "traceback")
+            for stat in by_trace[:5]:
+                lines.append(f"  {stat.size_diff / 1024:+.1f} KiB, {stat.count_diff:+d} blocks")
+                lines += [f"    {line}" for line in stat.traceback.format()]
+        return lines
 
 
 def install_from_env(environ: dict[str, str] | None = None) -> Snapshots | None:
@@ -75,7 +103,9 @@ def install_from_env(environ: dict[str, str] | None = None) -> Snapshots | None:
         return None
     target = Path(folder)
     target.mkdir(parents=True, exist_ok=True)
-    tracemalloc.start(max(1, int(env.get(ENV_FRAMES, "8"))))
+    frames = int(env.get(ENV_FRAMES, "8"))
+    if frames > 0:  # 0: object counts by type only (cheap enough for a full-rate run)
+        tracemalloc.start(frames)
     snapshots = Snapshots(target)
     every = float(env.get(ENV_EVERY, "0") or 0)
 

@@ -15,7 +15,6 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import can_send, in_time, send_reply
 from bot.errors import ImportValidationError, InvalidInputError
 from bot.logs import get_logger
 from bot.render import (
@@ -40,6 +39,7 @@ from cogs.converters import (
     RevertFlags,
     SourceAddFlags,
 )
+from cogs.replies import can_send, in_time, send_reply
 from cogs.views import ConfirmView, ExpiredConfirm
 
 if TYPE_CHECKING:

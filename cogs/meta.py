@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from discord.ext import commands
 
-from bot.client import in_time, send_reply
 from bot.render import escape, gaps_text, stats_text
 from cogs.checks import moderator_only, moderator_slash, owner_only
+from cogs.replies import in_time, send_reply
 
 if TYPE_CHECKING:
     from bot.client import ShowBot
@@ -75,7 +75,12 @@ class Meta(commands.Cog):
     async def stats(self, ctx: commands.Context[Any]) -> None:
         """Questions per day, answer rate and top subjects over the last week."""
         stats = await self._report(ctx, self.bot.moderation.stats)
-        await send_reply(ctx, stats_text(stats), ephemeral=True)
+        text = stats_text(stats)
+        # Questions shed under load never reach the question log: counted by the cog.
+        questions = self.bot.get_cog("Questions")
+        backlog = getattr(questions, "backlog", None)
+        shed = backlog.shed_text(ctx.guild.id if ctx.guild else None) if backlog else None
+        await send_reply(ctx, f"{text}\n{shed}" if shed else text, ephemeral=True)
 
     async def _report(self, ctx: commands.Context[Any], report: Any) -> Any:
         """A question-log report, read in the writer thread after the buffered questions

@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Any
 from discord import Interaction, Object, app_commands
 from discord.ext import commands
 
-from bot.client import RepeatCooldown, send_reply
 from bot.logs import get_logger
 from bot.models import Intent
+from bot.shedding import Backlog
+from cogs.replies import RepeatCooldown, send_reply
 from cogs.views import AskButton, suggestion_view
 
 if TYPE_CHECKING:
@@ -46,9 +47,19 @@ class Questions(commands.Cog):
         )
         # Members told to slow down, with when their window ends: one notice per window.
         self.noticed: dict[Any, float] = {}
+        # What waits per channel, bounded in number and age (bot/shedding.py).
+        config = bot.config
+        self.backlog = Backlog(
+            in_flight=config.channel_in_flight,
+            waiting=config.channel_backlog,
+            max_age=config.question_max_age,
+        )
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(AskButton)
+
+    async def cog_unload(self) -> None:
+        self.backlog.flush_all()  # the shed counts not logged yet
 
     async def cog_check(self, ctx: commands.Context[Any]) -> bool:
         bucket = self.cooldown.get_bucket(ctx.message)
@@ -87,6 +98,15 @@ class Questions(commands.Cog):
         return retry_after
 
     async def answer(self, ctx: commands.Context[Any], intent: Intent, subject: str) -> None:
+        if ctx.interaction is not None:  # answered through the interaction: never shed
+            await self._answer(ctx, intent, subject)
+            return
+        # A channel asking faster than Discord lets the bot post: shed before the engine.
+        async with self.backlog.turn(ctx.channel.id, ctx.guild and ctx.guild.id) as admitted:
+            if admitted:
+                await self._answer(ctx, intent, subject)
+
+    async def _answer(self, ctx: commands.Context[Any], intent: Intent, subject: str) -> None:
         guild_id = ctx.guild.id if ctx.guild else None
         answer = self.engine.ask(
             subject,

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import discord
 
-from bot.client import cooldown_notice
 from bot.models import Intent, Reply
 from bot.render import render_error
+from cogs.replies import cooldown_notice
 
 if TYPE_CHECKING:
     from cogs.questions import Questions
@@ -78,6 +78,10 @@ def suggestion_view(reply: Reply) -> discord.ui.View | None:
     view = discord.ui.View(timeout=None)
     for label, entity_id in reply.suggestions[:MAX_BUTTONS]:
         view.add_item(AskButton(reply.intent, entity_id, label))
+    # Finished before it is sent, so discord.py does not keep it: a view without a timeout
+    # is otherwise stored (by message) for the life of the process, one per reply with
+    # suggestions. The clicks reach AskButton anyway (a dynamic item: its state is its id).
+    view.stop()
     return view
 
 

@@ -27,8 +27,11 @@ COOLDOWN_RATE = 3
 
 @pytest.fixture(scope="module")
 def bot_overrides() -> ConfigSections:
-    # A small per-member budget, so the cooldown test can reach it with a few questions.
-    return {"limits": {"cooldown_rate": COOLDOWN_RATE, "cooldown_seconds": 60}}
+    # A small per-member budget, so the cooldown test can reach it with a few questions. A
+    # backlog the burst test's 50 questions in one channel fit in: this fake does not limit
+    # posts, and load shedding has its own test (test_bot_flood.py).
+    limits = {"cooldown_rate": COOLDOWN_RATE, "cooldown_seconds": 60, "channel_backlog": 60}
+    return {"limits": limits}
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ from .records import (
     UploadedFile,
     Violation,
 )
-from .rest import API_PREFIX, RestApi, json_response, reaction_event
+from .rest import API_PREFIX, PostLimits, RestApi, json_response, reaction_event
 from .state import (
     APP_FLAG_COMMANDS_BADGE,
     APP_FLAG_GUILD_MEMBERS_LIMITED,
@@ -114,6 +114,8 @@ class FakeDiscord:
         self.requests: list[RecordedRequest] = []
         self.violations: list[Violation] = []
         self._faults: list[Fault] = []
+        # Discord's per-channel post limit, when a test asks for it (limit_posts).
+        self.post_limits: PostLimits | None = None
         self._changed = asyncio.Event()
 
         self.gateway = Gateway(self)
@@ -503,6 +505,13 @@ class FakeDiscord:
         fault = Fault(method, match, status, retry_after, times, is_global)
         self._faults.append(fault)
         return fault
+
+    def limit_posts(self, posts: int = 5, per: float = 5.0) -> PostLimits:
+        """Limit posting messages as Discord does: ``posts`` per ``per`` seconds per channel
+        (Discord: 5 per 5 s), with its rate-limit headers and 429s. A post refused is
+        recorded with ``injected`` set and status 429, like a fail_next fault."""
+        self.post_limits = PostLimits(posts, per)
+        return self.post_limits
 
     def take_fault(self, request: RecordedRequest) -> Fault | None:
         for fault in self._faults:
