@@ -44,6 +44,11 @@ T = TypeVar("T")
 
 EXTENSIONS = ("cogs.questions", "cogs.facts", "cogs.meta")
 HOUSEKEEPING_SECONDS = 0.5  # change-log catch-up and question-log flush
+# Keep-alive connections to Discord's REST API at most. discord.py's default has no limit,
+# so every burst of replies opened connections that then stayed pooled (their buffers
+# and sockets): RSS grew with the load's peak concurrency. Discord allows 50 requests/s
+# per bot, which this many connections carry with room to spare.
+HTTP_CONNECTIONS = 16
 # A command sync waiting out a rate limit longer than this gives up (and retries at the
 # next start or `!sync`): Discord's daily command-update limit can mean hours.
 SYNC_WAIT_SECONDS = 60.0
@@ -104,6 +109,11 @@ class ShowBot(commands.Bot):
         if user.id in self.config.owner_ids:
             return True
         return await super().is_owner(user)
+
+    async def login(self, token: str) -> None:
+        if self.http.connector is discord.utils.MISSING:  # made here: it needs the loop
+            self.http.connector = aiohttp.TCPConnector(limit=HTTP_CONNECTIONS)
+        await super().login(token)
 
     async def setup_hook(self) -> None:
         names = self.config.moderator_role_names

@@ -23,7 +23,7 @@ import os
 import signal
 import threading
 import tracemalloc
-from collections import Counter
+from collections import Counter, deque
 from pathlib import Path
 from types import FrameType
 
@@ -48,13 +48,14 @@ class Snapshots:
         self.count = 0
         self.first: tracemalloc.Snapshot | None = None
         self.first_types: Counter[str] | None = None
+        self.first_sizes: dict[int, tuple[int, str]] | None = None
         self._lock = threading.Lock()
 
     def dump(self) -> Path:
         with self._lock:
             self.count += 1
             path = self.folder / f"snapshot-{self.count:03d}.txt"
-            lines = self._types()
+            lines = self._types() + self._containers()
             if tracemalloc.is_tracing():
                 lines += self._traces()
             path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -72,6 +73,30 @@ class Snapshots:
             grown.subtract(self.first_types)
             lines += ["", f"top {TOP} type growth since snapshot 1:"]
             lines += [f"  {name}: {n:+d}" for name, n in grown.most_common(TOP) if n > 0]
+        return [*lines, ""]
+
+    def _containers(self) -> list[str]:
+        """The biggest dicts, lists, sets and deques, and those that grew since the first
+        snapshot: a growing dict is one object to the GC's count, however big it gets."""
+        sizes: dict[int, tuple[int, str]] = {}
+        for o in gc.get_objects():
+            if isinstance(o, dict | list | set | deque):
+                sizes[id(o)] = (len(o), _describe(o))
+        if self.first_sizes is None:
+            self.first_sizes = sizes
+            grew: list[tuple[int, str]] = []
+        else:
+            before = self.first_sizes
+            grew = sorted(
+                ((n - before[i][0], what) for i, (n, what) in sizes.items() if i in before),
+                reverse=True,
+            )[:TOP]
+        biggest = sorted(sizes.values(), reverse=True)[:TOP]
+        lines = [f"top {TOP} containers by length:"]
+        lines += [f"  {n}: {what}" for n, what in biggest]
+        if grew:
+            lines += ["", f"top {TOP} containers grown since snapshot 1 (same object):"]
+            lines += [f"  {n:+d}: {what}" for n, what in grew if n > 0]
         return [*lines, ""]
 
     def _traces(self) -> list[str]:
@@ -124,3 +149,16 @@ def install_from_env(environ: dict[str, str] | None = None) -> Snapshots | None:
 
         threading.Thread(target=periodic, name="tracemalloc-every", daemon=True).start()
     return snapshots
+
+
+def _describe(o: object) -> str:
+    """A container's type and a sample of what it holds, to find its owner by."""
+    sample: object = None
+    if isinstance(o, dict) and o:
+        key = next(iter(o))
+        sample = f"{type(key).__name__} -> {type(o[key]).__name__}"
+    elif isinstance(o, list | deque) and o:
+        sample = type(o[0]).__name__
+    elif isinstance(o, set) and o:
+        sample = type(next(iter(o))).__name__
+    return f"{type(o).__name__} of {sample}"
