@@ -1,4 +1,4 @@
-"""The command line: ``python -m bot ask|import|export|backup|run|sync``.
+"""The command line: ``python -m bot ask|import|export|backup|run|sync|forget``.
 
 Exit status: 0 success (every question answered), 1 a question got no answer or a file
 was rejected, 2 usage or configuration errors.
@@ -90,6 +90,24 @@ def _parser() -> argparse.ArgumentParser:
         "sync", help="publish the slash commands to Discord now (REST only, no gateway)"
     )
     common(sync)
+
+    forget = sub.add_parser(
+        "forget", help="delete a server's or a member's data now (privacy; see the README)"
+    )
+    what = forget.add_mutually_exclusive_group(required=True)
+    what.add_argument(
+        "--guild", type=int, metavar="ID", help="delete one server's own facts, history, questions"
+    )
+    what.add_argument(
+        "--user", type=int, metavar="ID", help="forget a member, as their `!forget me` does"
+    )
+    what.add_argument(
+        "--older-than-days",
+        type=int,
+        metavar="N",
+        help="fold questions older than N days into counts now (the bot does it hourly)",
+    )
+    common(forget)
     return parser
 
 
@@ -256,6 +274,40 @@ def cmd_backup(args: argparse.Namespace, config: Config) -> int:
     return EXIT_OK
 
 
+def cmd_forget(args: argparse.Namespace, config: Config) -> int:
+    from bot.logs import configure_logging
+    from bot.privacy import Privacy
+    from bot.store import Store
+
+    configure_logging(config.log_level, config.log_format)  # guild_forgotten etc. to stderr
+
+    for flag, value, least in (
+        ("--guild", args.guild, 1),
+        ("--user", args.user, 1),
+        ("--older-than-days", args.older_than_days, 1),
+    ):
+        if value is not None and value < least:
+            print(f"error: {flag} must be a positive number", file=sys.stderr)
+            return EXIT_USAGE
+    if not Path(config.db_path).exists():
+        print(f"error: no database at {config.db_path}", file=sys.stderr)
+        return EXIT_USAGE
+    store = Store.open(config.db_path)
+    try:
+        privacy = Privacy(store)
+        if args.guild is not None:
+            print(privacy.forget_guild(args.guild).summary())
+        elif args.user is not None:
+            done = privacy.forget_user(args.user)
+            print(f"User {args.user} forgotten. {done.summary(you=False)}")
+        else:
+            pruned = privacy.prune_questions(args.older_than_days)
+            print(f"{pruned} question(s) older than {args.older_than_days} day(s) pruned.")
+    finally:
+        store.close()
+    return EXIT_OK
+
+
 def cmd_run(args: argparse.Namespace, config: Config) -> int:
     from bot.client import run_bot  # imports discord.py: only this command needs it
     from bot.memdebug import install_from_env
@@ -277,6 +329,7 @@ COMMANDS = {
     "backup": cmd_backup,
     "run": cmd_run,
     "sync": cmd_sync,
+    "forget": cmd_forget,
 }
 
 

@@ -65,6 +65,18 @@ class ChangeLog:
             "SELECT * FROM change WHERE batch = ? ORDER BY id DESC", [last[0]["batch"]]
         )
 
+    def scopes_since(self, change_id: int, actor_id: int) -> set[int | None]:
+        """The servers (None: global) owning the rows the actor's changes after
+        ``change_id`` touched: where those changes may be told (bot/client.py's log
+        channels). The row's own ``guild_id``, not the actor's: the owner editing a global
+        fact from a server changes global data."""
+        found = self.store.db.execute(
+            "SELECT DISTINCT json_extract(coalesce(after, before), '$.guild_id') FROM change"
+            " WHERE id > ? AND actor_id IS ?",
+            [change_id, actor_id],
+        ).fetchall()
+        return {row[0] for row in found}
+
     def dependents(self, table: str, row_id: int) -> list[dict[str, Any]]:
         """Live rows referring to this one: (table, id, created_by, batch of their
         creation) for each, the creator's name included."""
@@ -87,3 +99,44 @@ class ChangeLog:
         ids = list(change_ids)
         marks = ",".join("?" for _ in ids)
         self.store.db.execute(f"UPDATE change SET undone_by = ? WHERE id IN ({marks})", [by, *ids])
+
+    def pseudonymise(self, user_id: int, pseudonym_id: int, pseudonym: str) -> int:
+        """Replace a member's id and name in the log: as the actor (``actor_id``,
+        ``actor_name``) and inside the rows' before/after (``created_by``/``updated_by``).
+        The records stay, so history reads on under the pseudonym; how many changed."""
+        found = self.store.rows(
+            "SELECT id, actor_id, before, after FROM change WHERE actor_id = ?"
+            " OR instr(before, ?) > 0 OR instr(after, ?) > 0",
+            [user_id, str(user_id), str(user_id)],
+        )
+        changed = 0
+        for record in found:
+            sides = {side: _replaced(record[side], user_id, pseudonym_id) for side in _SIDES}
+            ours = record["actor_id"] == user_id
+            if not ours and all(v is None for v in sides.values()):
+                continue  # the digits were in some text, not in an id
+            sets = {side: text for side, text in sides.items() if text is not None}
+            if ours:
+                sets.update(actor_id=pseudonym_id, actor_name=pseudonym)
+            assignments = ", ".join(f"{column} = ?" for column in sets)
+            self.store.db.execute(
+                f"UPDATE change SET {assignments} WHERE id = ?", [*sets.values(), record["id"]]
+            )
+            changed += 1
+        return changed
+
+
+_SIDES = ("before", "after")
+_ID_COLUMNS = ("created_by", "updated_by")
+
+
+def _replaced(row_json: str | None, user_id: int, pseudonym_id: int) -> str | None:
+    """The row's JSON with the member's id replaced, or None when it holds none."""
+    if not row_json:
+        return None
+    row = json.loads(row_json)
+    hits = [c for c in _ID_COLUMNS if row.get(c) == user_id]
+    if not hits:
+        return None
+    row.update(dict.fromkeys(hits, pseudonym_id))
+    return json.dumps(row, ensure_ascii=False)

@@ -26,6 +26,7 @@ from bot.engine import Engine
 from bot.errors import DATABASE_REPLIES, ShowbotError, database_problem
 from bot.logs import configure_logging, get_logger
 from bot.models import Actor
+from bot.privacy import Privacy
 from bot.render import render_error
 from bot.writer import Writer
 from cogs.replies import (
@@ -42,8 +43,11 @@ log = get_logger("showbot")
 P = ParamSpec("P")
 T = TypeVar("T")
 
-EXTENSIONS = ("cogs.questions", "cogs.facts", "cogs.meta")
+EXTENSIONS = ("cogs.questions", "cogs.facts", "cogs.meta", "cogs.forget")
 HOUSEKEEPING_SECONDS = 0.5  # change-log catch-up and question-log flush
+# Questions past [privacy] question_days pruned, departed servers past their grace period
+# forgotten: once at start-up (once ready), then this often.
+PRIVACY_SECONDS = 3600.0
 # Keep-alive connections to Discord's REST API at most. discord.py's default has no limit,
 # so every burst of replies opened connections that then stayed pooled (their buffers
 # and sockets): RSS grew with the load's peak concurrency. Discord allows 50 requests/s
@@ -97,8 +101,10 @@ class ShowBot(commands.Bot):
         # Every write runs in the writer's thread, in order (see bot/writer.py).
         self.writer = Writer(engine)
         self.moderation = self.writer.moderation
+        self.privacy = Privacy(self.writer.store)  # run through self.write, like moderation
         self.serve = serve  # False: REST only (`python -m bot sync`), no background tasks
         self._housekeeping: asyncio.Task[None] | None = None
+        self._privacy_task: asyncio.Task[None] | None = None
         self._start_sync: asyncio.Task[None] | None = None
         self._sync_lock = asyncio.Lock()
         self.started = time.monotonic()
@@ -133,6 +139,7 @@ class ShowBot(commands.Bot):
             # whatever Discord makes the sync wait for.
             self._start_sync = asyncio.create_task(self._sync_at_start())
             self._housekeeping = asyncio.create_task(self._keep_in_step())
+            self._privacy_task = asyncio.create_task(self._privacy_rounds())
 
     async def _sync_at_start(self) -> None:
         if not self.config.holds_shard_zero:
@@ -201,6 +208,47 @@ class ShowBot(commands.Bot):
                 await self.writer.flush_log()  # skipped while the writer is busy
             except Exception:
                 log.exception("housekeeping_failed")
+
+    async def _privacy_rounds(self) -> None:
+        await self.wait_until_ready()  # which servers the bot is in is known
+        while True:
+            try:
+                await self.privacy_round()
+            except Exception:
+                log.exception("privacy_round_failed")
+            await asyncio.sleep(PRIVACY_SECONDS)
+
+    async def privacy_round(self) -> None:
+        """Prune the question log; forget the servers the bot left ``forget_after_days``
+        ago, unless it is in them again (then their departure is cancelled: added back
+        while the bot was offline, which no on_guild_join reports)."""
+        config = self.config
+        await self.write(self.privacy.prune_questions, config.question_days)
+        for guild_id, due in await self.write(self.privacy.departures, config.forget_after_days):
+            if not self.holds_guild(guild_id):
+                continue  # another process's shard: that process decides
+            if self.get_guild(guild_id) is not None:
+                await self.write(self.privacy.guild_joined, guild_id)
+            elif due:
+                await self.write(self.privacy.forget_guild, guild_id, reason="removed")
+
+    def holds_guild(self, guild_id: int) -> bool:
+        """Whether this process's shards receive the server's events."""
+        shards = self.config.shards
+        if shards is None:
+            return True
+        return (guild_id >> 22) % (self.config.shard_count or 1) in shards
+
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        """Removed from a server (kicked, banned, or the server deleted; not an outage,
+        which discord.py reports as on_guild_unavailable): its data is forgotten after
+        ``[privacy] forget_after_days``, at once with 0."""
+        await self.write(self.privacy.guild_left, guild.id)
+        if self.config.forget_after_days == 0:
+            await self.write(self.privacy.forget_guild, guild.id, reason="removed")
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        await self.write(self.privacy.guild_joined, guild.id)
 
     async def write(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
         """``fn(*args, **kwargs)`` in the writer thread, in turn (bot/writer.py)."""
@@ -277,7 +325,7 @@ class ShowBot(commands.Bot):
             await send_reply(ctx, render_error(message).content + usage, ephemeral=True)
 
     async def close(self) -> None:
-        for task in (self._housekeeping, self._start_sync):
+        for task in (self._housekeeping, self._start_sync, self._privacy_task):
             if task:
                 task.cancel()
         try:

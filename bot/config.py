@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 DEFAULT_CONFIG = "config.toml"
 DEFAULT_DB = "showbot.db"
 TOKEN_ENV = "DISCORD_TOKEN"
+MAX_CONTACT = 200  # [privacy] contact: shown in `!privacy`, one line
 DB_ENV = "SHOWBOT_DB"
 
 
@@ -54,6 +55,11 @@ _SCHEMA: dict[str, dict[str, tuple[tuple[type, ...], Any]]] = {
         "level": ((str,), "INFO"),
         "format": ((str,), "json"),
     },
+    "privacy": {
+        "contact": ((str,), None),
+        "question_days": ((int,), 30),
+        "forget_after_days": ((int,), 30),
+    },
 }
 
 
@@ -85,6 +91,14 @@ class Config:
     question_max_age: float = 15.0
     log_level: str = "INFO"
     log_format: str = "json"
+    # How to reach the bot's operator about one's data (an email, a server invite): the
+    # README's Privacy section and `!privacy` give it.
+    privacy_contact: str | None = None
+    # Days a question's text is kept before it is folded into counts (bot/privacy.py), and
+    # days after the bot is removed from a server before that server's data is forgotten
+    # (0: at once; added back meanwhile, nothing is).
+    question_days: int = 30
+    forget_after_days: int = 30
     source: str | None = field(default=None, compare=False)  # the file it came from
 
     @property
@@ -165,6 +179,13 @@ def load_config(
         raise ConfigError(f'{where}: [logging] format must be "json" or "console"')
     if log["level"].upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError(f"{where}: [logging] level must be DEBUG, INFO, WARNING or ERROR")
+    contact = values["privacy"]["contact"]
+    if contact is not None and len(contact) > MAX_CONTACT:
+        raise ConfigError(f"{where}: [privacy] contact must be at most {MAX_CONTACT} characters")
+    if values["privacy"]["question_days"] < 1 or values["privacy"]["forget_after_days"] < 0:
+        raise ConfigError(
+            f"{where}: [privacy] question_days must be at least 1 and forget_after_days at least 0"
+        )
     if lim["cooldown_rate"] < 1 or lim["cooldown_seconds"] <= 0:
         raise ConfigError(f"{where}: [limits] cooldown_rate and cooldown_seconds must be positive")
     if lim["channel_in_flight"] < 1 or lim["channel_backlog"] < 0 or lim["question_max_age"] <= 0:
@@ -204,6 +225,9 @@ def load_config(
         question_max_age=float(lim["question_max_age"]),
         log_level=log["level"].upper(),
         log_format=log["format"],
+        privacy_contact=(values["privacy"]["contact"] or "").strip() or None,
+        question_days=values["privacy"]["question_days"],
+        forget_after_days=values["privacy"]["forget_after_days"],
         source=source,
     )
 

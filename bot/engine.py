@@ -96,6 +96,7 @@ class Engine:
         self.questions = QuestionLog(store)
         self.finder = FactFinder(store, self.subjects, self.synonyms.groups, self.synonyms.rewrite)
         self.sync(force=True)  # what changed since the snapshot (or during the build)
+        self._last_sync = 0.0  # and the first question looks again, as before a snapshot
 
     @classmethod
     def open(cls, path: str | Path, *, seed: bool = True, prefix: str = "!") -> Engine:
@@ -223,7 +224,8 @@ class Engine:
         user_id: int | None = None,
     ) -> Answer:
         """Answer one message (``!when jessica jones s2``), or with ``intent`` a bare subject.
-        Never raises for bad input: the Answer carries the problem."""
+        Never raises for bad input: the Answer carries the problem. ``channel_id`` and
+        ``user_id`` are accepted for callers' sake and never stored (issue 14)."""
         started = time.perf_counter()
         self.sync()
         try:
@@ -235,7 +237,7 @@ class Engine:
             )
         else:
             answer = self._answer(question, guild_id)
-        self._record(answer, guild_id, channel_id, user_id, started)
+        self._record(answer, guild_id, started)
         return answer
 
     def _answer(self, q: Question, guild_id: int | None) -> Answer:
@@ -286,7 +288,8 @@ class Engine:
         channel_id: int | None = None,
         user_id: int | None = None,
     ) -> Answer:
-        """Answer about a known entity (a suggestion button), without parsing text."""
+        """Answer about a known entity (a suggestion button), without parsing text
+        (``channel_id``/``user_id``: as for :meth:`ask`, never stored)."""
         started = time.perf_counter()
         entity = self.entities.get(entity_id)
         question = Question(
@@ -297,7 +300,7 @@ class Engine:
         else:
             found = Answer(question=question, intent=intent, entity=entity, score=100.0)
             answer = choose_facts(found, self.store.facts_for(entity_id, guild_id))
-        self._record(answer, guild_id, channel_id, user_id, started)
+        self._record(answer, guild_id, started)
         return answer
 
     def reply(self, answer: Answer) -> Reply:
@@ -313,22 +316,14 @@ class Engine:
 
     # --------------------------------------------------------- question log
 
-    def _record(
-        self,
-        answer: Answer,
-        guild_id: int | None,
-        channel_id: int | None,
-        user_id: int | None,
-        started: float,
-    ) -> None:
+    def _record(self, answer: Answer, guild_id: int | None, started: float) -> None:
+        """Buffer one question-log row: the server, never who asked or where."""
         q = answer.question
         subject = q.subject + (f" season {q.season}" if q.season is not None else "")
         self._log.append(
             (
                 now(),
                 guild_id,
-                channel_id,
-                user_id,
                 q.raw[:500],
                 answer.intent.value,
                 subject[:200] or None,

@@ -1,12 +1,19 @@
 """Structured logging: one line per event (JSON for services, readable for people).
 
-discord.py's own stdlib logging goes through the same formatter, and every line passes
-a processor that blanks the bot token wherever it might appear.
+discord.py's own stdlib logging goes through the same formatter. What people wrote never
+reaches the logs, at any level (issue 14): discord.py's loggers stay at INFO or above even
+when showbot runs at DEBUG (its debug lines dump gateway payloads, with message content and
+interaction tokens, and REST requests with their bodies), a filter drops any of those debug
+records all the same, and every line passes a redaction that blanks the bot token, the
+token in interaction and webhook URLs (``interactions/<id>/<token>``,
+``webhooks/<app id>/<token>``) and anything shaped like an interaction token. showbot's own
+events carry a question's text only at DEBUG, shortened (``preview``).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from typing import Any
 
@@ -14,17 +21,54 @@ import structlog
 
 _secrets: list[str] = []
 
+PREVIEW_CHARS = 80  # a question's text in a DEBUG record, at most
+# The token segment of interaction callbacks/followups and webhook executions (discord.py
+# puts these URLs in its rate-limit warnings and debug lines).
+_TOKEN_IN_URL = re.compile(r"((?:interactions|webhooks)/\d+/)[^/?#\s\"'\\]+")
+# An interaction token itself: base64 of "interaction:" and what follows.
+_INTERACTION_TOKEN = re.compile(r"aW50ZXJhY3Rpb246[\w\-.:%=+]*")
+# discord.py's loggers never go below this: its DEBUG records are gateway payloads, REST
+# bodies and webhook requests.
+DISCORD_FLOOR = logging.INFO
+
+
+def preview(text: str, limit: int = PREVIEW_CHARS) -> str:
+    """A user's text as a DEBUG record may carry it: one line, at most ``limit`` chars."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def redact(text: str) -> str:
+    """``text`` without the bot token or any interaction/webhook token."""
+    for secret in _secrets:
+        if secret in text:
+            text = text.replace(secret, "[token]")
+    if "/" in text:
+        text = _TOKEN_IN_URL.sub(r"\1[token]", text)
+    return _INTERACTION_TOKEN.sub("[token]", text)
+
 
 def _redact(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
-    if not _secrets:
-        return event
     for key, value in event.items():
         if isinstance(value, str):
-            for secret in _secrets:
-                if secret in value:
-                    value = value.replace(secret, "[token]")
-            event[key] = value
+            event[key] = redact(value)
     return event
+
+
+def _redact_line(_: Any, __: str, line: Any) -> Any:
+    """The rendered line, once more: values nested in lists or dicts included."""
+    return redact(line) if isinstance(line, str) else line
+
+
+class NoDiscordDebug(logging.Filter):
+    """Drops discord.py's records below INFO, even if its loggers were set lower: they
+    dump gateway events (message content, interaction tokens) and request bodies."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        name = record.name
+        return not (
+            (name == "discord" or name.startswith("discord.")) and record.levelno < DISCORD_FLOOR
+        )
 
 
 def configure_logging(
@@ -55,14 +99,21 @@ def configure_logging(
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=shared,
-            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                renderer,
+                _redact_line,
+            ],
         )
     )
+    handler.addFilter(NoDiscordDebug())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # discord.py's HTTP debug lines are noise at INFO.
-    logging.getLogger("discord.http").setLevel(max(logging.INFO, root.level))
+    # discord.py at DEBUG logs every gateway event (message content, interaction tokens)
+    # and every request with its body: never below INFO, whatever showbot's own level.
+    logging.getLogger("discord").setLevel(max(DISCORD_FLOOR, root.level))
+    logging.getLogger("discord.http").setLevel(logging.NOTSET)  # as "discord" above
 
 
 def get_logger(name: str) -> Any:

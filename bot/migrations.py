@@ -172,6 +172,49 @@ def m006_fts_rank(db: Database) -> None:
     db.execute("INSERT INTO fact_doc_fts(fact_doc_fts, rank) VALUES ('rank', 'bm25(1.0, 2.0)')")
 
 
+@migrations()
+def m007_privacy(db: Database) -> None:
+    # Keep less (issue 14): the question log forgets who asked and where; nothing read them.
+    db["question"].transform(drop={"user_id", "channel_id"})
+    db.executescript(
+        """
+        -- Questions older than [privacy] question_days, folded into counts when pruned:
+        -- what !stats and !gaps read besides the recent rows. The subject is kept only
+        -- for unanswered questions (a gap), never the question's text.
+        CREATE TABLE question_tally (
+            guild_id INTEGER,
+            day TEXT NOT NULL,
+            answered INTEGER NOT NULL,
+            via TEXT,
+            entity_id INTEGER,
+            subject TEXT,
+            n INTEGER NOT NULL,
+            last TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX question_tally_key ON question_tally (coalesce(guild_id, 0), day,
+            answered, coalesce(via, ''), coalesce(entity_id, 0), coalesce(subject, ''));
+        -- Servers the bot was removed from: their data is forgotten after a grace period
+        -- ([privacy] forget_after_days) unless the bot is added back meanwhile.
+        CREATE TABLE guild_departure (guild_id INTEGER PRIMARY KEY, left_at TEXT NOT NULL);
+        -- Per-database secrets, e.g. the key of forgotten moderators' pseudonyms.
+        CREATE TABLE secret (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+        """
+    )
+    import secrets
+
+    db.execute("INSERT INTO secret (name, value) VALUES ('pseudonym', ?)", [secrets.token_hex(32)])
+
+
+@migrations()
+def m008_modlog(db: Database) -> None:
+    # A server's own settings (not curated facts: no change log), e.g. the channel its
+    # moderators' changes are posted to (`!modlog channel`). No user id is kept here.
+    db.execute(
+        "CREATE TABLE guild_setting ("
+        " guild_id INTEGER PRIMARY KEY, modlog_channel_id INTEGER, updated_at TEXT NOT NULL)"
+    )
+
+
 def apply(db: Database) -> None:
     """Bring ``db`` up to date; refuse a database written by a newer showbot."""
     known = {m.name for m in migrations._migrations}

@@ -12,6 +12,14 @@ from typing import Any
 from bot.store import Store
 
 _SINCE = "at >= strftime('%Y-%m-%dT%H:%M:%f', 'now', ?)"
+# The recent questions (rows, kept [privacy] question_days) and the older ones (folded
+# into counts by prune) read as one: reports sum ``n``. A tally's ``at`` is the latest
+# question it counts.
+_ALL = (
+    "(SELECT guild_id, at, substr(at, 1, 10) AS day, answered, via, entity_id, subject,"
+    " 1 AS n FROM question UNION ALL SELECT guild_id, last, day, answered, via, entity_id,"
+    " subject, n FROM question_tally)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,22 +50,51 @@ class QuestionLog:
         self.store = store
 
     def append(self, rows: list[tuple[Any, ...]]) -> None:
-        """Append rows (at, guild, channel, user, text, intent, subject, entity, score,
-        answered, latency_ms, via) in one transaction."""
+        """Append rows (at, guild, text, intent, subject, entity, score, answered,
+        latency_ms, via) in one transaction. Who asked, and in which channel, is not kept."""
         with self.store.atomic():
             self.store.db.conn.executemany(
-                "INSERT INTO question (at, guild_id, channel_id, user_id, text, intent, subject,"
-                " entity_id, score, answered, latency_ms, via)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO question (at, guild_id, text, intent, subject, entity_id, score,"
+                " answered, latency_ms, via) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 rows,
             )
+
+    def prune(self, before: str) -> int:
+        """Fold the questions asked before ``before`` (an ISO timestamp) into the daily
+        tallies (per server, day, outcome and subject; the subject only when unanswered,
+        for !gaps) and delete them, text and all; how many went."""
+        with self.store.atomic():
+            self.store.db.execute(
+                "INSERT INTO question_tally (guild_id, day, answered, via, entity_id, subject,"
+                " n, last) SELECT guild_id, substr(at, 1, 10), answered, via, entity_id,"
+                " CASE WHEN answered = 0 THEN subject END, count(*), max(at) FROM question"
+                " WHERE at < ? GROUP BY 1, 2, 3, 4, 5, 6"
+                " ON CONFLICT (coalesce(guild_id, 0), day, answered, coalesce(via, ''),"
+                " coalesce(entity_id, 0), coalesce(subject, '')) DO UPDATE SET"
+                " n = n + excluded.n, last = max(last, excluded.last)",
+                [before],
+            )
+            cur = self.store.db.execute("DELETE FROM question WHERE at < ?", [before])
+        return cur.rowcount
+
+    def forget_guild(self, guild_id: int) -> int:
+        """Delete a server's questions and tallies; how many questions went."""
+        with self.store.atomic():
+            cur = self.store.db.execute("DELETE FROM question WHERE guild_id = ?", [guild_id])
+            asked = cur.rowcount
+            cur = self.store.db.execute(
+                "SELECT coalesce(sum(n), 0) FROM question_tally WHERE guild_id = ?", [guild_id]
+            )
+            asked += int(cur.fetchone()[0])
+            self.store.db.execute("DELETE FROM question_tally WHERE guild_id = ?", [guild_id])
+        return asked
 
     def gaps(self, guild_id: int | None, limit: int = 10) -> list[Gap]:
         """The most asked unanswered subjects of one server (or the CLI's, None)."""
         return [
             Gap(r["subject"], r["n"], r["last"])
             for r in self.store.rows(
-                "SELECT subject, count(*) AS n, max(at) AS last FROM question"
+                f"SELECT subject, sum(n) AS n, max(at) AS last FROM {_ALL}"
                 " WHERE answered = 0 AND subject IS NOT NULL AND guild_id IS ?"
                 " GROUP BY subject ORDER BY n DESC, last DESC LIMIT ?",
                 [guild_id, limit],
@@ -68,19 +105,19 @@ class QuestionLog:
         """Questions per day, answer rate and top subjects over the last ``days`` days."""
         since = f"-{int(days)} days"
         per_day = self.store.rows(
-            "SELECT substr(at, 1, 10) AS day, count(*) AS n, sum(answered) AS answered"
-            f" FROM question WHERE guild_id IS ? AND {_SINCE} GROUP BY day ORDER BY day",
+            "SELECT day, sum(n) AS n, sum(answered * n) AS answered"
+            f" FROM {_ALL} WHERE guild_id IS ? AND {_SINCE} GROUP BY day ORDER BY day",
             [guild_id, since],
         )
         top = self.store.rows(
-            "SELECT entity.name AS name, count(*) AS n FROM question JOIN entity"
-            " ON entity.id = question.entity_id WHERE question.guild_id IS ?"
-            f" AND question.{_SINCE} GROUP BY entity.id ORDER BY n DESC LIMIT 5",
+            f"SELECT entity.name AS name, sum(q.n) AS n FROM {_ALL} AS q JOIN entity"
+            " ON entity.id = q.entity_id WHERE q.guild_id IS ?"
+            f" AND q.{_SINCE} GROUP BY entity.id ORDER BY n DESC LIMIT 5",
             [guild_id, since],
         )
         via = dict(
             self.store.db.execute(
-                "SELECT via, count(*) FROM question WHERE guild_id IS ? AND answered = 1"
+                f"SELECT via, sum(n) FROM {_ALL} WHERE guild_id IS ? AND answered = 1"
                 f" AND {_SINCE} GROUP BY via",
                 [guild_id, since],
             ).fetchall()

@@ -408,3 +408,64 @@ def sources_text(sources: list[Source], limit: int = 15) -> str:
     more = len(sources) - len(lines)
     head = f"{len(sources)} source(s)" + (f", the latest {len(lines)}:" if more else ":")
     return cut("\n".join([head, *lines]))
+
+
+# ------------------------------------------------------------------ settings and privacy
+
+
+def modlog_text(channel_id: int | None, prefix: str) -> str:
+    """`modlog`: where this server's moderator changes are posted."""
+    if channel_id is None:
+        return (
+            "This server's moderator changes are not posted anywhere. Set a channel with"
+            f" `{prefix}modlog channel #channel`."
+        )
+    return (
+        f"This server's moderator changes are posted in <#{channel_id}> (only this server's)."
+        f" `{prefix}modlog off` stops it."
+    )
+
+
+def modlog_changed(channel_id: int | None, *, unusable: bool = False) -> str:
+    """The reply to `modlog channel` / `modlog off` (also posted in the channels concerned).
+    A channel mention notifies nobody."""
+    if channel_id is None:
+        return "This server's moderator changes are no longer posted anywhere."
+    text = f"This server's moderator changes are now posted in <#{channel_id}>."
+    if unusable:
+        text += (
+            f" {ERROR_MARK} I can't post there yet: give me View Channel and Send Messages in it."
+        )
+    return text
+
+
+def privacy_text(
+    prefix: str, contact: str | None, question_days: int, forget_after_days: int | float
+) -> str:
+    """`privacy`: what showbot keeps, for how long, how to delete it, whom to ask. The
+    README's "Privacy" section says the same at length."""
+    reach = (
+        f"Questions about your data: {escape(contact)}."
+        if contact
+        else "Questions about your data: ask this bot's operator (no contact is configured)."
+    )
+    lines = [
+        "**What showbot keeps**",
+        "• Facts moderators curate, with each change's moderator name and id (the history"
+        " behind undo).",
+        f"• Questions asked: the text, the server, the time, the subject found and whether it"
+        f" was answered; never who asked or in which channel. Kept {question_days} days,"
+        " then deleted (only counts stay, for the gaps and stats).",
+        "• Each server's settings, such as its moderation log channel.",
+        "• The logs hold no message content and no question text (except, shortened, when"
+        " the operator debugs).",
+        "**Deleting it**",
+        f"• `{prefix}forget me`: your questions and anything else kept about you; a"
+        " moderator's name in the history becomes a pseudonym.",
+        "• The operator can delete a member's or a server's data"
+        " (`python -m bot forget --user ID` / `--guild ID`).",
+        f"• When showbot is removed from a server, that server's data is deleted after"
+        f" {forget_after_days:g} days unless it is added back.",
+        reach,
+    ]
+    return cut("\n".join(lines))

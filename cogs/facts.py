@@ -23,6 +23,8 @@ from bot.render import (
     history_text,
     import_problems,
     log_line,
+    modlog_changed,
+    modlog_text,
     sources_text,
     synonym_text,
     synonyms_text,
@@ -57,8 +59,13 @@ class Facts(commands.Cog):
     def __init__(self, bot: ShowBot) -> None:
         self.bot = bot
         self.mod = bot.moderation
-        self.log_channel_warned = False  # one warning per breakage, not one per change
-        self.log_channel_gone = False  # Discord said Unknown Channel: ids are never reused
+        # One warning per log channel per breakage, not one per change; a channel Discord
+        # said is unknown is not asked again (ids are never reused).
+        self.log_channel_warned: set[int] = set()
+        self.log_channel_gone: set[int] = set()
+        # What the change a command just made touched (its rows' servers, None: global),
+        # from write() to done(): where the change may be told.
+        self.touched: dict[commands.Context[Any], set[int | None]] = {}
 
     async def cog_load(self) -> None:
         # Clicks on import confirmations this process is not waiting for (sent before a
@@ -76,27 +83,60 @@ class Facts(commands.Cog):
         """``fn(*args, **kw)`` (a Moderation call: its reads too) in the bot's writer thread,
         in turn (bot/writer.py); a slash command kept waiting is deferred (``private``: as
         an ephemeral answer) and answered by the followup."""
-        return await in_time(ctx, self.bot.write(fn, *args, **kw), ephemeral=private)
+        return await in_time(ctx, self.scoped(ctx, fn, *args, **kw), ephemeral=private)
+
+    async def scoped(self, ctx: commands.Context[Any], fn: Any, /, *args: Any, **kw: Any) -> Any:
+        """``fn`` in the writer thread, noting whose data its changes touched (the rows'
+        servers, None for global rows) for ``done``'s log channels."""
+        store = self.bot.writer.store
+
+        def job() -> Any:
+            start = store.max_change_id()
+            result = fn(*args, **kw)
+            scopes = store.changes.scopes_since(start, ctx.author.id)
+            if scopes:  # a read, or a change that changed nothing, leaves nothing behind
+                self.touched[ctx] = scopes
+            return result
+
+        return await self.bot.write(job)
 
     async def done(self, ctx: commands.Context[Any], message: str, *, change: bool = True) -> None:
         """Reply with the outcome; a change (not a read-only look) also goes to the log
         channel. Reads over slash are private (ephemeral): only the moderator sees them."""
+        scopes = self.touched.pop(ctx, set())
         await send_reply(ctx, cut(message), ephemeral=not change)
         if change:
-            await self.post_to_log(ctx, message)
+            await self.post_to_log(ctx, message, scopes)
 
-    async def post_to_log(self, ctx: commands.Context[Any], message: str) -> None:
-        """One line in ``[moderation] log_channel_id``: who, which server, the outcome.
-        Best effort: a missing or closed channel is warned about and never fails the
-        moderator's command."""
-        channel_id = self.bot.config.log_channel_id
-        if channel_id is None or self.log_channel_gone:
+    async def post_to_log(
+        self, ctx: commands.Context[Any], message: str, scopes: set[int | None]
+    ) -> None:
+        """One line (who, which server, the outcome) in the log channel of the server
+        whose data changed (``!modlog channel``), and, for a change to global data (the
+        owner's), in ``[moderation] log_channel_id``: a server's changes never reach
+        another server's channel, nor the owner's. Best effort: a missing or closed
+        channel is warned about and never fails the moderator's command."""
+        guild = ctx.guild
+        if guild is None:
             return
+        channels = []
+        if not scopes or any(s is not None for s in scopes):
+            channels.append(self.bot.engine.store.modlog_channel(guild.id))
+        if None in scopes:
+            channels.append(self.bot.config.log_channel_id)
         # A name, not a mention: the log must not ping (or look like it could).
-        where = ctx.guild.name if ctx.guild else "?"
-        line = log_line(ctx.author.display_name, ctx.author.id, where, message)
-        # Usually in a server another process holds (shards): not in this one's cache, so
-        # posted by id. When the cache knows it, a channel it can't post in costs no 403.
+        line = log_line(ctx.author.display_name, ctx.author.id, guild.name, message)
+        for channel_id in channels:
+            if channel_id is not None:
+                await self.post_line(channel_id, line)
+
+    async def post_line(self, channel_id: int, line: str) -> bool:
+        """Post ``line`` in a log channel by id; whether it was posted."""
+        if channel_id in self.log_channel_gone:
+            return False
+        # The global channel is usually in a server another process holds (shards): not in
+        # this one's cache, so posted by id. When the cache knows it, a channel it can't
+        # post in costs no 403.
         channel = self.bot.get_channel(channel_id)
         try:
             if channel is None:
@@ -107,12 +147,66 @@ class Facts(commands.Cog):
                 raise LookupError("the bot may not post in it (channel permissions)")
             await channel.send(line)
         except (LookupError, discord.HTTPException) as exc:
-            self.log_channel_gone = isinstance(exc, discord.NotFound)
-            if not self.log_channel_warned:
-                self.log_channel_warned = True
+            if isinstance(exc, discord.NotFound):
+                self.log_channel_gone.add(channel_id)
+            if channel_id not in self.log_channel_warned:
+                self.log_channel_warned.add(channel_id)
                 log.warning("log_channel_unusable", channel=channel_id, error=str(exc))
-            return
-        self.log_channel_warned = False  # working again: warn again if it breaks later
+            return False
+        self.log_channel_warned.discard(channel_id)  # working again: warn again if it breaks
+        return True
+
+    # ------------------------------------------------------------------ modlog
+
+    @commands.hybrid_group(name="modlog", invoke_without_command=True, fallback="show")
+    @moderator_slash()
+    @moderator_only()
+    async def modlog(self, ctx: commands.Context[Any]) -> None:
+        """Moderators: the channel this server's moderator changes are posted to."""
+        assert ctx.guild is not None
+        channel_id = self.bot.engine.store.modlog_channel(ctx.guild.id)
+        await send_reply(ctx, modlog_text(channel_id, ctx.clean_prefix), ephemeral=True)
+
+    @modlog.command(name="channel")
+    @moderator_only()
+    async def modlog_channel(
+        self, ctx: commands.Context[Any], channel: discord.TextChannel
+    ) -> None:
+        """Post this server's moderator changes in a channel of this server.
+
+        Args:
+            channel: A text channel of this server
+        """
+        guild = ctx.guild
+        assert guild is not None
+        if channel.guild.id != guild.id:  # a prefix mention is looked up here only; a
+            # slash option is whatever Discord resolved: checked all the same
+            raise InvalidInputError("That channel is not in this server: pick one of its own.")
+        await self._set_modlog(ctx, channel.id)
+
+    @modlog.command(name="off")
+    @moderator_only()
+    async def modlog_off(self, ctx: commands.Context[Any]) -> None:
+        """Stop posting this server's moderator changes anywhere."""
+        await self._set_modlog(ctx, None)
+
+    async def _set_modlog(self, ctx: commands.Context[Any], channel_id: int | None) -> None:
+        guild = ctx.guild
+        assert guild is not None
+        store = self.bot.writer.store
+        before = await in_time(ctx, self.bot.write(store.set_modlog_channel, guild.id, channel_id))
+        # A setting, not a curated fact: no change-log row; logged (no names) and told in
+        # the channels concerned, so the old one sees where the log went.
+        log.info("modlog_set", guild=guild.id, channel=channel_id, before=before)
+        message = modlog_changed(channel_id)
+        line = log_line(ctx.author.display_name, ctx.author.id, guild.name, message)
+        posted = True
+        for target in dict.fromkeys((before, channel_id)):
+            if target is not None:
+                self.log_channel_gone.discard(target)
+                ok = await self.post_line(target, line)
+                posted = ok if target == channel_id else posted
+        await send_reply(ctx, message if posted else modlog_changed(channel_id, unusable=True))
 
     # ------------------------------------------------------------------ fact
 
@@ -449,7 +543,7 @@ class Facts(commands.Cog):
         if not view.confirmed:
             await send_reply(ctx, "Import cancelled; nothing changed.", ephemeral=True)
             return
-        report = await self.bot.write(self.mod.import_file, actor, data)
+        report = await self.scoped(ctx, self.mod.import_file, actor, data)
         await self.done(ctx, report.summary())
 
     def _export(self, guild_id: int | None) -> tuple[int, bytes]:

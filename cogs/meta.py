@@ -1,5 +1,5 @@
-"""`help` for everyone; `gaps` and `stats` for moderators (from the question log); `sync`
-for the bot's owner."""
+"""`help` and `privacy` for everyone; `gaps` and `stats` for moderators (from the question
+log); `sync` for the bot's owner."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from discord.ext import commands
 
-from bot.render import escape, gaps_text, stats_text
+from bot.render import escape, gaps_text, privacy_text, stats_text
 from cogs.checks import moderator_only, moderator_slash, owner_only
 from cogs.replies import in_time, send_reply
 
@@ -22,6 +22,7 @@ HELP = """\
 `{p}ask <question>` — in your own words · `{p}ask when does luke cage premiere`
 Every answer cites its source and its status (confirmed, reported, rumor, prediction); \
 rumors and predictions stay behind spoiler tags. The same commands work as slash commands.
+`{p}privacy` — what showbot keeps about you, and how to delete it.
 """
 
 MOD_HELP = """\
@@ -36,6 +37,8 @@ flag's value runs up to the next `name:`; ids are written `12` or `#12`.
 `{p}source add title: <title> [publisher:] [url:] [date:]` · `{p}source list`
 `{p}entity rename <subject> to: <name>` · `{p}entity merge <subject> into: <subject>`
 `{p}facts export` · `{p}facts import` (attach the file) · `{p}gaps` · `{p}stats`
+`{p}modlog` · `{p}modlog channel #channel` · `{p}modlog off` — where this server's changes \
+are posted
 """
 
 
@@ -58,6 +61,18 @@ class Meta(commands.Cog):
         else:
             text += f"Moderators: `{ctx.clean_prefix}help moderation`."
         await send_reply(ctx, text)
+
+    @commands.hybrid_command(name="privacy")
+    async def privacy(self, ctx: commands.Context[Any]) -> None:
+        """What showbot keeps about you, for how long, and how to have it deleted."""
+        config = self.bot.config
+        text = privacy_text(
+            ctx.clean_prefix,
+            config.privacy_contact,
+            getattr(config, "question_days", 30),
+            getattr(config, "forget_after_days", 30),
+        )
+        await send_reply(ctx, text, ephemeral=True)
 
     @commands.hybrid_command(name="gaps")
     @moderator_slash()

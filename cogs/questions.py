@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from discord import Interaction, Object, app_commands
 from discord.ext import commands
 
-from bot.logs import get_logger
+from bot.logs import get_logger, preview
 from bot.models import Intent
 from bot.shedding import Backlog
 from cogs.replies import RepeatCooldown, send_reply
@@ -87,6 +87,13 @@ class Questions(commands.Cog):
         self.noticed[key] = now + retry_after
         return told
 
+    def forget_member(self, user_id: int) -> None:
+        """``!forget me``: the member's cooldown buckets and notices, in every server."""
+        cache = getattr(self.cooldown, "_cache", {})  # discord.py keeps no public way
+        for key in [k for k in cache if isinstance(k, tuple) and k[-1] == user_id]:
+            del cache[key]
+        self.noticed = {k: v for k, v in self.noticed.items() if k[-1] != user_id}
+
     def spend_click(self, interaction: Interaction) -> float | None:
         """A suggestion button click is a question: it spends the clicker's bucket, the one
         the four commands share. The seconds to wait when it is spent, else None."""
@@ -108,15 +115,12 @@ class Questions(commands.Cog):
 
     async def _answer(self, ctx: commands.Context[Any], intent: Intent, subject: str) -> None:
         guild_id = ctx.guild.id if ctx.guild else None
-        answer = self.engine.ask(
-            subject,
-            intent=intent,
-            guild_id=guild_id,
-            channel_id=ctx.channel.id,
-            user_id=ctx.author.id,
-        )
+        answer = self.engine.ask(subject, intent=intent, guild_id=guild_id)
         reply = self.engine.reply(answer)
         await send_reply(ctx, reply.content, view=suggestion_view(reply))
+        # What was asked only when the operator debugs, and shortened; the INFO line
+        # below carries no user text (the match is a curated subject's name).
+        log.debug("question_text", guild=guild_id, text=preview(subject))
         log.info(
             "question",
             guild=guild_id,

@@ -101,6 +101,8 @@ def input_problem(error: commands.UserInputError) -> str:
         return f"`{error.flag.name}:` was given more than once."
     if isinstance(error, commands.BadFlagArgument):
         return f"`{error.flag.name}:` {error.original}"
+    if isinstance(error, commands.ChannelNotFound):
+        return "That is not a channel of this server (or I can't see it)."
     text = str(error)
     return text if len(text) < 300 else text[:297] + "…"
 

@@ -62,13 +62,7 @@ class AskButton(
             await interaction.response.send_message(notice, ephemeral=True)
             return
         engine = interaction.client.engine  # type: ignore[attr-defined]
-        answer = engine.answer_entity(
-            self.entity_id,
-            self.intent,
-            interaction.guild_id,
-            channel_id=interaction.channel_id,
-            user_id=interaction.user.id,
-        )
+        answer = engine.answer_entity(self.entity_id, self.intent, interaction.guild_id)
         await interaction.response.send_message(engine.reply(answer).content)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -227,3 +228,54 @@ def test_run_shard_ids_are_checked_before_connecting(tmp_path: Path) -> None:
     result = run("run", "--config", str(config), "--db", db, "--shard-ids", "0")
     assert result.returncode == 2 and "needs [discord] shard_count" in result.stderr
     assert not Path(db).exists()  # refused before the database was even opened
+
+
+def test_forget_guild_and_user(db: str) -> None:
+    from bot.engine import Engine
+    from bot.models import Actor
+    from bot.moderation import Moderation
+
+    guild, other, user = 811111111111111111, 822222222222222222, 701234567890123456
+    engine = Engine.open(db)
+    mod = Moderation(engine)
+    mod.add_fact(Actor(user, "alice", guild), subject="Jeri Hogarth", kind="who", text="A lawyer.")
+    mod.add_fact(Actor(user, "alice", other), subject="Trish Walker", kind="who", text="Patsy.")
+    engine.ask("!who jeri hogarth", guild_id=guild)
+    engine.close()
+
+    result = run("forget", "--db", db, "--guild", str(guild))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"Server {guild} forgotten: 1 fact(s)")
+    assert "1 question(s)" in result.stdout
+
+    result = run("forget", "--db", db, "--user", str(user))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"User {user} forgotten. No question is stored")
+    assert "moderator-" in result.stdout and "without them" in result.stdout
+
+    result = run("forget", "--db", db, "--older-than-days", "30")
+    assert (result.returncode, result.stdout) == (0, "0 question(s) older than 30 day(s) pruned.\n")
+
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM fact WHERE guild_id = ?", [guild]).fetchone() == (
+            0,
+        )
+        assert conn.execute("SELECT count(*) FROM fact WHERE guild_id = ?", [other]).fetchone() == (
+            1,
+        )
+        assert conn.execute(
+            "SELECT count(*) FROM change WHERE actor_id = ?", [user]
+        ).fetchone() == (0,)
+
+
+def test_forget_usage_errors_exit_2(tmp_path: Path, db: str) -> None:
+    assert run("ask", "--db", db, "!who nuke").returncode == 0  # the database exists
+    assert run("forget", "--db", db).returncode == 2  # nothing to forget named
+    assert run("forget", "--db", db, "--guild", "1", "--user", "2").returncode == 2
+    for args in (["--guild", "0"], ["--user", "-5"], ["--older-than-days", "0"], ["--guild", "x"]):
+        result = run("forget", "--db", db, *args)
+        assert result.returncode == 2, args
+        assert result.stderr.startswith("usage:") or result.stderr.startswith("error:"), args
+    missing = run("forget", "--db", str(tmp_path / "none.db"), "--user", "5")
+    assert missing.returncode == 2 and "no database" in missing.stderr
+    assert not (tmp_path / "none.db").exists()

@@ -76,6 +76,8 @@ def test_reopening_migrates_once(tmp_path: Path) -> None:
         "m004_synonyms",
         "m005_search_indexes",
         "m006_fts_rank",
+        "m007_privacy",
+        "m008_modlog",
     ]
     st.close()
 

@@ -342,6 +342,22 @@ class FakeDiscord:
         """Tell a connected bot about a guild added after READY (the bot "joined" it)."""
         await self.gateway.dispatch("GUILD_CREATE", guild.create_payload(), guild_id=guild.id)
 
+    async def remove_bot_from_guild(self, guild_id: int) -> FakeGuild:
+        """The bot is removed from a guild (kicked, banned, or the guild deleted): Discord
+        sends GUILD_DELETE without ``unavailable`` (an outage sets it true). The guild and
+        its channels are gone from the fake; ``add_bot_to_guild`` brings them back."""
+        guild = self.guilds.pop(guild_id)
+        for channel_id in guild.channels:
+            self.channels.pop(channel_id, None)
+        await self.gateway.dispatch("GUILD_DELETE", {"id": str(guild_id)}, guild_id=guild_id)
+        return guild
+
+    async def add_bot_to_guild(self, guild: FakeGuild) -> None:
+        """The bot is added (back) to ``guild``: GUILD_CREATE after READY, as Discord sends."""
+        self.guilds[guild.id] = guild
+        self.channels.update(guild.channels)
+        await self.announce_guild(guild)
+
     @property
     def guild(self) -> FakeGuild:
         """The first guild (most tests need just one)."""
