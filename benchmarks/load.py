@@ -393,9 +393,7 @@ async def run(args: argparse.Namespace) -> int:
 
     # Every question that reached the engine is logged (the cooldown refuses before it).
     answered_questions = [a for a in asked if a.message_id not in turned_away]
-    want = Counter(
-        (a.channel, a.user, a.text.split(" ", 1)[1].strip()[:500]) for a in answered_questions
-    )
+    want = Counter((guild, a.text.split(" ", 1)[1].strip()[:500]) for a in answered_questions)
     log_complete = want == logged
     mod_sent = sum(m.sent for m in moderators)
     mod_acked = sum(m.acknowledged for m in moderators)
@@ -494,10 +492,11 @@ def expected_replies(folder: Path, guild: int) -> dict[str, str]:
         engine.close()
 
 
-def question_log(path: Path) -> Counter[tuple[int, int, str]]:
+def question_log(path: Path) -> Counter[tuple[int, str]]:
+    """(server, text) of every logged question: the log keeps no user or channel."""
     with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
-        rows = db.execute("SELECT channel_id, user_id, text FROM question").fetchall()
-    return Counter((c, u, t) for c, u, t in rows)
+        rows = db.execute("SELECT guild_id, text FROM question").fetchall()
+    return Counter((g, t) for g, t in rows)
 
 
 def change_counts(path: Path, actors: list[int]) -> Counter[str]:

@@ -65,15 +65,17 @@ class ChangeLog:
             "SELECT * FROM change WHERE batch = ? ORDER BY id DESC", [last[0]["batch"]]
         )
 
-    def scopes_since(self, change_id: int, actor_id: int) -> set[int | None]:
-        """The servers (None: global) owning the rows the actor's changes after
-        ``change_id`` touched: where those changes may be told (bot/client.py's log
-        channels). The row's own ``guild_id``, not the actor's: the owner editing a global
-        fact from a server changes global data."""
+    def scopes_since(
+        self, change_id: int, actor_id: int | None, guild_id: int | None
+    ) -> set[int | None]:
+        """The servers (None: global) owning the rows that the actor's changes from
+        ``guild_id`` after ``change_id`` touched: where those changes may be told (the
+        log channels, cogs/facts.py). The row's own server, not the actor's: the owner
+        editing a global fact from a server changes global data."""
         found = self.store.db.execute(
             "SELECT DISTINCT json_extract(coalesce(after, before), '$.guild_id') FROM change"
-            " WHERE id > ? AND actor_id IS ?",
-            [change_id, actor_id],
+            " WHERE id > ? AND actor_id IS ? AND guild_id IS ?",
+            [change_id, actor_id, guild_id],
         ).fetchall()
         return {row[0] for row in found}
 

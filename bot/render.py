@@ -440,32 +440,33 @@ def modlog_changed(channel_id: int | None, *, unusable: bool = False) -> str:
 
 
 def privacy_text(
-    prefix: str, contact: str | None, question_days: int, forget_after_days: int | float
+    prefix: str, contact: str | None, question_days: int, forget_after_days: int
 ) -> str:
     """`privacy`: what showbot keeps, for how long, how to delete it, whom to ask. The
     README's "Privacy" section says the same at length."""
     reach = (
-        f"Questions about your data: {escape(contact)}."
+        f"**Questions about your data:** {escape(contact)}"
         if contact
-        else "Questions about your data: ask this bot's operator (no contact is configured)."
+        else "**Questions about your data:** ask this bot's operator (no contact is set)."
     )
+    grace = "at once" if forget_after_days == 0 else f"after {forget_after_days} day(s)"
     lines = [
         "**What showbot keeps**",
-        "• Facts moderators curate, with each change's moderator name and id (the history"
-        " behind undo).",
-        f"• Questions asked: the text, the server, the time, the subject found and whether it"
-        f" was answered; never who asked or in which channel. Kept {question_days} days,"
-        " then deleted (only counts stay, for the gaps and stats).",
+        "• The facts moderators curate, with a history of each change: the moderator's name"
+        " and id, when, before and after (for undo).",
+        "• Each question asked: its text, the server, the time, the subject found and"
+        " whether it was answered; never who asked or in which channel. The text is"
+        f" deleted after {question_days} day(s); only daily counts stay (for gaps and stats).",
         "• Each server's settings, such as its moderation log channel.",
-        "• The logs hold no message content and no question text (except, shortened, when"
-        " the operator debugs).",
+        "• The logs hold no message content and no tokens; a question's text only when the"
+        " operator debugs, shortened.",
         "**Deleting it**",
-        f"• `{prefix}forget me`: your questions and anything else kept about you; a"
-        " moderator's name in the history becomes a pseudonym.",
-        "• The operator can delete a member's or a server's data"
+        f"• `{prefix}forget me` (then `confirm`): anything kept under your account; as a"
+        " moderator, your name and id in the history become a pseudonym.",
+        "• The operator can delete a member's or a server's data at once"
         " (`python -m bot forget --user ID` / `--guild ID`).",
-        f"• When showbot is removed from a server, that server's data is deleted after"
-        f" {forget_after_days:g} days unless it is added back.",
+        f"• When showbot is removed from a server, that server's data is deleted {grace},"
+        " unless it is added back.",
         reach,
     ]
     return cut("\n".join(lines))

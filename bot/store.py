@@ -7,6 +7,7 @@ so history, undo and other processes' catch-up all read one log.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -34,6 +35,7 @@ from bot.models import (
 
 TABLES = ("entity", "alias", "source", "fact", "synonym")
 BUSY_TIMEOUT_MS = 10_000
+CHECKPOINT_WAIT_MS = 2_000  # after a deletion, for readers and writers to let the WAL go
 
 
 def now() -> str:
@@ -560,7 +562,9 @@ class Store:
         """Best effort after a deletion: copy the WAL into the database file and empty it,
         so deleted rows' old pages do not stay in the -wal file (a reader may hold it)."""
         if self.path != ":memory:" and not self.db.conn.in_transaction:
-            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            # Busy (a reader or another writer): SQLite's next checkpoint does it.
+            with self.waiting_at_most(CHECKPOINT_WAIT_MS), contextlib.suppress(sqlite3.Error):
+                self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     # ------------------------------------------------------- server settings
 

@@ -9,8 +9,9 @@ The threading model, in full:
   mode) and its in-memory index, which only ``Engine.sync`` updates, on that thread.
 * The **writer thread** (one ``ThreadPoolExecutor`` worker) owns a second connection to
   the same database (``Writer.store``) and the :class:`Moderation`, :class:`Synonyms` and
-  :class:`QuestionLog` bound to it: moderator commands (their reads too), imports and
-  exports, synonym changes, the question-log flush, slash-command sync records. A
+  :class:`QuestionLog` bound to it (and the client's :class:`Privacy`): moderator commands
+  (their reads too), imports and exports, synonym changes, the question-log flush and
+  pruning, forgetting members and servers, slash-command sync records. A
   transaction open there is invisible to the loop's connection (no uncommitted reads, no
   interference), exactly as another process's would be.
 * Moderation looks names up in the engine's index from the writer thread: those lookups,

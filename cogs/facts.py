@@ -1,4 +1,5 @@
-"""Moderators curate facts: `fact`, `alias`, `synonym`, `source`, `entity` and `facts` groups.
+"""Moderators curate facts: `fact`, `alias`, `synonym`, `source`, `entity` and `facts` groups;
+`modlog` sets where a server's changes are posted (each server its own channel).
 
 Each command checks the caller, makes one Moderation call and replies with its outcome;
 the engine does the validation, the transaction and the change log.
@@ -93,7 +94,8 @@ class Facts(commands.Cog):
         def job() -> Any:
             start = store.max_change_id()
             result = fn(*args, **kw)
-            scopes = store.changes.scopes_since(start, ctx.author.id)
+            guild_id = ctx.guild.id if ctx.guild else None
+            scopes = store.changes.scopes_since(start, ctx.author.id, guild_id)
             if scopes:  # a read, or a change that changed nothing, leaves nothing behind
                 self.touched[ctx] = scopes
             return result
@@ -200,12 +202,14 @@ class Facts(commands.Cog):
         log.info("modlog_set", guild=guild.id, channel=channel_id, before=before)
         message = modlog_changed(channel_id)
         line = log_line(ctx.author.display_name, ctx.author.id, guild.name, message)
-        posted = True
+        posted = True  # in the new channel, when there is one
         for target in dict.fromkeys((before, channel_id)):
-            if target is not None:
-                self.log_channel_gone.discard(target)
-                ok = await self.post_line(target, line)
-                posted = ok if target == channel_id else posted
+            if target is None:
+                continue
+            self.log_channel_gone.discard(target)  # chosen again: worth another try
+            ok = await self.post_line(target, line)
+            if target == channel_id:
+                posted = ok
         await send_reply(ctx, message if posted else modlog_changed(channel_id, unusable=True))
 
     # ------------------------------------------------------------------ fact

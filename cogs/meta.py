@@ -22,7 +22,7 @@ HELP = """\
 `{p}ask <question>` — in your own words · `{p}ask when does luke cage premiere`
 Every answer cites its source and its status (confirmed, reported, rumor, prediction); \
 rumors and predictions stay behind spoiler tags. The same commands work as slash commands.
-`{p}privacy` — what showbot keeps about you, and how to delete it.
+`{p}privacy` — what showbot keeps about you, and how to delete it (`{p}forget me`).
 """
 
 MOD_HELP = """\
@@ -69,8 +69,8 @@ class Meta(commands.Cog):
         text = privacy_text(
             ctx.clean_prefix,
             config.privacy_contact,
-            getattr(config, "question_days", 30),
-            getattr(config, "forget_after_days", 30),
+            config.question_days,
+            config.forget_after_days,
         )
         await send_reply(ctx, text, ephemeral=True)
 

@@ -98,12 +98,13 @@ async def test_clicks_past_the_cooldown_get_a_private_notice(world: World, bot: 
     mod = world.user("mod")
     stats = await bot.ask(world.main.id, channel, mod, "!stats", roles=["Moderator"])
     assert stats.json["content"].startswith("Last 7 days:")  # !stats flushes the question log
+    # Who clicked is not kept (issue 14); this module's first clicks are these.
     logged = bot.query(
-        "SELECT user_id, text, answered FROM question WHERE channel_id = ? AND text LIKE '#%'",
-        [channel],
+        "SELECT text, answered FROM question WHERE guild_id = ? AND text LIKE '#%'",
+        [world.main.id],
     )
     entity = custom_id.rsplit(":", 1)[1]
-    assert sorted(r["user_id"] for r in logged) == sorted([clicker] * COOLDOWN_RATE + [other])
+    assert len(logged) == COOLDOWN_RATE + 1
     assert all(r["text"] == f"#{entity}" and r["answered"] for r in logged)
 
 

@@ -68,7 +68,7 @@ async def test_sigterm_exits_cleanly_with_question_log_flushed(
         logged = [
             row[0]
             for row in db.execute(
-                "SELECT text FROM question WHERE channel_id = ? ORDER BY id", [channel]
+                "SELECT text FROM question WHERE guild_id = ? ORDER BY id", [guild]
             )
         ]
     assert logged == ["nuke", "jessica jones s3", "igh"]  # the subjects, as asked

@@ -23,7 +23,8 @@ from cogs.views import EXPIRED
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.timeout(60)]
 
 MODERATOR_COMMANDS = {"fact", "alias", "synonym", "source", "entity", "facts", "gaps", "stats"}
-PUBLIC_COMMANDS = {"when", "who", "what", "ask", "help"}
+MODERATOR_COMMANDS |= {"modlog"}
+PUBLIC_COMMANDS = {"when", "who", "what", "ask", "help", "privacy", "forget"}
 CONFIRM_SECONDS = 1.5  # the module's import confirmations time out quickly
 MEMBER_OVERWRITE = 1
 ROLE_OVERWRITE = 0

@@ -351,5 +351,9 @@ async def test_burst_of_questions_all_answered_and_taken_in_order(
     # queued requests overtake each other, and real Discord throttles a channel anyway.
     stats = await bot.ask(world.main.id, channel, world.user("mod"), "!stats", roles=["Moderator"])
     assert content(stats).startswith("Last 7 days:")  # !stats flushes the question log
-    logged = bot.query("SELECT text FROM question WHERE channel_id = ? ORDER BY id", [channel])
-    assert [row["text"] for row in logged] == [m.split(" ", 1)[1] for m in messages]
+    # The log keeps no channel (issue 14): the burst is the server's latest questions, since
+    # the module's tests run one after another and !stats wrote every earlier one first.
+    logged = bot.query("SELECT text FROM question WHERE guild_id = ? ORDER BY id", [world.main.id])
+    assert [row["text"] for row in logged][-len(messages) :] == [
+        m.split(" ", 1)[1] for m in messages
+    ]

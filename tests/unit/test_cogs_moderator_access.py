@@ -22,7 +22,8 @@ from cogs.checks import DENIED, may_moderate
 from cogs.views import CONFIRM_ID, EXPIRED, ConfirmView, ExpiredConfirm
 
 MODERATOR_COMMANDS = {"fact", "alias", "synonym", "source", "entity", "facts", "gaps", "stats"}
-PUBLIC_COMMANDS = {"when", "who", "what", "ask", "help"}
+MODERATOR_COMMANDS |= {"modlog"}
+PUBLIC_COMMANDS = {"when", "who", "what", "ask", "help", "privacy", "forget"}
 MANAGE_MESSAGES = discord.Permissions(manage_messages=True).value  # 8192
 
 

@@ -177,3 +177,26 @@ def test_shard_ids_override_checks_against_the_count(tmp_path: Path) -> None:
         with_shard_ids(config, [2, 2])
     with pytest.raises(ConfigError, match=r"--shard-ids needs \[discord\] shard_count"):
         with_shard_ids(load_config(write(tmp_path, "[discord]\n")), [0])
+
+
+def test_privacy_contact(tmp_path: Path) -> None:
+    assert load_config(write(tmp_path, "")).privacy_contact is None
+    path = write(tmp_path, '[privacy]\ncontact = "  privacy@example.org "\n')
+    assert load_config(path).privacy_contact == "privacy@example.org"
+    assert load_config(write(tmp_path, '[privacy]\ncontact = " "\n')).privacy_contact is None
+    too_long = write(tmp_path, f'[privacy]\ncontact = "{"x" * 201}"\n')
+    with pytest.raises(ConfigError, match=r"\[privacy\] contact must be at most 200"):
+        load_config(too_long)
+
+
+def test_privacy_retention_days(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, ""))
+    assert (config.question_days, config.forget_after_days) == (30, 30)
+    config = load_config(write(tmp_path, "[privacy]\nquestion_days = 7\nforget_after_days = 0\n"))
+    assert (config.question_days, config.forget_after_days) == (7, 0)
+    for bad in ("question_days = 0", "forget_after_days = -1"):
+        with pytest.raises(ConfigError, match=r"\[privacy\] question_days must be at least 1"):
+            load_config(write(tmp_path, f"[privacy]\n{bad}\n"))
+    for bad in ("question_days = 1.5", 'forget_after_days = "30"', "question_days = true"):
+        with pytest.raises(ConfigError, match=r"\[privacy\] \w+ must be number"):
+            load_config(write(tmp_path, f"[privacy]\n{bad}\n"))

@@ -87,3 +87,54 @@ def test_services_do_not_restart_on_a_configuration_error() -> None:
     assert EXIT_USAGE == 2
     for unit in units:
         assert re.search(r"^RestartPreventExitStatus=2\b", unit, flags=re.MULTILINE), unit
+
+
+def privacy_section() -> str:
+    (section,) = re.findall(r"^## Privacy\n(.*?)(?=^## )", README, flags=re.DOTALL | re.MULTILINE)
+    return section
+
+
+def test_the_privacy_section_names_what_exists() -> None:
+    """The README's Privacy section (issue 14) promises commands, CLI options and config
+    keys: each one it names exists, and the ones it must name are there."""
+    import argparse
+
+    from bot.__main__ import _parser
+    from bot.config import _SCHEMA
+
+    section = " ".join(privacy_section().split())
+    keys = set(re.findall(r"`\[(\w+)\] (\w+)", section))
+    assert {("privacy", "question_days"), ("privacy", "forget_after_days")} <= keys
+    assert ("privacy", "contact") in keys
+    assert [k for k in keys if k[1] not in _SCHEMA.get(k[0], {})] == []
+    # Bot commands: each named one is registered (a group's subcommand included).
+    commands = set(discord_commands())
+    named = re.findall(r"`[!/](\w+(?: \w+)?)", section)
+    assert {"forget me", "privacy"} <= set(named)
+    unknown = [n for n in named if n not in commands and n.split()[0] not in commands]
+    assert unknown == []
+    # CLI: `python -m bot forget --user ID` / `--guild ID` are real options.
+    forget_options = re.findall(r"`python -m bot forget (--[\w-]+)", section)
+    assert {"--user", "--guild"} <= set(forget_options)
+    sub = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
+    real = {o for action in sub.choices["forget"]._actions for o in action.option_strings}
+    assert set(forget_options) <= real
+    # The default retention the section states is the schema's.
+    assert f"`[privacy] question_days` days ({_SCHEMA['privacy']['question_days'][1]}" in section
+
+
+def test_privacy_reply_fits_discord_and_names_the_contact() -> None:
+    """`!privacy` says what the section says, briefly: within Discord's limit, no ping,
+    the contact shown (escaped), the deletion commands and the configured durations."""
+    from bot.render import MAX_CONTENT, privacy_text
+
+    text = privacy_text("!", "dpo@example.org <@&1> @everyone", 14, 7)
+    assert len(text) <= MAX_CONTENT
+    assert "dpo\\@example.org" in text and "\\<\\@&1>" in text and "\\@everyone" in text
+    assert "`!forget me`" in text and "--user ID" in text and "--guild ID" in text
+    assert "14 day(s)" in text and "after 7 day(s)" in text
+    assert "never who asked" in text
+    assert "no contact is set" in privacy_text("/", None, 30, 0)
+    assert "deleted at once" in privacy_text("/", None, 30, 0)
+    long = privacy_text("!", "x" * 200, 30, 30)
+    assert len(long) <= MAX_CONTENT and "x" * 200 in long

@@ -124,3 +124,33 @@ def test_an_unwritable_disk_keeps_answers_and_loses_no_data(db_path: Path, how: 
     logged = engine.store.rows("SELECT count(*) AS n FROM question")[0]["n"]
     assert logged == 300  # nothing was dropped while the disk refused
     engine.close()
+
+
+def test_a_servers_log_channel_is_its_own(empty_store: Store) -> None:
+    st = empty_store
+    assert st.modlog_channel(1) is None
+    assert st.set_modlog_channel(1, 100) is None
+    assert st.set_modlog_channel(2, 200) is None
+    assert st.set_modlog_channel(1, 101) == 100
+    assert (st.modlog_channel(1), st.modlog_channel(2)) == (101, 200)
+    assert st.set_modlog_channel(1, None) == 101 and st.modlog_channel(1) is None
+    assert st.forget_guild_settings(2) == 1 and st.modlog_channel(2) is None
+    assert st.rows("SELECT * FROM change") == []  # a setting, not a curated change
+
+
+def test_scopes_of_a_change_are_its_rows_servers(empty_store: Store) -> None:
+    """The servers whose data an actor's changes touched (None: global), whatever server
+    the actor acted from: where the change may be posted."""
+    st = empty_store
+    owner = Actor(id=7, name="owner", guild_id=1, owner=True)
+    start = st.max_change_id()
+    global_id = st.insert("entity", {"name": "G", "kind": "show"}, owner, "x")
+    assert st.changes.scopes_since(start, owner.id, 1) == {None}
+    start = st.max_change_id()
+    st.insert("entity", {"name": "L", "kind": "show", "guild_id": 1}, MOD, "x")
+    assert st.changes.scopes_since(start, MOD.id, 1) == {1}
+    assert st.changes.scopes_since(start, owner.id, 1) == set()  # someone else's change
+    assert st.changes.scopes_since(start, MOD.id, 2) == set()  # made from another server
+    start = st.max_change_id()
+    st.update("entity", global_id, {"name": "G2"}, owner, "x")
+    assert st.changes.scopes_since(start, owner.id, 1) == {None}

@@ -353,10 +353,14 @@ class FakeDiscord:
         return guild
 
     async def add_bot_to_guild(self, guild: FakeGuild) -> None:
-        """The bot is added (back) to ``guild``: GUILD_CREATE after READY, as Discord sends."""
+        """The bot is added (back) to ``guild``: GUILD_CREATE after READY without
+        ``unavailable`` (which marks a guild back from an outage), so discord.py reports
+        on_guild_join."""
         self.guilds[guild.id] = guild
         self.channels.update(guild.channels)
-        await self.announce_guild(guild)
+        payload = guild.create_payload()
+        payload.pop("unavailable", None)
+        await self.gateway.dispatch("GUILD_CREATE", payload, guild_id=guild.id)
 
     @property
     def guild(self) -> FakeGuild:
