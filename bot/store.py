@@ -1,24 +1,25 @@
-"""The SQLite store: the only module that writes SQL.
+"""The SQLite store: curated rows, their transactions and the change log's writes.
 
 Every curated write goes through :meth:`Store.insert` / :meth:`Store.update`, which
 record the row's before/after in the ``change`` table in the caller's transaction,
-so history, undo and other processes' catch-up all read one log.
+so history, undo and other processes' catch-up all read one log. The store's other
+tables (seeds applied, slash-command sync, server settings, privacy bookkeeping) are
+``bot.bookkeeping``'s methods, mixed in.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
 from bot import migrations
+from bot.bookkeeping import TABLES, Bookkeeping, now
 from bot.changelog import ChangeLog
 from bot.errors import EditConflictError, NotFoundError
 from bot.factindex import FactIndex
@@ -33,17 +34,10 @@ from bot.models import (
     Status,
 )
 
-TABLES = ("entity", "alias", "source", "fact", "synonym")
 BUSY_TIMEOUT_MS = 10_000
-CHECKPOINT_WAIT_MS = 2_000  # after a deletion, for readers and writers to let the WAL go
 
 
-def now() -> str:
-    """UTC timestamp with milliseconds, sortable as text."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
-
-
-class Store:
+class Store(Bookkeeping):
     """One connection to the showbot database."""
 
     def __init__(self, db: Database, path: str) -> None:
@@ -418,181 +412,6 @@ class Store:
             " ORDER BY id",
             [guild_id],
         )
-
-    # ---------------------------------------------------------------- seeds
-
-    def applied_seeds(self) -> dict[str, int]:
-        """Seed file name -> the version of it applied."""
-        return dict(self.db.execute("SELECT name, version FROM seed_file").fetchall())
-
-    def record_seed(self, name: str, version: int) -> None:
-        self.db.execute(
-            "INSERT OR REPLACE INTO seed_file (name, version, applied_at) VALUES (?, ?, ?)",
-            [name, version, now()],
-        )
-
-    # ------------------------------------------------------- slash-command sync
-
-    def synced_hashes(self) -> dict[str, str]:
-        """The hash of the command set Discord last accepted, per scope ("global" or a
-        guild id)."""
-        return dict(self.db.execute("SELECT scope, hash FROM command_sync").fetchall())
-
-    def synced_hash(self, scope: str) -> str | None:
-        found = self.db.execute("SELECT hash FROM command_sync WHERE scope = ?", [scope]).fetchone()
-        return found[0] if found else None
-
-    def record_sync(self, scope: str, digest: str) -> None:
-        """Remember that Discord accepted the command set hashing to ``digest`` for ``scope``."""
-        with self.atomic():
-            self.db.execute(
-                "INSERT INTO command_sync (scope, hash, synced_at) VALUES (?, ?, ?)"
-                " ON CONFLICT (scope) DO UPDATE SET hash = excluded.hash,"
-                " synced_at = excluded.synced_at",
-                [scope, digest, now()],
-            )
-
-    def forget_sync(self, scope: str) -> None:
-        """Stop tracking a scope (a former development server whose commands were cleared)."""
-        with self.atomic():
-            self.db.execute("DELETE FROM command_sync WHERE scope = ?", [scope])
-
-    # ------------------------------------------------------------ privacy
-
-    def secret(self, name: str) -> str:
-        """A per-database secret (made by migration m007), e.g. the pseudonyms' key."""
-        found = self.db.execute("SELECT value FROM secret WHERE name = ?", [name]).fetchone()
-        if found is None:
-            raise KeyError(name)
-        return str(found[0])
-
-    def pseudonymise_actor(self, user_id: int, pseudonym_id: int, pseudonym: str) -> int:
-        """Replace a member's id in the curated rows they created or last changed
-        (``created_by``/``updated_by``, not a content change: no version, no change record);
-        how many rows changed. The change log's side: :meth:`ChangeLog.pseudonymise`."""
-        changed = 0
-        with self.atomic():
-            for table in TABLES:
-                for column in ("created_by", "updated_by"):
-                    cur = self.db.execute(
-                        f"UPDATE {table} SET {column} = ? WHERE {column} = ?",
-                        [pseudonym_id, user_id],
-                    )
-                    changed += cur.rowcount
-        return changed
-
-    def forget_guild_rows(self, guild_id: int, actor: Actor) -> dict[str, int]:
-        """Delete a server's own curated rows (facts, aliases, sources, entities, synonyms),
-        their search documents and their change history, its command-sync record and its
-        departure; global rows and other servers' rows stay. One content-free ``forget``
-        change per deleted entity, alias and synonym (ids only) tells every process's
-        index to drop them. Returns how many rows of each kind went."""
-        counts: dict[str, int] = {}
-        with self.batch():
-            # Rows of the server may point at each other (a season at its show): checked
-            # once all are gone, at commit.
-            self.db.execute("PRAGMA defer_foreign_keys = ON")
-            aliases = self.db.execute(
-                "SELECT id, entity_id FROM alias WHERE guild_id = ?", [guild_id]
-            ).fetchall()
-            own = {
-                table: [
-                    r[0]
-                    for r in self.db.execute(
-                        f"SELECT id FROM {table} WHERE guild_id = ?", [guild_id]
-                    )
-                ]
-                for table in ("entity", "synonym")
-            }
-            self.db.execute(
-                "DELETE FROM fact_doc WHERE fact_id IN (SELECT id FROM fact WHERE guild_id = ?)",
-                [guild_id],
-            )
-            history = 0
-            for table in TABLES:
-                history += self.db.execute(
-                    "DELETE FROM change WHERE table_name = ? AND row_id IN"
-                    f" (SELECT id FROM {table} WHERE guild_id = ?)",
-                    [table, guild_id],
-                ).rowcount
-            for table in ("fact", "alias", "synonym", "source", "entity"):
-                cur = self.db.execute(f"DELETE FROM {table} WHERE guild_id = ?", [guild_id])
-                counts[table] = cur.rowcount
-            counts["change"] = history
-            stamp = now()
-            marker = {"guild_id": guild_id}
-            for entity_id in own["entity"]:
-                before = {"id": entity_id, **marker}
-                self._log(actor, "forget", "entity", entity_id, before, None, stamp)
-            for alias_id, entity_id in aliases:
-                before = {"id": alias_id, "entity_id": entity_id, **marker}
-                self._log(actor, "forget", "alias", alias_id, before, None, stamp)
-            for synonym_id in own["synonym"]:
-                before = {"id": synonym_id, **marker}
-                self._log(actor, "forget", "synonym", synonym_id, before, None, stamp)
-            counts["command_sync"] = self.db.execute(
-                "DELETE FROM command_sync WHERE scope = ?", [str(guild_id)]
-            ).rowcount
-            self.db.execute("DELETE FROM guild_departure WHERE guild_id = ?", [guild_id])
-            self.docs.changed()
-        return counts
-
-    def record_departure(self, guild_id: int, at: str) -> None:
-        """The bot was removed from a server at ``at`` (the first removal's time is kept)."""
-        with self.atomic():
-            self.db.execute(
-                "INSERT INTO guild_departure (guild_id, left_at) VALUES (?, ?)"
-                " ON CONFLICT (guild_id) DO NOTHING",
-                [guild_id, at],
-            )
-
-    def clear_departure(self, guild_id: int) -> bool:
-        """The bot is in the server again: nothing to forget. Whether it had left."""
-        with self.atomic():
-            cur = self.db.execute("DELETE FROM guild_departure WHERE guild_id = ?", [guild_id])
-        return cur.rowcount > 0
-
-    def departures(self) -> list[tuple[int, str]]:
-        """(server, when the bot was removed) for servers not yet forgotten."""
-        return self.db.execute(
-            "SELECT guild_id, left_at FROM guild_departure ORDER BY left_at"
-        ).fetchall()
-
-    def checkpoint(self) -> None:
-        """Best effort after a deletion: copy the WAL into the database file and empty it,
-        so deleted rows' old pages do not stay in the -wal file (a reader may hold it)."""
-        if self.path != ":memory:" and not self.db.conn.in_transaction:
-            # Busy (a reader or another writer): SQLite's next checkpoint does it.
-            with self.waiting_at_most(CHECKPOINT_WAIT_MS), contextlib.suppress(sqlite3.Error):
-                self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-
-    # ------------------------------------------------------- server settings
-
-    def modlog_channel(self, guild_id: int) -> int | None:
-        """The channel a server's moderator changes are posted to (``!modlog channel``)."""
-        found = self.db.execute(
-            "SELECT modlog_channel_id FROM guild_setting WHERE guild_id = ?", [guild_id]
-        ).fetchone()
-        return found[0] if found else None
-
-    def set_modlog_channel(self, guild_id: int, channel_id: int | None) -> int | None:
-        """Set (or, with None, clear) a server's log channel; returns the previous one."""
-        with self.atomic():
-            before = self.modlog_channel(guild_id)
-            self.db.execute(
-                "INSERT INTO guild_setting (guild_id, modlog_channel_id, updated_at)"
-                " VALUES (?, ?, ?) ON CONFLICT (guild_id) DO UPDATE SET"
-                " modlog_channel_id = excluded.modlog_channel_id,"
-                " updated_at = excluded.updated_at",
-                [guild_id, channel_id, now()],
-            )
-        return before
-
-    def forget_guild_settings(self, guild_id: int) -> int:
-        """Delete a server's settings (its data purged); how many rows went."""
-        with self.atomic():
-            cur = self.db.execute("DELETE FROM guild_setting WHERE guild_id = ?", [guild_id])
-        return cur.rowcount
 
 
 def _as_seen(facts: list[Fact]) -> list[Fact]:

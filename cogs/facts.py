@@ -1,5 +1,5 @@
-"""Moderators curate facts: `fact`, `alias`, `synonym`, `source`, `entity` and `facts` groups;
-`modlog` sets where a server's changes are posted (each server its own channel).
+"""Moderators curate facts: `fact`, `alias`, `synonym`, `source`, `entity` and `facts` groups
+(changes are told in the log channels by cogs/modlog.py).
 
 Each command checks the caller, makes one Moderation call and replies with its outcome;
 the engine does the validation, the transaction and the change log.
@@ -23,9 +23,6 @@ from bot.render import (
     fact_card,
     history_text,
     import_problems,
-    log_line,
-    modlog_changed,
-    modlog_text,
     sources_text,
     synonym_text,
     synonyms_text,
@@ -42,7 +39,8 @@ from cogs.converters import (
     RevertFlags,
     SourceAddFlags,
 )
-from cogs.replies import can_send, in_time, send_reply
+from cogs.modlog import ModLog
+from cogs.replies import in_time, send_reply
 from cogs.views import ConfirmView, ExpiredConfirm
 
 if TYPE_CHECKING:
@@ -60,10 +58,6 @@ class Facts(commands.Cog):
     def __init__(self, bot: ShowBot) -> None:
         self.bot = bot
         self.mod = bot.moderation
-        # One warning per log channel per breakage, not one per change; a channel Discord
-        # said is unknown is not asked again (ids are never reused).
-        self.log_channel_warned: set[int] = set()
-        self.log_channel_gone: set[int] = set()
         # What the change a command just made touched (its rows' servers, None: global),
         # from write() to done(): where the change may be told.
         self.touched: dict[commands.Context[Any], set[int | None]] = {}
@@ -108,109 +102,9 @@ class Facts(commands.Cog):
         scopes = self.touched.pop(ctx, set())
         await send_reply(ctx, cut(message), ephemeral=not change)
         if change:
-            await self.post_to_log(ctx, message, scopes)
-
-    async def post_to_log(
-        self, ctx: commands.Context[Any], message: str, scopes: set[int | None]
-    ) -> None:
-        """One line (who, which server, the outcome) in the log channel of the server
-        whose data changed (``!modlog channel``), and, for a change to global data (the
-        owner's), in ``[moderation] log_channel_id``: a server's changes never reach
-        another server's channel, nor the owner's. Best effort: a missing or closed
-        channel is warned about and never fails the moderator's command."""
-        guild = ctx.guild
-        if guild is None:
-            return
-        channels = []
-        if not scopes or any(s is not None for s in scopes):
-            channels.append(self.bot.engine.store.modlog_channel(guild.id))
-        if None in scopes:
-            channels.append(self.bot.config.log_channel_id)
-        # A name, not a mention: the log must not ping (or look like it could).
-        line = log_line(ctx.author.display_name, ctx.author.id, guild.name, message)
-        for channel_id in channels:
-            if channel_id is not None:
-                await self.post_line(channel_id, line)
-
-    async def post_line(self, channel_id: int, line: str) -> bool:
-        """Post ``line`` in a log channel by id; whether it was posted."""
-        if channel_id in self.log_channel_gone:
-            return False
-        # The global channel is usually in a server another process holds (shards): not in
-        # this one's cache, so posted by id. When the cache knows it, a channel it can't
-        # post in costs no 403.
-        channel = self.bot.get_channel(channel_id)
-        try:
-            if channel is None:
-                channel = self.bot.get_partial_messageable(channel_id)
-            elif not isinstance(channel, discord.abc.Messageable):
-                raise LookupError("not a text channel")
-            elif not can_send(channel):
-                raise LookupError("the bot may not post in it (channel permissions)")
-            await channel.send(line)
-        except (LookupError, discord.HTTPException) as exc:
-            if isinstance(exc, discord.NotFound):
-                self.log_channel_gone.add(channel_id)
-            if channel_id not in self.log_channel_warned:
-                self.log_channel_warned.add(channel_id)
-                log.warning("log_channel_unusable", channel=channel_id, error=str(exc))
-            return False
-        self.log_channel_warned.discard(channel_id)  # working again: warn again if it breaks
-        return True
-
-    # ------------------------------------------------------------------ modlog
-
-    @commands.hybrid_group(name="modlog", invoke_without_command=True, fallback="show")
-    @moderator_slash()
-    @moderator_only()
-    async def modlog(self, ctx: commands.Context[Any]) -> None:
-        """Moderators: the channel this server's moderator changes are posted to."""
-        assert ctx.guild is not None
-        channel_id = self.bot.engine.store.modlog_channel(ctx.guild.id)
-        await send_reply(ctx, modlog_text(channel_id, ctx.clean_prefix), ephemeral=True)
-
-    @modlog.command(name="channel")
-    @moderator_only()
-    async def modlog_channel(
-        self, ctx: commands.Context[Any], channel: discord.TextChannel
-    ) -> None:
-        """Post this server's moderator changes in a channel of this server.
-
-        Args:
-            channel: A text channel of this server
-        """
-        guild = ctx.guild
-        assert guild is not None
-        if channel.guild.id != guild.id:  # a prefix mention is looked up here only; a
-            # slash option is whatever Discord resolved: checked all the same
-            raise InvalidInputError("That channel is not in this server: pick one of its own.")
-        await self._set_modlog(ctx, channel.id)
-
-    @modlog.command(name="off")
-    @moderator_only()
-    async def modlog_off(self, ctx: commands.Context[Any]) -> None:
-        """Stop posting this server's moderator changes anywhere."""
-        await self._set_modlog(ctx, None)
-
-    async def _set_modlog(self, ctx: commands.Context[Any], channel_id: int | None) -> None:
-        guild = ctx.guild
-        assert guild is not None
-        store = self.bot.writer.store
-        before = await in_time(ctx, self.bot.write(store.set_modlog_channel, guild.id, channel_id))
-        # A setting, not a curated fact: no change-log row; logged (no names) and told in
-        # the channels concerned, so the old one sees where the log went.
-        log.info("modlog_set", guild=guild.id, channel=channel_id, before=before)
-        message = modlog_changed(channel_id)
-        line = log_line(ctx.author.display_name, ctx.author.id, guild.name, message)
-        posted = True  # in the new channel, when there is one
-        for target in dict.fromkeys((before, channel_id)):
-            if target is None:
-                continue
-            self.log_channel_gone.discard(target)  # chosen again: worth another try
-            ok = await self.post_line(target, line)
-            if target == channel_id:
-                posted = ok
-        await send_reply(ctx, message if posted else modlog_changed(channel_id, unusable=True))
+            modlog = self.bot.get_cog("ModLog")
+            if isinstance(modlog, ModLog):
+                await modlog.post_to_log(ctx, message, scopes)
 
     # ------------------------------------------------------------------ fact
 

@@ -19,6 +19,7 @@ ENGINE_MODULES = sorted(
 # The modules that own SQL; everything else asks them.
 SQL_MODULES = {
     "store",
+    "bookkeeping",
     "changelog",
     "factindex",
     "migrations",
