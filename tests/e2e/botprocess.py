@@ -27,6 +27,8 @@ from typing import Any
 import psutil
 from fakediscord import MANAGE_MESSAGES, FakeDiscord, FakeGuild, FileSpec, RecordedRequest
 
+from bot.engine import Engine
+
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 20.0  # interpreter + discord.py import + seeding + discord.py's 2 s guild wait
 REPLY_TIMEOUT = 5.0
@@ -154,6 +156,16 @@ class World:
 
     def user(self, name: str = "fan") -> int:
         return self.fake.add_user(f"{name}{len(self.fake.users)}").id
+
+
+def content(request: RecordedRequest) -> str:
+    """The text a recorded REST call posted ("" for none)."""
+    return str(request.json.get("content") or "")
+
+
+def expected(reference: Engine, message: str) -> str:
+    """What the engine itself replies to ``message``: the bot's reply must be exactly it."""
+    return reference.reply(reference.ask(message)).content
 
 
 def replies_to(message_id: int) -> Callable[[RecordedRequest], bool]:

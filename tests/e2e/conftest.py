@@ -12,6 +12,8 @@ import pytest_asyncio
 from botprocess import ConfigSections, RunningBot, StartBot, World, build_world
 from fakediscord import MANAGE_MESSAGES, FakeDiscord
 
+from bot.engine import Engine
+
 
 @pytest_asyncio.fixture
 async def fake_discord() -> AsyncIterator[FakeDiscord]:
@@ -46,6 +48,14 @@ async def world() -> AsyncIterator[World]:
         yield World(fake, main, other)
     finally:
         await fake.stop()
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """What ``python -m bot ask`` answers, from its own freshly seeded database."""
+    engine = Engine.open(tmp_path_factory.mktemp("reference") / "reference.db")
+    yield engine
+    engine.close()
 
 
 @pytest.fixture(scope="module")

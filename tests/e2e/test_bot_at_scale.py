@@ -4,12 +4,12 @@ intent, and channels the bot can read but not post in (no 403s for them)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from botprocess import RunningBot, World
+from botprocess import RunningBot, World, content, expected
 from fakediscord import FakeDiscord, Overwrite, RecordedRequest
 from fakediscord.state import (
     INTENT_GUILD_MESSAGES,
@@ -29,22 +29,6 @@ QUESTIONS = {
     "what": "igh",
     "ask": "when does jessica jones season 2 come out",
 }
-
-
-@pytest.fixture(scope="module")
-def reference(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    """What ``python -m bot ask`` answers, from its own freshly seeded database."""
-    engine = Engine.open(tmp_path_factory.mktemp("reference") / "reference.db")
-    yield engine
-    engine.close()
-
-
-def expected(reference: Engine, message: str) -> str:
-    return reference.reply(reference.ask(message)).content
-
-
-def content(request: RecordedRequest) -> str:
-    return str(request.json.get("content") or "")
 
 
 def requests_in(fake: FakeDiscord, channel_id: int, since: int) -> list[RecordedRequest]:

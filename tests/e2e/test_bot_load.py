@@ -20,8 +20,7 @@ from dataclasses import dataclass, field
 
 import pytest
 import pytest_asyncio
-from botprocess import ConfigSections, ReplyTracker, RunningBot, World, paced
-from fakediscord import RecordedRequest
+from botprocess import ConfigSections, ReplyTracker, RunningBot, World, content, paced
 
 from bot.engine import Engine
 
@@ -107,10 +106,6 @@ class LoadRun:
     resumes: int
     sent: int  # every message members and moderators posted that earns a reply (see FLOOD)
     posted: int  # every message the bot posted meanwhile (429'd attempts aside)
-
-
-def content(request: RecordedRequest) -> str:
-    return str(request.json.get("content") or "")
 
 
 def subject_text(message: str) -> str:

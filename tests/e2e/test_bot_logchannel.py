@@ -9,16 +9,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from botprocess import RunningBot, StartBot
+from botprocess import RunningBot, StartBot, content
 from fakediscord import MANAGE_MESSAGES, FakeDiscord, RecordedRequest
 
 pytestmark = pytest.mark.timeout(60)
 
 ADD = "!fact add subject: Quorvin Logtest kind: who text: A logged fact."
-
-
-def content(request: RecordedRequest) -> str:
-    return str(request.json.get("content") or "")
 
 
 def posts_in(fake: FakeDiscord, channel_id: int, since: int = 0) -> list[RecordedRequest]:

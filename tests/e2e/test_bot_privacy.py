@@ -8,8 +8,8 @@ import struct
 from pathlib import Path
 
 import pytest
-from botprocess import ConfigSections, RunningBot, StartBot, World
-from fakediscord import FakeDiscord, RecordedRequest
+from botprocess import ConfigSections, RunningBot, StartBot, World, content
+from fakediscord import FakeDiscord
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.timeout(60)]
 
@@ -19,10 +19,6 @@ def bot_overrides() -> ConfigSections:
     # Removed from a server, the module's bot forgets it at once (the grace period's own
     # test starts a bot of its own).
     return {"privacy": {"forget_after_days": 0}}
-
-
-def content(reply: RecordedRequest) -> str:
-    return str(reply.json.get("content") or "")
 
 
 def database_bytes(bot: RunningBot) -> bytes:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from botprocess import ConfigSections, RunningBot, World, posts_in, replies_to
+from botprocess import ConfigSections, RunningBot, World, content, expected, posts_in, replies_to
 from fakediscord import RecordedRequest, valid_command_name
 
 from bot.engine import Engine
@@ -32,22 +32,6 @@ def bot_overrides() -> ConfigSections:
     # posts, and load shedding has its own test (test_bot_flood.py).
     limits = {"cooldown_rate": COOLDOWN_RATE, "cooldown_seconds": 60, "channel_backlog": 60}
     return {"limits": limits}
-
-
-@pytest.fixture(scope="module")
-def reference(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    """What ``python -m bot ask`` answers, from its own freshly seeded database."""
-    engine = Engine.open(tmp_path_factory.mktemp("reference") / "reference.db")
-    yield engine
-    engine.close()
-
-
-def expected(reference: Engine, message: str) -> str:
-    return reference.reply(reference.ask(message)).content
-
-
-def content(request: RecordedRequest) -> str:
-    return str(request.json.get("content") or "")
 
 
 def assert_no_pings(body: dict[str, Any]) -> None:

@@ -24,7 +24,7 @@ from typing import Any
 import psutil
 import pytest
 import pytest_asyncio
-from botprocess import ConfigSections, ReplyTracker, RunningBot, paced
+from botprocess import ConfigSections, ReplyTracker, RunningBot, content, paced
 from fakediscord import MANAGE_MESSAGES, FakeDiscord, FakeGuild, RecordedRequest
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.timeout(120)]
@@ -130,10 +130,6 @@ class Cluster:
             assert reply.client == self.owner(guild), (reply.client, guild.name)
             assert reply.path_params["channel_id"] == str(guild.channel("general").id)
             assert str(reply.json.get("content", "")).startswith("**"), reply.json
-
-
-def content(request: RecordedRequest) -> str:
-    return str(request.json.get("content") or "")
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")

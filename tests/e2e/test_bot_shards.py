@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from botprocess import ConfigSections, ReplyTracker, RunningBot
+from botprocess import ConfigSections, ReplyTracker, RunningBot, content
 from fakediscord import MANAGE_MESSAGES, FakeDiscord, RecordedRequest
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.timeout(90)]
@@ -75,10 +75,6 @@ class Shards:
         """A member no other test uses (cooldowns and question-log rows stay apart)."""
         self._next_user += 1
         return self.users[self._next_user]
-
-
-def content(request: RecordedRequest) -> str:
-    return str(request.json.get("content") or "")
 
 
 def same_server(fakes: list[FakeDiscord], users: int) -> tuple[int, list[int]]:
