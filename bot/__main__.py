@@ -247,6 +247,14 @@ def cmd_export(args: argparse.Namespace, config: Config) -> int:
     return EXIT_OK
 
 
+def _no_database(config: Config) -> bool:
+    """Commands that only read or tidy a database must not create an empty one."""
+    if Path(config.db_path).exists():
+        return False
+    print(f"error: no database at {config.db_path}", file=sys.stderr)
+    return True
+
+
 def cmd_backup(args: argparse.Namespace, config: Config) -> int:
     from bot.store import Store
 
@@ -254,8 +262,7 @@ def cmd_backup(args: argparse.Namespace, config: Config) -> int:
     if target.exists():
         print(f"error: {target} already exists; choose a new path", file=sys.stderr)
         return EXIT_USAGE
-    if not Path(config.db_path).exists():
-        print(f"error: no database at {config.db_path}", file=sys.stderr)
+    if _no_database(config):
         return EXIT_USAGE
     store = Store.open(config.db_path)
     try:
@@ -281,16 +288,15 @@ def cmd_forget(args: argparse.Namespace, config: Config) -> int:
 
     configure_logging(config.log_level, config.log_format)  # guild_forgotten etc. to stderr
 
-    for flag, value, least in (
-        ("--guild", args.guild, 1),
-        ("--user", args.user, 1),
-        ("--older-than-days", args.older_than_days, 1),
+    for flag, value in (
+        ("--guild", args.guild),
+        ("--user", args.user),
+        ("--older-than-days", args.older_than_days),
     ):
-        if value is not None and value < least:
+        if value is not None and value < 1:
             print(f"error: {flag} must be a positive number", file=sys.stderr)
             return EXIT_USAGE
-    if not Path(config.db_path).exists():
-        print(f"error: no database at {config.db_path}", file=sys.stderr)
+    if _no_database(config):
         return EXIT_USAGE
     store = Store.open(config.db_path)
     try:
