@@ -41,7 +41,12 @@ def can_send(channel: Any, *, files: bool = False) -> bool:
     Threads), and Attach Files for a file. Asking Discord instead costs a 403 each time,
     and Discord bans an IP after 10,000 401/403/429s in 10 minutes. A channel the cache
     can't judge (a DM, a channel or server not cached) is left to Discord."""
-    perms = _my_permissions(channel)
+    return _may_post(channel, _my_permissions(channel), files=files)
+
+
+def _may_post(channel: Any, perms: discord.Permissions | None, *, files: bool) -> bool:
+    """can_send's rule, given the bot's permissions there (None: not known, left to
+    Discord)."""
     if perms is None:
         return True
     in_thread = isinstance(channel, discord.Thread)
@@ -124,12 +129,12 @@ async def send_reply(
         kwargs["file"] = file
     if ctx.interaction is not None:  # an interaction's answer needs no channel permission
         return await ctx.send(ephemeral=ephemeral, **kwargs)
-    if not can_send(ctx.channel, files=file is not None):
+    perms = _my_permissions(ctx.channel)  # worked out once for both checks below
+    if not _may_post(ctx.channel, perms, files=file is not None):
         log.debug("reply_skipped", reason="no permission to post", channel=ctx.channel.id)
         return None
     # A reply (a message reference) also needs Read Message History: without it, a plain
     # message instead of Discord's refusal.
-    perms = _my_permissions(ctx.channel)
     if perms is not None and not perms.read_message_history:
         return await ctx.send(**kwargs)
     reference = ctx.message.to_reference(fail_if_not_exists=False)
