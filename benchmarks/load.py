@@ -487,7 +487,8 @@ def expected_replies(folder: Path, guild: int) -> dict[str, str]:
     engine = Engine.open(folder / "reference.db")
     try:
         texts = {text for group in QUESTIONS.values() for text in group}
-        return {t: engine.reply(engine.ask(t, guild_id=guild)).content for t in texts}
+        # Days as Discord timestamps, as the bot posts them.
+        return {t: engine.reply(engine.ask(t, guild_id=guild), "discord").content for t in texts}
     finally:
         engine.close()
 

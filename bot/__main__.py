@@ -162,6 +162,8 @@ def cmd_ask(args: argparse.Namespace, config: Config) -> int:
                     "via": answer.via if answer.answered else None,
                     "fact_scores": list(answer.fact_scores)
                     or [round(answer.score / 100, 3)] * len(answer.facts),
+                    # Added with Discord timestamps: `text` keeps its words (fields only grow).
+                    "discord_text": engine.reply(answer, dates="discord").content,
                 }
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
             else:

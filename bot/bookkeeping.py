@@ -220,6 +220,26 @@ class Bookkeeping:
             )
         return before
 
+    def updates_channel(self, guild_id: int) -> int | None:
+        """The channel a server's followed-subject updates are posted to (``!updates``)."""
+        found = self.db.execute(
+            "SELECT updates_channel_id FROM guild_setting WHERE guild_id = ?", [guild_id]
+        ).fetchone()
+        return found[0] if found else None
+
+    def set_updates_channel(self, guild_id: int, channel_id: int | None) -> int | None:
+        """Set (or, with None, clear) a server's updates channel; returns the previous one."""
+        with self.atomic():
+            before = self.updates_channel(guild_id)
+            self.db.execute(
+                "INSERT INTO guild_setting (guild_id, updates_channel_id, updated_at)"
+                " VALUES (?, ?, ?) ON CONFLICT (guild_id) DO UPDATE SET"
+                " updates_channel_id = excluded.updates_channel_id,"
+                " updated_at = excluded.updated_at",
+                [guild_id, channel_id, now()],
+            )
+        return before
+
     def forget_guild_settings(self, guild_id: int) -> int:
         """Delete a server's settings (its data purged); how many rows went."""
         with self.atomic():

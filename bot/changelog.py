@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot.models import Actor
@@ -25,9 +26,48 @@ _DEPENDENTS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
+_BOOKKEEPING = ("version", "updated_at", "updated_by")
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    """One change of a row, as history shows it."""
+
+    number: int
+    at: str
+    actor: str  # the moderator's name, else their id (the web view shows neither id)
+    action: str
+    changed: dict[str, tuple[Any, Any]]  # column -> (before, after)
+    named: bool = True  # whether ``actor`` is a name rather than an id
+
+
 class ChangeLog:
     def __init__(self, store: Store) -> None:
         self.store = store
+
+    def versions(self, table: str, row_id: int) -> list[Version]:
+        """A row's changes, oldest first, each with the columns it changed (a new row:
+        its text, status and date)."""
+        out = []
+        for c in self.history_of(table, row_id):
+            before = json.loads(c["before"]) if c["before"] else {}
+            after = json.loads(c["after"]) if c["after"] else {}
+            if before:
+                # A column added after ``before`` was logged is not a change while it
+                # holds its default (None, 0 or "").
+                changed = {
+                    k: (before.get(k), after.get(k))
+                    for k in after
+                    if k not in _BOOKKEEPING
+                    and before.get(k) != after.get(k)
+                    and (k in before or after[k] not in (None, 0, ""))
+                }
+            else:
+                changed = {k: (None, after[k]) for k in ("text", "status", "date") if after.get(k)}
+            named = bool(c["actor_name"])
+            actor = c["actor_name"] if named else str(c["actor_id"])
+            out.append(Version(c["version"], c["at"], actor, c["action"], changed, named))
+        return out
 
     def history_of(self, table: str, row_id: int) -> list[dict[str, Any]]:
         """Every change record of one row, oldest first."""

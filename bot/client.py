@@ -43,7 +43,16 @@ log = get_logger("showbot")
 P = ParamSpec("P")
 T = TypeVar("T")
 
-EXTENSIONS = ("cogs.questions", "cogs.modlog", "cogs.facts", "cogs.meta", "cogs.forget")
+EXTENSIONS = (
+    "cogs.questions",
+    "cogs.modlog",
+    "cogs.facts",
+    "cogs.meta",
+    "cogs.forget",
+    "cogs.timeline",
+    "cogs.follows",
+    "cogs.updates",
+)
 HOUSEKEEPING_SECONDS = 0.5  # change-log catch-up and question-log flush
 # Questions past [privacy] question_days pruned, departed servers past their grace period
 # forgotten: once at start-up (once ready), then this often.

@@ -60,6 +60,10 @@ _SCHEMA: dict[str, dict[str, tuple[tuple[type, ...], Any]]] = {
         "question_days": ((int,), 30),
         "forget_after_days": ((int,), 30),
     },
+    "updates": {
+        "window_seconds": ((int, float), 600.0),
+        "lease_seconds": ((int, float), 30.0),
+    },
 }
 
 
@@ -99,6 +103,11 @@ class Config:
     # (0: at once; added back meanwhile, nothing is).
     question_days: int = 30
     forget_after_days: int = 30
+    # Followed-subject updates (bot/updates.py): further changes to a subject within this
+    # many seconds of its first are folded into that post (edited); a process's claim on a
+    # post it is sending lasts lease_seconds (a crashed one's is taken over after it).
+    updates_window_seconds: float = 600.0
+    updates_lease_seconds: float = 30.0
     source: str | None = field(default=None, compare=False)  # the file it came from
 
     @property
@@ -186,6 +195,11 @@ def load_config(
         raise ConfigError(
             f"{where}: [privacy] question_days must be at least 1 and forget_after_days at least 0"
         )
+    updates = values["updates"]
+    if updates["window_seconds"] < 0 or updates["lease_seconds"] <= 0:
+        raise ConfigError(
+            f"{where}: [updates] window_seconds must be at least 0 and lease_seconds positive"
+        )
     if lim["cooldown_rate"] < 1 or lim["cooldown_seconds"] <= 0:
         raise ConfigError(f"{where}: [limits] cooldown_rate and cooldown_seconds must be positive")
     if lim["channel_in_flight"] < 1 or lim["channel_backlog"] < 0 or lim["question_max_age"] <= 0:
@@ -228,6 +242,8 @@ def load_config(
         privacy_contact=(values["privacy"]["contact"] or "").strip() or None,
         question_days=values["privacy"]["question_days"],
         forget_after_days=values["privacy"]["forget_after_days"],
+        updates_window_seconds=float(updates["window_seconds"]),
+        updates_lease_seconds=float(updates["lease_seconds"]),
         source=source,
     )
 

@@ -14,12 +14,14 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import replace
+from datetime import date
 from functools import wraps
 from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
 
 from bot import coldstart
 from bot.answers import answer_found, answer_of, choose_facts
+from bot.dates import DateStyle
 from bot.entities import EntityTable
 from bot.errors import ShowbotError, database_problem
 from bot.logs import get_logger
@@ -34,6 +36,8 @@ from bot.store import Store, entity_from_row, now
 from bot.subjects import Subjects, leftover, parse_id
 from bot.synonyms import Synonyms
 from bot.text import FUNCTION_WORDS, normalize, stem
+from bot.timeline import DEFAULT_DAYS, MAX_DAYS, Predictions, Timeline, Upcoming
+from bot.validation import parse_days
 
 SYNC_INTERVAL = 0.25  # seconds between change-log checks; well inside the 1 s promise
 LOG_FLUSH_ROWS = 200
@@ -95,6 +99,7 @@ class Engine:
         self.synonyms = Synonyms(store)
         self.questions = QuestionLog(store)
         self.finder = FactFinder(store, self.subjects, self.synonyms.groups, self.synonyms.rewrite)
+        self.timeline = Timeline(store)
         self.sync(force=True)  # what changed since the snapshot (or during the build)
         self._last_sync = 0.0  # and the first question looks again, as before a snapshot
 
@@ -303,8 +308,64 @@ class Engine:
         self._record(answer, guild_id, started)
         return answer
 
-    def reply(self, answer: Answer) -> Reply:
-        return render_answer(answer, self.prefix, self.entities)
+    def reply(self, answer: Answer, dates: DateStyle = "words") -> Reply:
+        """The answer as posted: ``dates`` "discord" in Discord (days as timestamps each
+        member reads in their own time zone), "words" on the command line."""
+        return render_answer(answer, self.prefix, self.entities, dates)
+
+    # ------------------------------------------------------------ listings
+
+    @_locked
+    def predictions(self, subject: str | None, guild_id: int | None) -> Predictions:
+        """`!predictions [subject]`: the server's rumors and predictions, open and resolved
+        (about the subject, a show's seasons included, when one is named). A subject
+        nothing matches gives its "I don't know" answer instead. Never raises for bad
+        input."""
+        self.sync()
+        if subject is None or not subject.strip():
+            return self.timeline.predictions(guild_id, None)
+        named = self._listing_subject(subject, guild_id)
+        if named.entity is None or named.problem:
+            return Predictions((), (), unknown=named)
+        ids = self.with_seasons([named.entity.id], guild_id)
+        return replace(self.timeline.predictions(guild_id, ids), about=named.entity)
+
+    @_locked
+    def upcoming(
+        self,
+        guild_id: int | None,
+        *,
+        today: date,
+        days: int | str = DEFAULT_DAYS,
+        followed: list[int] | None = None,
+    ) -> Upcoming:
+        """`!upcoming [days]`: dated `when` facts in the ``days`` days from ``today`` (the
+        caller's clock), soonest first; ``followed``: about those subjects only (a show's
+        seasons included). Raises InvalidInputError for days outside 1 to 365."""
+        days = parse_days(days, most=MAX_DAYS)
+        self.sync()
+        ids = None if followed is None else self.with_seasons(followed, guild_id)
+        facts = self.timeline.upcoming(guild_id, today, days, ids)
+        return Upcoming(tuple(facts), today, days, followed=followed)
+
+    def with_seasons(self, entity_ids: list[int], guild_id: int | None) -> set[int]:
+        """The subjects and, for each show, its seasons this server sees."""
+        found = set(entity_ids)
+        for eid in entity_ids:
+            found |= {s.id for s in self.seasons_of(eid) if s.visible_in(guild_id)}
+        return found
+
+    def _listing_subject(self, subject: str, guild_id: int | None) -> Answer:
+        """A listing's subject read as a `when` question names it (seasons, typos, ids)."""
+        try:
+            q = parse_question(subject, self.prefix, Intent.WHEN)
+        except ShowbotError as exc:
+            q = Question(raw=subject, intent=Intent.WHEN, subject="")
+            return Answer(question=q, intent=q.intent, entity=None, score=0.0, problem=str(exc))
+        found = self.subjects.resolve(
+            q.subject, intent=q.intent, guild_id=guild_id, season=q.season, kind=q.kind
+        )
+        return answer_of(q, found)
 
     @_locked
     def complete(self, text: str, *, guild_id: int | None = None, limit: int = 25) -> list[str]:

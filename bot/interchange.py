@@ -7,7 +7,8 @@ A file looks like::
      "entities": [{"key", "name", "kind", "show", "season"}],
      "aliases":  [{"key", "entity", "name"}],
      "facts":    [{"key", "entity", "kind", "text", "status", "spoiler", "date",
-                   "source", "quote", "overrides", "hides"}]}
+                   "source", "quote", "overrides", "hides",
+                   "outcome", "outcome_note", "unspoiled"}]}
 
 ``key`` is a stable name for a record (a row without one is named ``<table>-<id>``, and
 import matches that name too); ``show``, ``entity`` and ``source`` refer to keys (in the
@@ -53,6 +54,9 @@ _FIELDS = {
         "overrides",
         "hides",
         "deleted",
+        "outcome",
+        "outcome_note",
+        "unspoiled",
     },
 }
 
@@ -295,7 +299,7 @@ def _clean(section: str, r: dict[str, Any], where: str) -> dict[str, Any]:
             "entity": _ref(r.get("entity"), "entity", required=True),
             "name": v.clean_text(r.get("name"), "name", v.MAX_NAME),
         }
-    return {
+    fact = {
         "entity": _ref(r.get("entity"), "entity", required=True),
         "kind": v.parse_kind(r.get("kind")).value,
         "text": v.clean_text(r.get("text"), "text", v.MAX_FACT_TEXT),
@@ -305,6 +309,14 @@ def _clean(section: str, r: dict[str, Any], where: str) -> dict[str, Any]:
         "source": _ref(r.get("source"), "source"),
         "quote": v.clean_text(r.get("quote"), "quote", v.MAX_QUOTE, required=False),
     }
+    if "outcome" in r:  # a file without outcomes (older ones) leaves them as they are
+        verdict = None if r["outcome"] is None else v.parse_outcome(r["outcome"])
+        fact["outcome"] = verdict.value if verdict else None
+        fact["outcome_note"] = v.clean_text(
+            r.get("outcome_note"), "outcome_note", v.MAX_OUTCOME_NOTE, required=False
+        )
+        fact["unspoiled"] = int(v.parse_bool(r.get("unspoiled", False), "unspoiled"))
+    return fact
 
 
 def _ref(value: object, name: str, *, required: bool = False) -> str | None:
@@ -390,6 +402,8 @@ def _apply(
             existing = find(store, table, rec["key"], scope)
             if existing is None:
                 values.update(key=rec["key"], guild_id=scope)
+                if values.get("outcome"):
+                    values["outcome_at"] = now()
                 if rec["deleted"]:
                     values["deleted_at"] = now()
                 ids[(section, rec["key"])] = store.insert(table, values, actor, "import")
@@ -400,6 +414,8 @@ def _apply(
                 report.counts[section]["unchanged"] += 1
                 continue
             changes = {k: val for k, val in values.items() if existing[k] != val}
+            if "outcome" in changes:  # resolved (or reopened) by this import, now
+                changes["outcome_at"] = now() if changes["outcome"] else None
             if rec["deleted"] != (existing["deleted_at"] is not None):
                 changes["deleted_at"] = now() if rec["deleted"] else None
             if changes:
@@ -465,6 +481,7 @@ def export_data(store: Store, guild_id: int | None = None) -> dict[str, Any]:
             "source": key_of("source", r["source_id"]),
             "quote": r["quote"],
             **_override_fields(r, key_of),
+            **_outcome_fields(r),
         }
         for r in rows("fact")
     ]
@@ -480,4 +497,16 @@ def _override_fields(
     out: dict[str, Any] = {"overrides": key_of("fact", row["overrides"])}
     if row["hides"]:
         out["hides"] = True
+    return out
+
+
+def _outcome_fields(row: dict[str, Any]) -> dict[str, Any]:
+    """A resolved rumor's or prediction's outcome (`!fact resolve`); nothing when open."""
+    if not row.get("outcome"):
+        return {}
+    out: dict[str, Any] = {"outcome": row["outcome"]}
+    if row.get("outcome_note"):
+        out["outcome_note"] = row["outcome_note"]
+    if row.get("unspoiled"):
+        out["unspoiled"] = True
     return out

@@ -215,6 +215,86 @@ def m008_modlog(db: Database) -> None:
     )
 
 
+@migrations()
+def m009_outcomes(db: Database) -> None:
+    # What became of a rumor or prediction (`!fact resolve`): its outcome, the moderator's
+    # note and when it was resolved; ``unspoiled`` is the moderator's say-so that one which
+    # came true need not stay behind a spoiler tag (speculation is tagged otherwise).
+    for column in (
+        "outcome TEXT CHECK (outcome IN ('came true', 'busted'))",
+        "outcome_note TEXT",
+        "outcome_at TEXT",
+        "unspoiled INTEGER NOT NULL DEFAULT 0",
+    ):
+        db.execute(f"ALTER TABLE fact ADD COLUMN {column}")
+
+
+@migrations()
+def m010_follows(db: Database) -> None:
+    # Fans follow subjects (`!follow`); a change to a followed subject's facts is written
+    # to the outbox in the change's own transaction, then posted by one drainer
+    # (bot/updates.py). Data about a member: `!forget me` deletes their follows.
+    db.executescript(
+        """
+        CREATE TABLE follow (
+            id INTEGER PRIMARY KEY,
+            guild_id INTEGER NOT NULL,
+            user_id INTEGER NOT NULL,
+            entity_id INTEGER NOT NULL,
+            dm INTEGER NOT NULL DEFAULT 0,
+            dm_blocked INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX follow_member ON follow (guild_id, user_id, entity_id);
+        CREATE INDEX follow_entity ON follow (entity_id, guild_id);
+        -- One row per change a server's followers hear about (no user id); bundle_id is
+        -- set once the drainer has put it into a post.
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            guild_id INTEGER NOT NULL,
+            entity_id INTEGER NOT NULL,
+            fact_id INTEGER NOT NULL,
+            what TEXT NOT NULL CHECK (what IN ('added', 'changed', 'removed', 'restored')),
+            fields TEXT NOT NULL,
+            bundle_id INTEGER
+        );
+        CREATE INDEX outbox_bundle ON outbox (bundle_id);
+        -- The changes about one subject in one server within [updates] window_seconds:
+        -- one post (edited as changes are folded in), version counting the changes.
+        CREATE TABLE update_bundle (
+            id INTEGER PRIMARY KEY,
+            guild_id INTEGER NOT NULL,
+            entity_id INTEGER NOT NULL,
+            opened_at TEXT NOT NULL,
+            closes_at TEXT NOT NULL,
+            version INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE INDEX update_bundle_open ON update_bundle (guild_id, entity_id, closes_at);
+        -- Where a bundle goes: the updates channel, or one opted-in follower's DMs. Claimed
+        -- with a lease (claimed_by/claimed_until) so two processes never both send it; the
+        -- nonce makes Discord drop a repeated create (a crash after the post).
+        CREATE TABLE update_delivery (
+            id INTEGER PRIMARY KEY,
+            bundle_id INTEGER NOT NULL REFERENCES update_bundle(id),
+            channel_id INTEGER,
+            user_id INTEGER,
+            message_id INTEGER,
+            nonce TEXT NOT NULL,
+            sent_version INTEGER NOT NULL DEFAULT 0,
+            claimed_by TEXT,
+            claimed_until TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_try TEXT NOT NULL,
+            ended TEXT
+        );
+        CREATE INDEX update_delivery_due ON update_delivery (ended, next_try);
+        CREATE INDEX update_delivery_bundle ON update_delivery (bundle_id);
+        ALTER TABLE guild_setting ADD COLUMN updates_channel_id INTEGER;
+        """
+    )
+
+
 def apply(db: Database) -> None:
     """Bring ``db`` up to date; refuse a database written by a newer showbot."""
     known = {m.name for m in migrations._migrations}

@@ -38,6 +38,13 @@ class Status(StrEnum):
         return self in (Status.RUMOR, Status.PREDICTION)
 
 
+class Verdict(StrEnum):
+    """What became of a rumor or prediction (`!fact resolve`)."""
+
+    CAME_TRUE = "came true"
+    BUSTED = "busted"
+
+
 class EntityKind(StrEnum):
     SHOW = "show"
     SEASON = "season"
@@ -146,11 +153,20 @@ class Fact:
     deleted: bool = False
     overrides: int | None = None  # the global fact this server's fact replaces
     hides: bool = False  # this override hides the global fact instead of replacing it
+    outcome: Verdict | None = None  # a rumor's or prediction's, once resolved
+    outcome_note: str | None = None
+    outcome_at: str | None = None  # when it was resolved (ISO time)
+    unspoiled: bool = False  # came true, and a moderator lifted its spoiler tag
 
     @property
     def hidden(self) -> bool:
         """Whether the fact must be spoiler-tagged when shown."""
-        return self.spoiler or self.status.speculative
+        return self.spoiler or (self.status.speculative and not self.unspoiled)
+
+    @property
+    def resolved(self) -> Verdict | None:
+        """The outcome that counts: only a rumor's or a prediction's."""
+        return self.outcome if self.status.speculative else None
 
 
 @dataclass(frozen=True, slots=True)

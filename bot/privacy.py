@@ -11,11 +11,12 @@ in its writer thread (bot/writer.py); the CLI on its own connection.
   in the curated rows become a stable pseudonym, ``moderator-`` and 8 hex digits of an
   HMAC of their id under a per-database secret, with a negative id from the same HMAC
   (never a Discord id). History rows are never deleted: they read on under the pseudonym.
+  Their follows (``!follow``, with their id) and pending DMs of updates are deleted.
 * A **server**: its own facts, overrides, sources, aliases, subjects and synonyms are
   deleted with their search documents and their change history (the content was the
   server's); changes it made to global rows stay. Its questions and tallies, its
-  command-sync record, settings and departure go too. Global data and other servers'
-  rows are untouched.
+  command-sync record, settings, departure, follows and pending updates go too. Global
+  data and other servers' rows are untouched.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from bot.follows import Follows
 from bot.logs import get_logger
 from bot.models import Actor
 from bot.questionlog import QuestionLog
@@ -41,6 +43,7 @@ class UserForgotten:
     pseudonym: str
     changes: int  # change-log records whose actor or row ids now read as the pseudonym
     rows: int  # curated rows whose created_by/updated_by now hold the pseudonym's id
+    follows: int = 0  # subjects they followed (`!follow`), in every server: deleted
 
     @property
     def moderated(self) -> bool:
@@ -52,6 +55,8 @@ class UserForgotten:
         your, yours = ("your", "yours") if you else ("their", "theirs")
         pseudonym = self.pseudonym if named else "a pseudonym"
         said = f"No question is stored with who asked it, so none was {yours} to delete."
+        if self.follows:
+            said += f" {your.capitalize()} {self.follows} follow(s) were deleted."
         if not self.moderated:
             return f"{said} Nothing else was stored under {your} account."
         return (
@@ -72,7 +77,8 @@ class GuildForgotten:
             f"Server {self.guild_id} forgotten: {c.get('fact', 0)} fact(s),"
             f" {c.get('alias', 0)} alias(es), {c.get('source', 0)} source(s),"
             f" {c.get('entity', 0)} subject(s), {c.get('synonym', 0)} synonym group(s),"
-            f" {c.get('change', 0)} history record(s), {c.get('question', 0)} question(s)"
+            f" {c.get('change', 0)} history record(s), {c.get('question', 0)} question(s),"
+            f" {c.get('follow', 0)} follow(s)"
             f" and {c.get('setting', 0) + c.get('command_sync', 0)} setting(s) deleted."
         )
 
@@ -104,9 +110,11 @@ class Privacy:
         with self.store.atomic():
             changes = self.store.changes.pseudonymise(user_id, pseudonym_id, name)
             rows = self.store.pseudonymise_actor(user_id, pseudonym_id, name)
+            follows = Follows(self.store.db).forget_user(user_id)
+            self.store.outbox.forget_user(user_id)
         self.store.checkpoint()
-        done = UserForgotten(name, changes, rows)
-        log.info("user_forgotten", pseudonym=name, changes=changes, rows=rows)
+        done = UserForgotten(name, changes, rows, follows)
+        log.info("user_forgotten", pseudonym=name, changes=changes, rows=rows, follows=follows)
         return done
 
     def forget_guild(self, guild_id: int, *, reason: str = "request") -> GuildForgotten:
@@ -117,6 +125,8 @@ class Privacy:
             counts = self.store.forget_guild_rows(guild_id, actor)
             counts["question"] = self.questions.forget_guild(guild_id)
             counts["setting"] = self.store.forget_guild_settings(guild_id)
+            counts["follow"] = Follows(self.store.db).forget_guild(guild_id)
+            counts["update"] = self.store.outbox.forget_guild(guild_id)
         self.store.checkpoint()
         log.info("guild_forgotten", guild=guild_id, reason=reason, **counts)
         return GuildForgotten(guild_id, counts)

@@ -6,9 +6,10 @@ pings and spoiler leaks.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from bot.dates import DateStyle, on_text, when_text
 from bot.models import Answer, Entity, Fact, Intent, Reply, Source
 
 if TYPE_CHECKING:
@@ -89,34 +90,60 @@ def labels(entities: list[Entity], *, kinds: bool = False) -> list[str]:
     return out
 
 
-def citation(source: Source) -> str:
+def citation(source: Source, dates: DateStyle = "words") -> str:
     """A source in one line: title, publisher, date, link."""
     parts = [f"*{escape(source.title)}*"]
     if source.publisher:
         parts.append(escape(source.publisher))
     if source.date:
-        parts.append(source.date.words())
+        parts.append(on_text(source.date, dates))
     line = ", ".join(parts)
     if source.url:
         line += f" <{safe_url(source.url)}>"
     return line
 
 
-def fact_line(fact: Fact, note: int | None, subject: Entity | None = None) -> str:
+def fact_line(
+    fact: Fact, note: int | None, subject: Entity | None = None, dates: DateStyle = "words"
+) -> str:
     """One fact: its subject (free answers mix subjects), date (for when-facts), text
-    (spoiler-tagged if it must be), status, as-of date and id."""
+    (spoiler-tagged if it must be), status, as-of date, a prediction's outcome and id.
+    ``dates``: a day as words (the CLI) or as a Discord timestamp."""
     text = escape(fact.text)
     if fact.hidden:
         text = spoiler(text)
-    lead = f"**{fact.date.words()}**: " if fact.date and fact.kind.value == "when" else ""
+    when = fact.date and fact.kind.value == "when"
+    lead = f"**{when_text(fact.date, dates)}**: " if fact.date and when else ""
     if subject is not None:
         lead = f"**{escape(subject.name)}** · {lead}" if lead else f"**{escape(subject.name)}**: "
-    tail = f"*{fact.status.value}*"
-    if fact.source and fact.source.date:
-        tail += f", as of {fact.source.date.words()}"
+    as_of = on_text(fact.source.date, dates) if fact.source and fact.source.date else None
+    tail = _outcome_tail(fact, as_of) if fact.resolved else f"*{fact.status.value}*"
+    if as_of and not fact.resolved:
+        tail += f", as of {as_of}"
     if note is not None:
         tail += f" [{note}]"
     return f"• {lead}{text} — {tail} `#{fact.id}`"
+
+
+_VERB = {"prediction": "predicted", "rumor": "rumored"}
+
+
+def outcome_words(fact: Fact, as_of: str | None) -> str:
+    """What became of a resolved rumor or prediction: "predicted in May 2016: came true"
+    (the web view shows these words too)."""
+    assert fact.resolved is not None
+    said = f"{_VERB[fact.status.value]} in {as_of}" if as_of else fact.status.value
+    return f"{said}: {fact.resolved.value}"
+
+
+def _outcome_tail(fact: Fact, as_of: str | None) -> str:
+    """The tail of a resolved fact, "*predicted in May 2016: came true* (note)". The note
+    is spoiler-tagged with the fact: what happened can give away as much as the fact."""
+    tail = f"*{outcome_words(fact, as_of)}*"
+    note = escape(fact.outcome_note or "")
+    if note:
+        tail += f" ({spoiler(note) if fact.hidden else note})"
+    return tail
 
 
 def _fit(
@@ -136,11 +163,47 @@ def _fit(
     return "\n".join(head)[: MAX_CONTENT - 1] + "…"
 
 
+def facts_text(
+    head: list[str],
+    facts: Sequence[Fact],
+    pointer: str,
+    *,
+    subjects: Mapping[int, Entity] | None = None,
+    dates: DateStyle = "words",
+) -> str:
+    """Fact lines under ``head``, their sources as numbered footnotes, cut between facts to
+    fit Discord's limit (``pointer`` says how many were left out). ``subjects``: each
+    line names its fact's subject (lists that mix subjects)."""
+    sources: list[Source] = []
+    for fact in facts:
+        if fact.source and fact.source not in sources:
+            sources.append(fact.source)
+    body = [
+        fact_line(
+            f,
+            sources.index(f.source) + 1 if f.source else None,
+            subjects.get(f.entity_id) if subjects is not None else None,
+            dates,
+        )
+        for f in facts
+    ]
+
+    def foot(kept: int) -> list[str]:
+        used = {f.source for f in facts[:kept] if f.source}
+        return [f"[{i}] {citation(s, dates)}" for i, s in enumerate(sources, 1) if s in used]
+
+    return _fit(head, body, foot, pointer)
+
+
 def render_answer(
-    answer: Answer, prefix: str = "!", subjects: Mapping[int, Entity] | None = None
+    answer: Answer,
+    prefix: str = "!",
+    subjects: Mapping[int, Entity] | None = None,
+    dates: DateStyle = "words",
 ) -> Reply:
     """The reply for any Answer: facts with citations, or an honest "I don't know".
-    ``subjects`` names the subject of each fact a free answer shows."""
+    ``subjects`` names the subject of each fact a free answer shows; ``dates``: days as
+    words (the CLI) or Discord timestamps."""
     if answer.problem:
         return render_error(answer.problem)
     entity = answer.entity
@@ -152,20 +215,9 @@ def render_answer(
             f" yet. Moderators can add one with `{prefix}fact add`.",
             intent=answer.intent,
         )
-    sources: list[Source] = []
-    for fact in answer.facts:
-        if fact.source and fact.source not in sources:
-            sources.append(fact.source)
     # A free answer's facts may be about several subjects: then each line names its own.
     mixed = answer.via == "facts" and len({f.entity_id for f in answer.facts}) > 1
-    body = [
-        fact_line(
-            f,
-            sources.index(f.source) + 1 if f.source else None,
-            (subjects or {}).get(f.entity_id, entity) if mixed else None,
-        )
-        for f in answer.facts
-    ]
+    named = {f.entity_id: (subjects or {}).get(f.entity_id, entity) for f in answer.facts}
     intent = answer.intent
     if mixed:
         head = []
@@ -177,13 +229,9 @@ def render_answer(
     else:
         shown = f" — {intent.value}" if intent is not Intent.ASK else ""
         head = [f"**{escape(entity.name)}**{shown}"]
-
-    def foot(kept: int) -> list[str]:
-        used = {f.source for f in answer.facts[:kept] if f.source}
-        return [f"[{i}] {citation(s)}" for i, s in enumerate(sources, 1) if s in used]
-
     pointer = f"… and {{n}} more: see `{prefix}fact show <id>` or ask more precisely."
-    return Reply(_fit(head, body, foot, pointer), intent=intent)
+    text = facts_text(head, answer.facts, pointer, subjects=named if mixed else None, dates=dates)
+    return Reply(text, intent=intent)
 
 
 def _render_unknown(answer: Answer, prefix: str) -> Reply:
@@ -275,6 +323,13 @@ def outcome_text(o: Outcome) -> str:
             )
         case "fact.restore":
             return f"Restored fact #{fid}."
+        case "fact.resolve":
+            said = f"resolved: {o.name}" if o.name else "open again (no outcome)"
+            where = f"Fact #{fid} is {said}"
+            if o.overrides is not None:
+                where = f"Fact #{o.overrides} is global; in this server (fact #{fid}) it is {said}"
+            unspoiled = " Its spoiler tag is off." if counts.get("unspoiled") else ""
+            return f"{where}.{unspoiled}"
         case "fact.unhide":
             return f"Fact #{fid} is shown in this server again."
         case "fact.revert":
@@ -309,7 +364,7 @@ def outcome_text(o: Outcome) -> str:
     raise ValueError(f"no words for outcome {o.action!r}")
 
 
-def fact_card(fact: Fact, entity: Entity | None) -> str:
+def fact_card(fact: Fact, entity: Entity | None, dates: DateStyle = "words") -> str:
     """`fact show`: the fact with its version, full citation and quote."""
     state = ", removed" if fact.deleted else ""
     if fact.overrides is not None:
@@ -319,10 +374,10 @@ def fact_card(fact: Fact, entity: Entity | None) -> str:
     lines = [
         f"**{escape(entity.name) if entity else '?'}** — {fact.kind.value}"
         f" (version {fact.version}{state})",
-        fact_line(fact, None),
+        fact_line(fact, None, dates=dates),
     ]
     if fact.source:
-        lines.append(f"Source #{fact.source.id}: {citation(fact.source)}")
+        lines.append(f"Source #{fact.source.id}: {citation(fact.source, dates)}")
     if fact.quote:
         lines.append(f"> {escape(fact.quote)}")
     return "\n".join(lines)
@@ -408,65 +463,3 @@ def sources_text(sources: list[Source], limit: int = 15) -> str:
     more = len(sources) - len(lines)
     head = f"{len(sources)} source(s)" + (f", the latest {len(lines)}:" if more else ":")
     return cut("\n".join([head, *lines]))
-
-
-# ------------------------------------------------------------------ settings and privacy
-
-
-def modlog_text(channel_id: int | None, prefix: str) -> str:
-    """`modlog`: where this server's moderator changes are posted."""
-    if channel_id is None:
-        return (
-            "This server's moderator changes are not posted anywhere. Set a channel with"
-            f" `{prefix}modlog channel #channel`."
-        )
-    return (
-        f"This server's moderator changes are posted in <#{channel_id}> (only this server's)."
-        f" `{prefix}modlog off` stops it."
-    )
-
-
-def modlog_changed(channel_id: int | None, *, unusable: bool = False) -> str:
-    """The reply to `modlog channel` / `modlog off` (also posted in the channels concerned).
-    A channel mention notifies nobody."""
-    if channel_id is None:
-        return "This server's moderator changes are no longer posted anywhere."
-    text = f"This server's moderator changes are now posted in <#{channel_id}>."
-    if unusable:
-        text += (
-            f" {ERROR_MARK} I can't post there yet: give me View Channel and Send Messages in it."
-        )
-    return text
-
-
-def privacy_text(
-    prefix: str, contact: str | None, question_days: int, forget_after_days: int
-) -> str:
-    """`privacy`: what showbot keeps, for how long, how to delete it, whom to ask. The
-    README's "Privacy" section says the same at length."""
-    reach = (
-        f"**Questions about your data:** {escape(contact)}"
-        if contact
-        else "**Questions about your data:** ask this bot's operator (no contact is set)."
-    )
-    grace = "at once" if forget_after_days == 0 else f"after {forget_after_days} day(s)"
-    lines = [
-        "**What showbot keeps**",
-        "• The facts moderators curate, with a history of each change: the moderator's name"
-        " and id, when, before and after (for undo).",
-        "• Each question asked: its text, the server, the time, the subject found and"
-        " whether it was answered; never who asked or in which channel. The text is"
-        f" deleted after {question_days} day(s); only daily counts stay (for gaps and stats).",
-        "• Each server's settings, such as its moderation log channel.",
-        "• The logs hold no message content and no tokens; a question's text only when the"
-        " operator debugs, shortened.",
-        "**Deleting it**",
-        f"• `{prefix}forget me` (then `confirm`): anything kept under your account; as a"
-        " moderator, your name and id in the history become a pseudonym.",
-        "• The operator can delete a member's or a server's data at once"
-        " (`python -m bot forget --user ID` / `--guild ID`).",
-        f"• When showbot is removed from a server, that server's data is deleted {grace},"
-        " unless it is added back.",
-        reach,
-    ]
-    return cut("\n".join(lines))

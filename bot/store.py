@@ -32,7 +32,9 @@ from bot.models import (
     Kind,
     Source,
     Status,
+    Verdict,
 )
+from bot.outbox import Outbox
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -44,6 +46,8 @@ class Store(Bookkeeping):
         self.db = db
         self.path = path
         self.docs = FactIndex(db)
+        # What followers hear about, written with the change (bot/outbox.py).
+        self.outbox = Outbox(db)
         self.changes = ChangeLog(self)
 
     @classmethod
@@ -110,9 +114,12 @@ class Store(Bookkeeping):
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield
-            # Search documents commit with the rows they come from, or not at all.
+            # Search documents and the updates outbox commit with the rows they come from,
+            # or not at all.
+            self.outbox.flush()
             self.docs.flush()
         except BaseException:
+            self.outbox.discard()
             self.docs.discard()
             if conn.in_transaction:
                 conn.rollback()
@@ -180,7 +187,9 @@ class Store(Bookkeeping):
 
     def _touched(self, table: str, before: dict[str, Any] | None, after: dict[str, Any]) -> None:
         self.docs.touch(table, before, after)
+        self.outbox.touch(table, before, after)
         if not self.db.conn.in_transaction:  # a write outside atomic(): keep docs in step now
+            self.outbox.flush()
             self.docs.flush()
 
     def _log(
@@ -460,4 +469,8 @@ def fact_from_row(row: dict[str, Any]) -> Fact:
         deleted=row["deleted_at"] is not None,
         overrides=row["overrides"],
         hides=bool(row["hides"]),
+        outcome=Verdict(row["outcome"]) if row.get("outcome") else None,
+        outcome_note=row.get("outcome_note"),
+        outcome_at=row.get("outcome_at"),
+        unspoiled=bool(row.get("unspoiled")),
     )

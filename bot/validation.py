@@ -9,7 +9,7 @@ import re
 import unicodedata
 
 from bot.errors import InvalidInputError
-from bot.models import EntityKind, FuzzyDate, Kind, Status
+from bot.models import EntityKind, FuzzyDate, Kind, Status, Verdict
 
 MAX_NAME = 100
 MAX_FACT_TEXT = 600
@@ -19,6 +19,7 @@ MAX_PUBLISHER = 100
 MAX_URL = 500
 MAX_NOTES = 600
 MAX_QUESTION = 400  # a question longer than this is not a question
+MAX_OUTCOME_NOTE = 300  # `fact resolve ... note:`: a line beside the fact, not an essay
 
 _TRUE = {"yes", "y", "true", "1", "on"}
 _FALSE = {"no", "n", "false", "0", "off"}
@@ -63,6 +64,28 @@ def parse_status(value: object, field: str = "status") -> Status:
 
 def parse_kind(value: object, field: str = "kind") -> Kind:
     return Kind(_choice(value, field, Kind))
+
+
+_OUTCOMES = {"came true": Verdict.CAME_TRUE, "busted": Verdict.BUSTED, "open": None}
+
+
+def parse_outcome(value: object, field: str = "outcome") -> Verdict | None:
+    """``came true`` or ``busted``; ``open`` (no outcome) is None."""
+    text = " ".join(str(value).lower().replace("-", " ").replace("_", " ").split())
+    if not isinstance(value, str) or text not in _OUTCOMES:
+        shown = repr(value)[:40]
+        raise InvalidInputError(f"{field}: {shown} is not one of came true, busted, open")
+    return _OUTCOMES[text]
+
+
+def parse_days(value: object, field: str = "days", most: int = 365) -> int:
+    """A whole number of days, 1 to ``most``."""
+    text = str(value).strip().lower().removesuffix("days").removesuffix("day").strip()
+    wrong = isinstance(value, bool) or not text.isascii() or not text.isdigit()
+    if wrong or len(text) > 6 or not 1 <= int(text) <= most:
+        shown = str(value)[:20]
+        raise InvalidInputError(f"{field}: say a number of days from 1 to {most} (got {shown!r})")
+    return int(text)
 
 
 def parse_entity_kind(value: object, field: str = "kind") -> EntityKind:

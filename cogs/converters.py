@@ -60,3 +60,21 @@ class RenameFlags(commands.FlagConverter, prefix="", delimiter=":"):
 class MergeFlags(commands.FlagConverter, prefix="", delimiter=":"):
     subject: str = commands.flag(positional=True, description="The subject to merge away")
     into: str = commands.flag(description="The subject that keeps everything")
+
+
+class ResolveFlags(commands.FlagConverter, prefix="", delimiter=":"):
+    outcome: str = commands.flag(description="came true, busted, or open (undecided again)")
+    note: str | None = commands.flag(default=None, description="What happened, in a line")
+    unspoil: str | None = commands.flag(
+        default=None, description="yes to lift the spoiler tag off one that came true"
+    )
+    version: int | None = commands.flag(
+        default=None, description="Only if the fact is still at this version (from fact show)"
+    )
+
+
+class UpcomingFlags(commands.FlagConverter, prefix="", delimiter=":"):
+    days: str = commands.flag(
+        positional=True, default="30", description="How many days ahead, 1 to 365 (30 if empty)"
+    )
+    mine: str = commands.flag(default="no", description="yes for the subjects you follow only")

@@ -36,6 +36,7 @@ from cogs.converters import (
     FactEditFlags,
     MergeFlags,
     RenameFlags,
+    ResolveFlags,
     RevertFlags,
     SourceAddFlags,
 )
@@ -115,7 +116,7 @@ class Facts(commands.Cog):
         """Moderators: add, edit, remove, restore and inspect facts."""
         await send_reply(
             ctx,
-            f"Subcommands: add, edit, remove, restore, show, history, revert,"
+            f"Subcommands: add, edit, remove, restore, resolve, show, history, revert,"
             f" undo. See `{ctx.clean_prefix}help fact`.",
         )
 
@@ -192,6 +193,29 @@ class Facts(commands.Cog):
         )
         await self.done(ctx, outcome.message)
 
+    @fact.command(name="resolve")
+    @app_commands.rename(fact_id="id")
+    @moderator_only()
+    async def fact_resolve(
+        self, ctx: commands.Context[Any], fact_id: str, *, flags: ResolveFlags
+    ) -> None:
+        """Record what became of a rumor or prediction: came true or busted.
+
+        Args:
+            fact_id: The fact's id, e.g. 12 or #12
+        """
+        outcome = await self.write(
+            ctx,
+            self.mod.resolve_fact,
+            await self.bot.actor(ctx),
+            parse_id(fact_id),
+            flags.outcome,
+            note=flags.note,
+            unspoil=flags.unspoil,
+            expected_version=flags.version,
+        )
+        await self.done(ctx, outcome.message)
+
     @fact.command(name="show")
     @app_commands.rename(fact_id="id")
     @moderator_only()
@@ -204,7 +228,7 @@ class Facts(commands.Cog):
         fact, entity = await self.write(
             ctx, self.mod.show_fact, await self.bot.actor(ctx), parse_id(fact_id), private=True
         )
-        await self.done(ctx, fact_card(fact, entity), change=False)
+        await self.done(ctx, fact_card(fact, entity, "discord"), change=False)
 
     @fact.command(name="history")
     @app_commands.rename(fact_id="id")

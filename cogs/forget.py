@@ -14,7 +14,8 @@ if TYPE_CHECKING:
 
 EXPLAIN = """\
 **Forget me.** showbot keeps no question with who asked it, so there is none of yours to \
-delete. If you ever changed facts as a moderator, your name and id in the moderation \
+delete. The subjects you follow (`{p}following`) are deleted. If you ever changed facts \
+as a moderator, your name and id in the moderation \
 history become a pseudonym such as `moderator-1a2b3c4d` (the history itself stays, so \
 others can still read and undo it; you can no longer undo your own earlier changes). \
 Your question cooldown is reset too.

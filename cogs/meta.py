@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from discord.ext import commands
 
-from bot.render import escape, gaps_text, privacy_text, stats_text
+from bot.render import escape, gaps_text, stats_text
+from bot.render_settings import privacy_text
 from cogs.checks import moderator_only, moderator_slash, owner_only
 from cogs.replies import in_time, send_reply
 
@@ -20,8 +21,11 @@ HELP = """\
 `{p}who <subject>` — who a character or person is · `{p}who nuke`
 `{p}what <subject>` — what an organisation or show is · `{p}what igh`
 `{p}ask <question>` — in your own words · `{p}ask when does luke cage premiere`
+`{p}upcoming [days] [mine: yes]` — what premieres, releases or films soon · `{p}upcoming 90`
+`{p}predictions [subject]` — rumors and predictions, open and resolved
 Every answer cites its source and its status (confirmed, reported, rumor, prediction); \
 rumors and predictions stay behind spoiler tags. The same commands work as slash commands.
+`{p}follow <subject> [dm: yes]` — hear when its facts change · `{p}unfollow` · `{p}following`
 `{p}privacy` — what showbot keeps about you, and how to delete it (`{p}forget me`).
 """
 
@@ -33,12 +37,14 @@ flag's value runs up to the next `name:`; ids are written `12` or `#12`.
 `{p}fact edit <id> [text:] [status:] [spoiler:] [source:] [date:] [quote:]` · \
 `{p}fact remove <id>` · `{p}fact restore <id>` · `{p}fact show <id>`
 `{p}fact history <id>` · `{p}fact revert <id> version: <n>` · `{p}fact undo`
+`{p}fact resolve <id> outcome: <came true|busted|open> [note:] [unspoil: yes]`
 `{p}alias add <alias> to: <subject>` · `{p}alias remove <alias>`
 `{p}source add title: <title> [publisher:] [url:] [date:]` · `{p}source list`
 `{p}entity rename <subject> to: <name>` · `{p}entity merge <subject> into: <subject>`
 `{p}facts export` · `{p}facts import` (attach the file) · `{p}gaps` · `{p}stats`
 `{p}modlog` · `{p}modlog channel #channel` · `{p}modlog off` — where this server's changes \
 are posted
+`{p}updates channel #channel` · `{p}updates off` — where updates about followed subjects go
 """
 
 

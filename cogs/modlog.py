@@ -11,7 +11,8 @@ from discord.ext import commands
 
 from bot.errors import InvalidInputError
 from bot.logs import get_logger
-from bot.render import log_line, modlog_changed, modlog_text
+from bot.render import log_line
+from bot.render_settings import modlog_changed, modlog_text
 from cogs.checks import moderator_only, moderator_slash
 from cogs.replies import can_send, in_time, send_reply
 

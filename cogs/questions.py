@@ -116,7 +116,7 @@ class Questions(commands.Cog):
     async def _answer(self, ctx: commands.Context[Any], intent: Intent, subject: str) -> None:
         guild_id = ctx.guild.id if ctx.guild else None
         answer = self.engine.ask(subject, intent=intent, guild_id=guild_id)
-        reply = self.engine.reply(answer)
+        reply = self.engine.reply(answer, dates="discord")
         await send_reply(ctx, reply.content, view=suggestion_view(reply))
         # What was asked only when the operator debugs, and shortened; the INFO line
         # below carries no user text (the match is a curated subject's name).

@@ -63,7 +63,7 @@ class AskButton(
             return
         engine = interaction.client.engine  # type: ignore[attr-defined]
         answer = engine.answer_entity(self.entity_id, self.intent, interaction.guild_id)
-        await interaction.response.send_message(engine.reply(answer).content)
+        await interaction.response.send_message(engine.reply(answer, dates="discord").content)
 
 
 def suggestion_view(reply: Reply) -> discord.ui.View | None:

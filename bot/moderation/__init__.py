@@ -7,8 +7,9 @@ sets ``deleted_at``. A server's moderators edit their own server's rows; a globa
 that replaces or hides it there.
 
 One mixin per concern, one module each: ``facts`` (add, edit, overrides, remove,
-restore), ``history`` (versions, revert, undo), ``subjects`` (new subjects, aliases,
-sources, rename, merge) and ``bulk`` (import, export, the question log's reports).
+restore), ``outcomes`` (resolving rumors and predictions), ``history`` (versions,
+revert, undo), ``subjects`` (new subjects, aliases, sources, rename, merge) and ``bulk``
+(import, export, the question log's reports).
 Actions return an :class:`Outcome` that ``bot.render`` puts into words.
 """
 
@@ -18,9 +19,10 @@ from bot.moderation.base import Clock, Kept, Made, Outcome
 from bot.moderation.bulk import BulkDesk
 from bot.moderation.facts import RECENT_EDIT_SECONDS, FactDesk
 from bot.moderation.history import HistoryDesk, Version
+from bot.moderation.outcomes import OutcomeDesk
 
 __all__ = ["RECENT_EDIT_SECONDS", "Clock", "Kept", "Made", "Moderation", "Outcome", "Version"]
 
 
-class Moderation(FactDesk, HistoryDesk, BulkDesk):
+class Moderation(OutcomeDesk, FactDesk, HistoryDesk, BulkDesk):
     """Moderator actions over one engine's store; keeps the engine's index in step."""

@@ -20,7 +20,18 @@ _NEW_KIND = {
     Kind.WHEN: EntityKind.SHOW,
 }
 RECENT_EDIT_SECONDS = 60  # someone else's edit this fresh means "changed meanwhile"
-FACT_FIELDS = ("text", "status", "spoiler", "source_id", "date", "quote", "kind")
+FACT_FIELDS = (
+    "text",
+    "status",
+    "spoiler",
+    "source_id",
+    "date",
+    "quote",
+    "kind",
+    *("outcome", "outcome_note", "outcome_at", "unspoiled"),  # `fact resolve` (outcomes.py)
+)
+# What a column added since holds in a version written before it existed (old change log).
+FACT_DEFAULTS: dict[str, Any] = {"unspoiled": 0}
 
 
 class FactDesk(SubjectDesk):
@@ -182,8 +193,10 @@ class FactDesk(SubjectDesk):
         *,
         expected_version: int | None = None,
         hides: bool = False,
+        action: str = "fact.override",
     ) -> dict[str, Any]:
-        """Create or change this server's version of a global fact; returns its row."""
+        """Create or change this server's version of a global fact; returns its row
+        (``action``: what the change log calls it)."""
         if actor.guild_id is None:
             raise PermissionDeniedError("Only the bot's owner can change global facts.")
         current = self.store.override_of(row["id"], actor.guild_id)
@@ -191,7 +204,7 @@ class FactDesk(SubjectDesk):
             self._check_version(row, actor, expected_version)
             base = {c: row[c] for c in ("entity_id", *FACT_FIELDS)}
             base.update(changes, overrides=row["id"], hides=int(hides), guild_id=actor.guild_id)
-            new_id = self.store.insert("fact", base, actor, "fact.override")
+            new_id = self.store.insert("fact", base, actor, action)
             made = self.store.row("fact", new_id)
             assert made is not None
             return made
@@ -206,12 +219,7 @@ class FactDesk(SubjectDesk):
         if not update:
             return current
         return self.store.update(
-            "fact",
-            current["id"],
-            update,
-            actor,
-            "fact.override",
-            expected_version=current["version"],
+            "fact", current["id"], update, actor, action, expected_version=current["version"]
         )
 
     def remove_fact(self, actor: Actor, fact_id: int) -> Outcome:

@@ -5,45 +5,20 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass
 from typing import Any
 
+from bot.changelog import Version
 from bot.errors import EditConflictError, NotFoundError, PermissionDeniedError
 from bot.models import Actor
 from bot.moderation.base import Desk, Kept, Outcome, content
-from bot.moderation.facts import FACT_FIELDS
+from bot.moderation.facts import FACT_DEFAULTS, FACT_FIELDS
 from bot.store import now
-
-_BOOKKEEPING = ("version", "updated_at", "updated_by")
-
-
-@dataclass(frozen=True, slots=True)
-class Version:
-    number: int
-    at: str
-    actor: str
-    action: str
-    changed: dict[str, tuple[Any, Any]]  # column -> (before, after)
 
 
 class HistoryDesk(Desk):
     def history(self, actor: Actor, fact_id: int) -> list[Version]:
         self.fact_row(fact_id, actor)
-        out = []
-        for c in self.store.changes.history_of("fact", fact_id):
-            before = json.loads(c["before"]) if c["before"] else {}
-            after = json.loads(c["after"]) if c["after"] else {}
-            if before:
-                changed = {
-                    k: (before.get(k), after.get(k))
-                    for k in after
-                    if k not in _BOOKKEEPING and before.get(k) != after.get(k)
-                }
-            else:
-                changed = {k: (None, after[k]) for k in ("text", "status", "date") if after.get(k)}
-            actor_name = c["actor_name"] or str(c["actor_id"])
-            out.append(Version(c["version"], c["at"], actor_name, c["action"], changed))
-        return out
+        return self.store.changes.versions("fact", fact_id)
 
     def revert(self, actor: Actor, fact_id: int, version: int) -> Outcome:
         with self.store.batch():
@@ -55,7 +30,9 @@ class HistoryDesk(Desk):
             old = self.store.changes.row_at_version("fact", fact_id, version)
             if old is None:
                 raise NotFoundError(f"Fact #{fact_id} has no version {version}.")
-            changes = {k: old[k] for k in (*FACT_FIELDS, "deleted_at") if row[k] != old[k]}
+            # A version older than a column holds that column's default.
+            was = {k: old.get(k, FACT_DEFAULTS.get(k)) for k in (*FACT_FIELDS, "deleted_at")}
+            changes = {k: val for k, val in was.items() if row[k] != val}
             if not changes:
                 return Outcome("fact.revert.unchanged", fact_id=fact_id, version=version)
             after = self.store.update("fact", fact_id, changes, actor, "fact.revert")
@@ -79,7 +56,9 @@ class HistoryDesk(Desk):
                 after = json.loads(c["after"]) if c["after"] else None
                 # The row must still be as this change left it (earlier undos may have
                 # bumped its version, which is fine); otherwise someone changed it since.
-                if current is None or (after and content(current) != content(after)):
+                # (Columns added since the change was made are not in its record.)
+                left = content(after) if after else {}
+                if current is None or any(current.get(k) != val for k, val in left.items()):
                     raise EditConflictError(
                         f"{c['table_name'].capitalize()} #{c['row_id']} was changed since;"
                         " undo that change first or edit it by hand."

@@ -164,8 +164,9 @@ def content(request: RecordedRequest) -> str:
 
 
 def expected(reference: Engine, message: str) -> str:
-    """What the engine itself replies to ``message``: the bot's reply must be exactly it."""
-    return reference.reply(reference.ask(message)).content
+    """What the engine itself replies to ``message``: the bot's reply must be exactly it
+    (days as Discord timestamps, as the bot posts them)."""
+    return reference.reply(reference.ask(message), dates="discord").content
 
 
 def replies_to(message_id: int) -> Callable[[RecordedRequest], bool]:

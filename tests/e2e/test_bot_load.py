@@ -249,8 +249,9 @@ def expected(
     try:
         answers = {}
         for text in QUESTIONS:
-            answers[text] = fresh.reply(fresh.ask(text, guild_id=load_run.guild)).content
-            later = after.reply(after.ask(text, guild_id=load_run.guild)).content
+            # Days as Discord timestamps, as the bot posts them.
+            answers[text] = fresh.reply(fresh.ask(text, guild_id=load_run.guild), "discord").content
+            later = after.reply(after.ask(text, guild_id=load_run.guild), "discord").content
             assert later == answers[text], f"{text!r} depends on the moderators' edits"
         yield answers
     finally:

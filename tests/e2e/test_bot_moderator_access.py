@@ -23,8 +23,10 @@ from cogs.views import EXPIRED
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.timeout(60)]
 
 MODERATOR_COMMANDS = {"fact", "alias", "synonym", "source", "entity", "facts", "gaps", "stats"}
-MODERATOR_COMMANDS |= {"modlog"}
+MODERATOR_COMMANDS |= {"modlog", "updates"}
 PUBLIC_COMMANDS = {"when", "who", "what", "ask", "help", "privacy", "forget"}
+PUBLIC_COMMANDS |= {"predictions", "upcoming"}
+MEMBER_COMMANDS = {"follow", "unfollow", "following"}  # anyone, in a server only
 CONFIRM_SECONDS = 1.5  # the module's import confirmations time out quickly
 MEMBER_OVERWRITE = 1
 ROLE_OVERWRITE = 0
@@ -97,7 +99,7 @@ async def test_synced_moderator_commands_need_manage_messages_in_a_server(
     world: World, bot: RunningBot
 ) -> None:
     synced = {c["name"]: c for c in world.fake.global_commands}
-    assert set(synced) == MODERATOR_COMMANDS | PUBLIC_COMMANDS
+    assert set(synced) == MODERATOR_COMMANDS | PUBLIC_COMMANDS | MEMBER_COMMANDS
     for name in MODERATOR_COMMANDS:  # as Discord stores them (the PUT was spec-valid)
         command = synced[name]
         assert command["default_member_permissions"] == str(MANAGE_MESSAGES) == "8192", name
@@ -105,6 +107,9 @@ async def test_synced_moderator_commands_need_manage_messages_in_a_server(
     for name in PUBLIC_COMMANDS:
         assert synced[name]["default_member_permissions"] is None, name
         assert synced[name]["dm_permission"] is True, name
+    for name in MEMBER_COMMANDS:  # a follow belongs to a member of a server
+        assert synced[name]["default_member_permissions"] is None, name
+        assert synced[name]["dm_permission"] is False, name
     (put,) = [r for r in world.fake.requests if r.operation_id == "bulk_set_application_commands"]
     assert put.status == 200
     sent = {c["name"]: c for c in put.json}

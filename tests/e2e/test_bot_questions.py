@@ -164,7 +164,9 @@ async def test_unknown_subject_suggests_with_buttons(
     )
     callback = await world.fake.wait_for_callback(handle)
     assert callback.status == 200 and callback.json["type"] == 4
-    answer = reference.reply(reference.answer_entity(entity_id, Intent.WHEN, world.main.id))
+    answer = reference.reply(
+        reference.answer_entity(entity_id, Intent.WHEN, world.main.id), dates="discord"
+    )
     assert callback.json["data"]["content"] == answer.content
     assert callback.json["data"]["content"].startswith("**Jessica Jones season 2** — when")
 

@@ -26,6 +26,9 @@ SQL_MODULES = {
     "questionlog",
     "synonyms",
     "interchange",
+    "timeline",  # predictions and what's coming, as a server sees them
+    "follows",  # who follows which subject
+    "outbox",  # the updates outbox, its bundles and deliveries
 }
 _SQL = re.compile(r"[\"'](?:SELECT|INSERT|UPDATE|DELETE|CREATE|ALTER|PRAGMA) ")
 

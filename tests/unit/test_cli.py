@@ -279,3 +279,17 @@ def test_forget_usage_errors_exit_2(tmp_path: Path, db: str) -> None:
     missing = run("forget", "--db", str(tmp_path / "none.db"), "--user", "5")
     assert missing.returncode == 2 and "no database" in missing.stderr
     assert not (tmp_path / "none.db").exists()
+
+
+def test_the_cli_keeps_plain_words_and_json_adds_the_discord_text(db: str) -> None:
+    plain = run("ask", "--db", db, "!when luke cage")
+    assert "**30 September 2016**:" in plain.stdout and "<t:" not in plain.stdout
+    (record,) = (
+        json.loads(line)
+        for line in run("ask", "--json", "--db", db, "!when luke cage").stdout.splitlines()
+    )
+    assert record["text"] == plain.stdout.rstrip("\n")  # `text` is what it always was
+    stamp = 1475236800  # 30 September 2016, 12:00 UTC
+    assert record["discord_text"] == record["text"].replace(
+        "30 September 2016**", f"<t:{stamp}:D> (<t:{stamp}:R>)**"
+    )

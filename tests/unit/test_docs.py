@@ -126,7 +126,8 @@ def test_the_privacy_section_names_what_exists() -> None:
 def test_privacy_reply_fits_discord_and_names_the_contact() -> None:
     """`!privacy` says what the section says, briefly: within Discord's limit, no ping,
     the contact shown (escaped), the deletion commands and the configured durations."""
-    from bot.render import MAX_CONTENT, privacy_text
+    from bot.render import MAX_CONTENT
+    from bot.render_settings import privacy_text
 
     text = privacy_text("!", "dpo@example.org <@&1> @everyone", 14, 7)
     assert len(text) <= MAX_CONTENT

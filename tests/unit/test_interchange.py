@@ -347,3 +347,43 @@ def test_override_problems_are_reported_by_position_and_field(engine: Engine) ->
         "facts[0].overrides: only a server's facts override global ones (import into a server)"
     ]
     assert snapshot(st) == before and st.max_change_id() == mark
+
+
+def test_outcomes_travel_with_their_facts(engine: Engine, empty_store: Store) -> None:
+    mod = Moderation(engine)
+    owner = Actor(id=1, name="owner", guild_id=None, owner=True)
+    added = mod.add_fact(
+        owner,
+        subject="Trish Walker",
+        kind="what",
+        text="Trish becomes Hellcat.",
+        status="prediction",
+    )
+    mod.resolve_fact(owner, added.fact_id, "came true", note="In season 3.", unspoil="yes")
+    exported = export_data(engine.store)
+    [record] = [f for f in exported["facts"] if f["text"] == "Trish becomes Hellcat."]
+    assert (record["outcome"], record["outcome_note"], record["unspoiled"]) == (
+        "came true",
+        "In season 3.",
+        True,
+    )
+    assert all("outcome" not in f for f in exported["facts"] if f is not record)  # only grows
+    import_data(empty_store, exported, SYSTEM)
+    row = empty_store.find_key("fact", record["key"], None)
+    assert (row["outcome"], row["outcome_note"], row["unspoiled"]) == (
+        "came true",
+        "In season 3.",
+        1,
+    )
+    assert row["outcome_at"] is not None
+    assert export_data(empty_store) == exported
+    # A file from before outcomes leaves them alone; a bad outcome is refused, whole.
+    older = json.loads(json.dumps(exported))
+    for f in older["facts"]:
+        for k in ("outcome", "outcome_note", "unspoiled"):
+            f.pop(k, None)
+    assert import_data(empty_store, older, SYSTEM).changed == 0
+    record["outcome"] = "maybe"
+    with pytest.raises(ImportValidationError, match="outcome"):
+        import_data(empty_store, exported, SYSTEM)
+    assert empty_store.find_key("fact", record["key"], None)["outcome"] == "came true"

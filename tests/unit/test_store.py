@@ -78,6 +78,8 @@ def test_reopening_migrates_once(tmp_path: Path) -> None:
         "m006_fts_rank",
         "m007_privacy",
         "m008_modlog",
+        "m009_outcomes",
+        "m010_follows",
     ]
     st.close()
 

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from .server import FakeDiscord
 
 API_PREFIX = "/api/v10"
+NONCE_SECONDS = 300.0  # how long Discord remembers a create_message nonce (a few minutes)
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # a bot's upload limit without boosts
 
 # Which callback types Discord accepts for each interaction type.
@@ -681,7 +682,21 @@ class RestApi:
         self._require(channel, VIEW_CHANNEL | SEND_MESSAGES, "send messages")
         if record.files:
             self._require(channel, ATTACH_FILES, "attach files")
+        if channel.recipient is not None and channel.recipient.id in fake.closed_dms:
+            raise ApiError(403, 50007, "Cannot send messages to this user")
         body = record.json or {}
+        nonce = body.get("nonce")
+        now = asyncio.get_running_loop().time()
+        if nonce is not None and body.get("enforce_nonce"):
+            # Discord: a repeat of a recent create with the same nonce gets the first message.
+            first = fake.nonces.get((channel.id, str(nonce)))
+            if first is not None and now - first[1] < NONCE_SECONDS and first[0] in fake.messages:
+                return 200, fake.messages[first[0]].payload
+        stall = fake.stalls.pop(channel.id, None)
+        if stall is not None and not stall.after_create:
+            stall.reached.set()
+            await stall.released.wait()  # never made: the caller is killed meanwhile
+            return 503, {"message": "held by the test", "code": 0}  # to nobody: no violation
         extra: dict[str, Any] = {}
         message_type = 0
         reference = body.get("message_reference")
@@ -708,6 +723,11 @@ class RestApi:
         stored = await fake.create_bot_message(
             channel, body, record.files, message_type=message_type, extra=extra
         )
+        if nonce is not None:
+            fake.nonces[(channel.id, str(nonce))] = (stored.id, now)
+        if stall is not None:
+            stall.reached.set()
+            await stall.released.wait()  # made, but not answered while the caller lives
         return 200, stored.payload
 
     async def op_get_message(self, record: RecordedRequest) -> tuple[int, Json]:

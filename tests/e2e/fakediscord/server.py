@@ -9,6 +9,7 @@ import logging
 import secrets
 import socket
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -61,6 +62,15 @@ SUPPRESS_EMBEDS = 1 << 2
 ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
 _OPTION_SUBCOMMAND = (1, 2)
 _SNOWFLAKE_OPTIONS = (6, 7, 8, 9)  # user, channel, role, mentionable
+
+
+@dataclass
+class Stall:
+    """A held create_message (see FakeDiscord.stall_posts): ``reached`` once it arrived."""
+
+    after_create: bool
+    reached: asyncio.Event = field(default_factory=asyncio.Event)
+    released: asyncio.Event = field(default_factory=asyncio.Event)  # at stop(), at the latest
 
 
 class FakeDiscord:
@@ -116,6 +126,14 @@ class FakeDiscord:
         self._faults: list[Fault] = []
         # Discord's per-channel post limit, when a test asks for it (limit_posts).
         self.post_limits: PostLimits | None = None
+        # Bot messages by (channel, nonce), for create_message's enforce_nonce: Discord
+        # answers a repeat within a few minutes with the first message, creating none.
+        self.nonces: dict[tuple[int, str], tuple[int, float]] = {}
+        # Users whose DMs refuse the bot (Discord's 403, code 50007), and channels whose
+        # next create_message a test holds (stall_posts).
+        self.closed_dms: set[int] = set()
+        self.stalls: dict[int, Stall] = {}
+        self.held: list[Stall] = []
         self._changed = asyncio.Event()
 
         self.gateway = Gateway(self)
@@ -144,6 +162,8 @@ class FakeDiscord:
         return self
 
     async def stop(self) -> None:
+        for stall in self.held:
+            stall.released.set()
         for conn in list(self.gateway.connections):
             conn.abort()
         if self._runner is not None:
@@ -532,6 +552,20 @@ class FakeDiscord:
         recorded with ``injected`` set and status 429, like a fail_next fault."""
         self.post_limits = PostLimits(posts, per)
         return self.post_limits
+
+    def close_dms(self, user_id: int) -> None:
+        """The user does not accept DMs from the bot: create_message in their DM channel
+        answers 403 with code 50007, as Discord does."""
+        self.closed_dms.add(user_id)
+
+    def stall_posts(self, channel_id: int, *, after_create: bool) -> Stall:
+        """Hold the bot's next create_message in ``channel_id`` for good: before creating
+        the message (it is never made), or after (made and announced, never answered), as
+        a process killed mid-request would leave it."""
+        stall = Stall(after_create)
+        self.stalls[channel_id] = stall
+        self.held.append(stall)
+        return stall
 
     def take_fault(self, request: RecordedRequest) -> Fault | None:
         for fault in self._faults:

@@ -1,0 +1,101 @@
+"""`follow`, `unfollow`, `following`: any member follows subjects in a server and hears
+when their facts change (bot/following.py does the work; bot/updates.py tells them)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from discord import Interaction, app_commands
+from discord.ext import commands
+
+from bot import validation as v
+from bot.following import Following
+from bot.follows import MAX_FOLLOWS
+from bot.logs import get_logger
+from bot.render import labels
+from bot.render_updates import followed_text, following_text, unfollowed_text
+from cogs.replies import in_time, send_reply
+
+if TYPE_CHECKING:
+    from bot.client import ShowBot
+
+log = get_logger("showbot.follows")
+
+
+class FollowFlags(commands.FlagConverter, prefix="", delimiter=":"):
+    subject: str = commands.flag(
+        positional=True, description="A show, season, character... e.g. jessica jones s2"
+    )
+    dm: str = commands.flag(default="no", description="yes to get each update by DM too")
+
+
+class Follows(commands.Cog):
+    """Fans follow subjects, per member per server."""
+
+    def __init__(self, bot: ShowBot) -> None:
+        self.bot = bot
+        self.writes = Following(bot.engine, bot.writer.store)  # in the writer thread
+        self.reads = Following(bot.engine, bot.engine.store)  # on the loop, reads only
+
+    @commands.hybrid_command(name="follow")
+    @commands.guild_only()
+    async def follow(self, ctx: commands.Context[Any], *, flags: FollowFlags) -> None:
+        """Hear when a subject's facts change: in the updates channel, and by DM if you ask.
+
+        Args:
+            flags: The subject, and dm: yes for direct messages too
+        """
+        assert ctx.guild is not None
+        dm = v.parse_bool(flags.dm, "dm")
+        work = self.bot.write(self.writes.follow, ctx.guild.id, ctx.author.id, flags.subject, dm=dm)
+        entity, new = await in_time(ctx, work, ephemeral=True)
+        log.info("followed", guild=ctx.guild.id, subject=entity.id, dm=dm, new=new)
+        text = followed_text(entity, dm=dm, new=new, prefix=ctx.clean_prefix)
+        await send_reply(ctx, text, ephemeral=True)
+
+    @commands.hybrid_command(name="unfollow")
+    @commands.guild_only()
+    async def unfollow(self, ctx: commands.Context[Any], *, subject: str) -> None:
+        """Stop hearing about a subject you follow in this server.
+
+        Args:
+            subject: A subject you follow (see following)
+        """
+        assert ctx.guild is not None
+        work = self.bot.write(self.writes.unfollow, ctx.guild.id, ctx.author.id, subject)
+        entity, was = await in_time(ctx, work, ephemeral=True)
+        log.info("unfollowed", guild=ctx.guild.id, subject=entity.id, was=was)
+        await send_reply(ctx, unfollowed_text(entity, was=was), ephemeral=True)
+
+    @commands.hybrid_command(name="following")
+    @commands.guild_only()
+    async def following(self, ctx: commands.Context[Any]) -> None:
+        """The subjects you follow in this server."""
+        assert ctx.guild is not None
+        rows = self.reads.following(ctx.guild.id, ctx.author.id)
+        shown = [(f.entity, f.dm, f.dm_blocked) for f in rows]
+        await send_reply(ctx, following_text(shown, MAX_FOLLOWS, ctx.clean_prefix), ephemeral=True)
+
+    async def subject_autocomplete(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        names = self.bot.engine.complete(current, guild_id=interaction.guild_id, limit=25)
+        return [app_commands.Choice(name=n[:100], value=n[:100]) for n in names]
+
+    async def followed_autocomplete(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """The member's own follows (theirs only: it lists nobody else's)."""
+        if interaction.guild_id is None:
+            return []
+        rows = self.reads.following(interaction.guild_id, interaction.user.id)
+        typed = current.casefold().strip()
+        names = [n for n in labels([f.entity for f in rows]) if typed in n.casefold()]
+        return [app_commands.Choice(name=n[:100], value=n[:100]) for n in names[:25]]
+
+    follow.autocomplete("subject")(subject_autocomplete)
+    unfollow.autocomplete("subject")(followed_autocomplete)
+
+
+async def setup(bot: ShowBot) -> None:
+    await bot.add_cog(Follows(bot))
