@@ -1,4 +1,4 @@
-"""The command line: ``python -m bot ask|import|export|backup|run|sync|forget``.
+"""The command line: ``python -m bot ask|import|export|backup|run|sync|forget|web``.
 
 Exit status: 0 success (every question answered), 1 a question got no answer or a file
 was rejected, 2 usage or configuration errors.
@@ -108,6 +108,21 @@ def _parser() -> argparse.ArgumentParser:
         help="fold questions older than N days into counts now (the bot does it hourly)",
     )
     common(forget)
+
+    web = sub.add_parser(
+        "web", help="serve a read-only web view of the facts, sources and history (Datasette)"
+    )
+    web.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this machine only; see the README"
+        " before exposing it)",
+    )
+    web.add_argument("--port", type=int, default=8001, help="port (default 8001)")
+    web.add_argument(
+        "--guild", type=int, metavar="ID", help="show one server's facts as it sees them"
+    )
+    common(web)
     return parser
 
 
@@ -316,6 +331,27 @@ def cmd_forget(args: argparse.Namespace, config: Config) -> int:
     return EXIT_OK
 
 
+def cmd_web(args: argparse.Namespace, config: Config) -> int:
+    if args.guild is not None and args.guild < 1:
+        print("error: --guild must be a server id (a positive number)", file=sys.stderr)
+        return EXIT_USAGE
+    if not 0 < args.port < 65536:
+        print("error: --port must be between 1 and 65535", file=sys.stderr)
+        return EXIT_USAGE
+    if _no_database(config):
+        return EXIT_USAGE
+    try:
+        from bot.web import serve  # Datasette: only this command needs it
+    except ImportError as exc:
+        print(f"error: the web view needs Datasette: pip install '.[web]' ({exc})", file=sys.stderr)
+        return EXIT_USAGE
+    where = f"http://{args.host}:{args.port}/"
+    scope = f"server {args.guild}'s facts" if args.guild else "the global facts"
+    print(f"Serving {config.db_path} ({scope}), read-only, at {where}", flush=True)
+    serve(config.db_path, args.host, args.port, args.guild)
+    return EXIT_OK
+
+
 def cmd_run(args: argparse.Namespace, config: Config) -> int:
     from bot.client import run_bot  # imports discord.py: only this command needs it
     from bot.memdebug import install_from_env
@@ -338,6 +374,7 @@ COMMANDS = {
     "run": cmd_run,
     "sync": cmd_sync,
     "forget": cmd_forget,
+    "web": cmd_web,
 }
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from bot.errors import SchemaTooNewError
+from bot.errors import SchemaTooNewError, ShowbotError
 
 migrations = Migrations("showbot")
 
@@ -295,8 +295,17 @@ def m010_follows(db: Database) -> None:
     )
 
 
-def apply(db: Database) -> None:
-    """Bring ``db`` up to date; refuse a database written by a newer showbot."""
+def require_current(db: Database) -> None:
+    """Refuse a database that needs migrating, for readers that may not write."""
+    _refuse_newer(db)
+    if not db.table("_sqlite_migrations").exists() or migrations.pending(db):
+        raise ShowbotError(
+            "this database is older than this showbot: start the bot or run"
+            " `python -m bot ask` on it once to upgrade it"
+        )
+
+
+def _refuse_newer(db: Database) -> None:
     known = {m.name for m in migrations._migrations}
     unknown = [m.name for m in migrations.applied(db) if m.name not in known]
     if unknown:
@@ -304,6 +313,11 @@ def apply(db: Database) -> None:
             f"this database has schema changes this showbot does not know ({', '.join(unknown)}); "
             "upgrade showbot or use another database"
         )
+
+
+def apply(db: Database) -> None:
+    """Bring ``db`` up to date; refuse a database written by a newer showbot."""
+    _refuse_newer(db)
     if db.table("_sqlite_migrations").exists() and not migrations.pending(db):
         return  # the usual case: no write lock needed (a read-only database opens too)
     # Shards may open a fresh database at the same moment: look again and migrate under

@@ -73,6 +73,24 @@ class Store(Bookkeeping):
         migrations.apply(db)
         return store
 
+    @classmethod
+    def open_readonly(cls, path: str | Path) -> Store:
+        """Open an existing, up-to-date database for reading only (the web view): SQLite
+        itself refuses every write on this connection; the bot may write meanwhile."""
+        path = Path(path)
+        if not path.is_file():
+            raise NotFoundError(f"there is no database at {path}")
+        conn = sqlite3.connect(
+            f"{path.resolve().as_uri()}?mode=ro",
+            uri=True,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            check_same_thread=False,
+        )
+        db = Database(conn)
+        db.execute("PRAGMA query_only=ON")
+        migrations.require_current(db)
+        return cls(db, str(path))
+
     def close(self) -> None:
         self.db.close()
 

@@ -158,6 +158,14 @@ class Subjects:
         hits = self.visible(self.index.complete(text, limit=limit, allow=allow), guild_id)
         return [self.entities[h.entity_id] for h in hits]
 
+    def search(self, text: str, guild_id: int | None, limit: int = 10) -> list[Hit]:
+        """The subjects whose names best match ``text`` (typos allowed), one hit each,
+        best first: the web view's subject search."""
+        best: dict[int, Hit] = {}
+        for hit in self._search(normalize(text), limit * 2, guild_id, frozenset(EntityKind)):
+            best.setdefault(hit.entity_id, hit)
+        return list(best.values())[:limit]
+
     def named_exactly(self, name: str, guild_id: int | None) -> list[Entity]:
         """The subjects this server sees that are already called ``name`` (normalised)."""
         key = normalize(name)

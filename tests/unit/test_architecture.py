@@ -27,6 +27,7 @@ SQL_MODULES = {
     "synonyms",
     "interchange",
     "timeline",  # predictions and what's coming, as a server sees them
+    "web.queries",  # the web view's canned queries (Datasette runs no other SQL)
     "follows",  # who follows which subject
     "outbox",  # the updates outbox, its bundles and deliveries
 }
@@ -69,7 +70,7 @@ def test_sql_stays_in_the_storage_modules() -> None:
     found = {
         m: _SQL.findall(path.read_text())
         for m in ENGINE_MODULES
-        if m.split(".")[0] not in SQL_MODULES
+        if m not in SQL_MODULES and m.split(".")[0] not in SQL_MODULES
         for path in [
             ROOT
             / "bot"
