@@ -286,9 +286,13 @@ def m010_follows(db: Database) -> None:
             claimed_until TEXT,
             attempts INTEGER NOT NULL DEFAULT 0,
             next_try TEXT NOT NULL,
-            ended TEXT
+            ended TEXT,
+            -- 1 while the message lacks the bundle's latest version: what the drainer
+            -- looks for (a partial index, so sent ones kept for a week cost nothing).
+            pending INTEGER NOT NULL DEFAULT 1
         );
-        CREATE INDEX update_delivery_due ON update_delivery (ended, next_try);
+        CREATE INDEX update_delivery_due ON update_delivery (next_try)
+            WHERE pending = 1 AND ended IS NULL;
         CREATE INDEX update_delivery_bundle ON update_delivery (bundle_id);
         ALTER TABLE guild_setting ADD COLUMN updates_channel_id INTEGER;
         """

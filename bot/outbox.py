@@ -206,6 +206,10 @@ class Outbox:
                 self.db.execute(
                     "UPDATE update_bundle SET version = version + 1 WHERE id = ?", [bundle_id]
                 )
+                self.db.execute(  # their messages now lack this change: edit them
+                    "UPDATE update_delivery SET pending = 1 WHERE bundle_id = ? AND ended IS NULL",
+                    [bundle_id],
+                )
             else:
                 bundle_id = self._open(guild_id, entity_id, now, window_seconds, updates_channel)
             self.db.execute("UPDATE outbox SET bundle_id = ? WHERE id = ?", [bundle_id, outbox_id])
@@ -255,7 +259,8 @@ class Outbox:
 
     _DUE = (
         " FROM update_delivery d JOIN update_bundle b ON b.id = d.bundle_id"
-        " WHERE d.ended IS NULL AND d.sent_version < b.version AND d.next_try <= ?"
+        " WHERE d.pending = 1 AND d.ended IS NULL AND d.sent_version < b.version"
+        " AND d.next_try <= ?"
         " AND (d.claimed_until IS NULL OR d.claimed_until < ?)"
     )
 
@@ -308,8 +313,10 @@ class Outbox:
         # same nonce, so the message is the same one.
         self.db.execute(
             "UPDATE update_delivery SET channel_id = ?, message_id = ?,"
-            " sent_version = max(sent_version, ?), attempts = 0 WHERE id = ?",
-            [channel_id, message_id, version, delivery_id],
+            " sent_version = max(sent_version, ?), attempts = 0, pending = (max(sent_version, ?)"
+            " < (SELECT b.version FROM update_bundle b WHERE b.id = update_delivery.bundle_id))"
+            " WHERE id = ?",
+            [channel_id, message_id, version, version, delivery_id],
         )
         self.db.execute(
             "UPDATE update_delivery SET claimed_by = NULL, claimed_until = NULL"
@@ -334,8 +341,8 @@ class Outbox:
     def end(self, delivery_id: int, reason: str) -> None:
         """Give a delivery up (the channel is gone, DMs are closed, too many tries)."""
         self.db.execute(
-            "UPDATE update_delivery SET ended = ?, claimed_by = NULL, claimed_until = NULL"
-            " WHERE id = ?",
+            "UPDATE update_delivery SET ended = ?, pending = 0, claimed_by = NULL,"
+            " claimed_until = NULL WHERE id = ?",
             [f"{stamp(self.clock())} {reason}"[:200], delivery_id],
         )
 

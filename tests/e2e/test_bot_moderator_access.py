@@ -19,14 +19,10 @@ from fakediscord.state import MESSAGE_FLAG_EPHEMERAL
 
 from cogs.checks import DENIED
 from cogs.views import EXPIRED
+from tests.commands import MEMBER_COMMANDS, MODERATOR_COMMANDS, PUBLIC_COMMANDS
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.timeout(60)]
 
-MODERATOR_COMMANDS = {"fact", "alias", "synonym", "source", "entity", "facts", "gaps", "stats"}
-MODERATOR_COMMANDS |= {"modlog", "updates"}
-PUBLIC_COMMANDS = {"when", "who", "what", "ask", "help", "privacy", "forget"}
-PUBLIC_COMMANDS |= {"predictions", "upcoming"}
-MEMBER_COMMANDS = {"follow", "unfollow", "following"}  # anyone, in a server only
 CONFIRM_SECONDS = 1.5  # the module's import confirmations time out quickly
 MEMBER_OVERWRITE = 1
 ROLE_OVERWRITE = 0

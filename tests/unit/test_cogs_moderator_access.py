@@ -20,10 +20,8 @@ from bot.config import Config, load_config
 from bot.engine import Engine
 from cogs.checks import DENIED, may_moderate
 from cogs.views import CONFIRM_ID, EXPIRED, ConfirmView, ExpiredConfirm
+from tests.commands import MEMBER_COMMANDS, MODERATOR_COMMANDS, PUBLIC_COMMANDS
 
-MODERATOR_COMMANDS = {"fact", "alias", "synonym", "source", "entity", "facts", "gaps", "stats"}
-MODERATOR_COMMANDS |= {"modlog"}
-PUBLIC_COMMANDS = {"when", "who", "what", "ask", "help", "privacy", "forget"}
 MANAGE_MESSAGES = discord.Permissions(manage_messages=True).value  # 8192
 
 
@@ -45,7 +43,10 @@ async def bot(engine: Engine) -> AsyncIterator[ShowBot]:
 
 async def test_moderator_commands_are_manage_messages_and_guild_only(bot: ShowBot) -> None:
     payload = {c["name"]: c for c in await bot.command_payload()}
-    assert set(payload) == MODERATOR_COMMANDS | PUBLIC_COMMANDS
+    assert set(payload) == MODERATOR_COMMANDS | PUBLIC_COMMANDS | MEMBER_COMMANDS
+    for name in MEMBER_COMMANDS:  # anyone may, in a server (a follow is per server)
+        assert payload[name]["default_member_permissions"] is None, name
+        assert payload[name]["dm_permission"] is False, name
     for name in MODERATOR_COMMANDS:
         command = payload[name]
         assert command["default_member_permissions"] == MANAGE_MESSAGES, name
