@@ -85,13 +85,20 @@ class Follows(commands.Cog):
     async def followed_autocomplete(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        """The member's own follows (theirs only: it lists nobody else's)."""
+        """The member's own follows (theirs only: it lists nobody else's), shown with
+        their kind as `following` shows them, sent as ``#id``: a name, even with its kind,
+        may also fit a namesake the member doesn't follow ("Nuke (character)")."""
         if interaction.guild_id is None:
             return []
         rows = self.reads.following(interaction.guild_id, interaction.user.id)
         typed = current.casefold().strip()
-        names = [n for n in labels([f.entity for f in rows]) if typed in n.casefold()]
-        return [app_commands.Choice(name=n[:100], value=n[:100]) for n in names[:25]]
+        entities = [f.entity for f in rows]
+        shown = zip(labels(entities, kinds=True), entities, strict=True)
+        return [
+            app_commands.Choice(name=n[:100], value=f"#{e.id}")
+            for n, e in shown
+            if typed in n.casefold()
+        ][:25]
 
     follow.autocomplete("subject")(subject_autocomplete)
     unfollow.autocomplete("subject")(followed_autocomplete)

@@ -13,6 +13,9 @@ from typing import Any
 import pytest
 from botprocess import RunningBot, StartBot, content
 from fakediscord import FakeDiscord, RecordedRequest
+from fakediscord.state import MESSAGE_FLAG_EPHEMERAL
+
+from cogs.checks import DENIED
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -64,6 +67,37 @@ async def wait_shown(fake: FakeDiscord, channel_id: int, what: str, *, count: in
         return texts[-1] if len(texts) >= count and what in texts[-1] else None
 
     return await fake.wait_for(found, 10, f"{what!r} shown in channel {channel_id}")
+
+
+async def slash(
+    bot: RunningBot, user: int, command: str, options: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Run ``/command`` in #general; the data of its (type 4) answer."""
+    fake = bot.fake
+    channel = fake.guild.channel("general").id
+    handle = await fake.send_slash_command(fake.guild.id, channel, user, command, options or {})
+    callback = await fake.wait_for_callback(handle)
+    assert callback.status == 200 and callback.json["type"] == 4, callback.json
+    return dict(callback.json["data"])
+
+
+async def complete(bot: RunningBot, user: int, command: str, typed: str) -> list[tuple[str, str]]:
+    """The choices (name shown, value sent) ``/command``'s ``subject`` autocomplete
+    offers for ``typed``."""
+    fake = bot.fake
+    channel = fake.guild.channel("general").id
+    handle = await fake.send_autocomplete(
+        fake.guild.id, channel, user, command, {"subject": typed}, "subject"
+    )
+    callback = await fake.wait_for_callback(handle, timeout=fake.interaction_deadline)
+    assert callback.status == 200 and callback.json["type"] == 8, callback.json
+    choices = callback.json["data"]["choices"]
+    assert len(choices) <= 25, choices
+    return [(c["name"], c["value"]) for c in choices]
+
+
+def ephemeral(data: dict[str, Any]) -> bool:
+    return bool(int(data.get("flags") or 0) & MESSAGE_FLAG_EPHEMERAL)
 
 
 def no_ping(request: RecordedRequest) -> None:
@@ -123,6 +157,63 @@ async def test_an_edit_is_one_post_and_one_dm_and_a_burst_edits_that_post(
     assert bot.query("SELECT updates_channel_id FROM guild_setting") == [
         {"updates_channel_id": None}
     ]
+
+
+async def test_follow_over_slash_autocompletes_and_unfollow_offers_only_ones_own(
+    fake_discord: FakeDiscord, start_bot: StartBot
+) -> None:
+    fake = fake_discord
+    bot = await start_bot(FAST)
+    fan, other = fake.add_user("fan").id, fake.add_user("other").id
+    assert "now follow" in await say(bot, other, "!follow luke cage")
+
+    offered = await complete(bot, fan, "follow", "jesica jo")  # a typo, half typed
+    assert ("Jessica Jones (show)", "Jessica Jones (show)") in offered, offered
+    followed = await slash(bot, fan, "follow", {"subject": "Jessica Jones (show)", "dm": "yes"})
+    assert ephemeral(followed), followed
+    assert "You now follow **Jessica Jones** (show)" in followed["content"], followed
+    assert "by DM" in followed["content"], followed
+
+    # The member's own follows only: the other member's Luke Cage is not offered.
+    mine = await complete(bot, fan, "unfollow", "")
+    [row] = bot.query("SELECT entity_id FROM follow WHERE user_id = ?", [fan])
+    show = row["entity_id"]
+    # Shown with its kind ("Jessica Jones" is two), sent as its id (a name and kind may
+    # still fit a namesake the member doesn't follow).
+    assert mine == [("Jessica Jones (show)", f"#{show}")], mine
+    assert [n for n, _ in await complete(bot, other, "unfollow", "")] == ["Luke Cage (show)"]
+    listed = await slash(bot, fan, "following")
+    assert ephemeral(listed), listed
+    assert "• **Jessica Jones** (show) · by DM too" in listed["content"], listed
+    assert "Luke Cage" not in listed["content"], listed
+    assert bot.query("SELECT user_id, dm FROM follow ORDER BY id") == [
+        {"user_id": other, "dm": 0},
+        {"user_id": fan, "dm": 1},
+    ]
+
+    # The offered choice, picked, means the subject followed.
+    ((_, choice),) = mine
+    unfollowed = await slash(bot, fan, "unfollow", {"subject": choice})
+    assert ephemeral(unfollowed), unfollowed
+    assert "You no longer follow **Jessica Jones**" in unfollowed["content"], unfollowed
+    assert bot.query("SELECT user_id FROM follow") == [{"user_id": other}]
+
+
+async def test_members_who_are_not_moderators_cannot_set_or_stop_updates(
+    fake_discord: FakeDiscord, start_bot: StartBot
+) -> None:
+    fake = fake_discord
+    bot = await start_bot(FAST)
+    mod, member = fake.add_user("mod").id, fake.add_user("member").id
+    updates = await set_updates(bot, mod)
+    general = fake.guild.channel("general").id
+    for attempt in (f"!updates channel <#{general}>", "!updates off"):
+        refused = await say(bot, member, attempt)
+        assert DENIED in refused, (attempt, refused)
+        assert bot.query("SELECT updates_channel_id FROM guild_setting") == [
+            {"updates_channel_id": updates}
+        ], attempt
+    assert f"<#{updates}>" in await say(bot, mod, "!updates", mod=True)
 
 
 async def test_closed_dms_are_tried_once_and_the_channel_post_still_goes_out(
