@@ -1,10 +1,13 @@
-"""A server's settings and what showbot keeps, in words: the replies to `modlog` and
-`privacy`. A companion of bot/render.py (its escaping and limits, never copied), under
+"""A server's settings and what showbot keeps, in words: the replies to `modlog`,
+`updates` and `privacy`. A companion of bot/render.py (its escaping and limits, never copied), under
 the same rules: no mention that notifies anyone, at most 2,000 characters."""
 
 from __future__ import annotations
 
 from bot.render import ERROR_MARK, cut, escape
+
+# A channel setting the bot can't act on yet (said by `modlog channel` and `updates channel`).
+CANT_POST = f" {ERROR_MARK} I can't post there yet: give me View Channel and Send Messages in it."
 
 
 def modlog_text(channel_id: int | None, prefix: str) -> str:
@@ -27,9 +30,30 @@ def modlog_changed(channel_id: int | None, *, unusable: bool = False) -> str:
         return "This server's moderator changes are no longer posted anywhere."
     text = f"This server's moderator changes are now posted in <#{channel_id}>."
     if unusable:
-        text += (
-            f" {ERROR_MARK} I can't post there yet: give me View Channel and Send Messages in it."
+        text += CANT_POST
+    return text
+
+
+def updates_text(channel_id: int | None, prefix: str) -> str:
+    """`updates`: where this server's followed-subject updates are posted."""
+    if channel_id is None:
+        return (
+            "Updates about followed subjects are not posted in a channel here (members who"
+            f" asked for DMs still get them). Set one with `{prefix}updates channel #channel`."
         )
+    return (
+        f"Updates about followed subjects are posted in <#{channel_id}>."
+        f" `{prefix}updates off` stops it."
+    )
+
+
+def updates_changed(channel_id: int | None, *, unusable: bool = False) -> str:
+    """The reply to `updates channel` / `updates off`. A channel mention notifies nobody."""
+    if channel_id is None:
+        return "Updates about followed subjects are no longer posted in a channel here."
+    text = f"Updates about followed subjects are now posted in <#{channel_id}>."
+    if unusable:
+        text += CANT_POST
     return text
 
 

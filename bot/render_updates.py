@@ -1,7 +1,7 @@
 """Followed subjects and their updates in words: the update post (and DM), and the replies to
-``follow``, ``unfollow``, ``following`` and ``updates``. A companion of bot/render.py, whose
-escaping, fact lines and citations it uses (never copies), under the same rules: no
-mention, spoilers kept, at most 2,000 characters."""
+``follow``, ``unfollow`` and ``following`` (``updates``' are bot/render_settings.py's). A
+companion of bot/render.py, whose escaping, fact lines and citations it uses (never
+copies), under the same rules: no mention, spoilers kept, at most 2,000 characters."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 from bot.dates import when_text
 from bot.models import Entity, Fact, FuzzyDate, Source
 from bot.outbox import Change
-from bot.render import ERROR_MARK, MAX_CONTENT, citation, escape, fact_line
+from bot.render import MAX_CONTENT, citation, escape, fact_line
 
 _WHAT = {"added": "New", "removed": "Removed", "restored": "Restored", "changed": "Changed"}
 
@@ -139,28 +139,3 @@ def following_text(rows: Sequence[tuple[Entity, bool, bool]], most: int, prefix:
             note = " · DMs closed, follow again to retry" if blocked else " · by DM too"
         lines.append(f"• **{escape(entity.name)}** ({entity.kind.value}){note}")
     return "\n".join(lines)[:MAX_CONTENT]
-
-
-def updates_text(channel_id: int | None, prefix: str) -> str:
-    """`updates`: where this server's followed-subject updates are posted."""
-    if channel_id is None:
-        return (
-            "Updates about followed subjects are not posted in a channel here (members who"
-            f" asked for DMs still get them). Set one with `{prefix}updates channel #channel`."
-        )
-    return (
-        f"Updates about followed subjects are posted in <#{channel_id}>."
-        f" `{prefix}updates off` stops it."
-    )
-
-
-def updates_changed(channel_id: int | None, *, unusable: bool = False) -> str:
-    """The reply to `updates channel` / `updates off`. A channel mention notifies nobody."""
-    if channel_id is None:
-        return "Updates about followed subjects are no longer posted in a channel here."
-    text = f"Updates about followed subjects are now posted in <#{channel_id}>."
-    if unusable:
-        text += (
-            f" {ERROR_MARK} I can't post there yet: give me View Channel and Send Messages in it."
-        )
-    return text

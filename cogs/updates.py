@@ -13,7 +13,7 @@ from discord.ext import commands
 
 from bot.errors import InvalidInputError
 from bot.logs import get_logger
-from bot.render_updates import updates_changed, updates_text
+from bot.render_settings import updates_changed, updates_text
 from bot.updates import DeliveryFailedError, Drainer
 from cogs.checks import moderator_only, moderator_slash
 from cogs.replies import can_send, in_time, send_reply
