@@ -202,40 +202,38 @@ class Bookkeeping:
 
     def modlog_channel(self, guild_id: int) -> int | None:
         """The channel a server's moderator changes are posted to (``!modlog channel``)."""
-        found = self.db.execute(
-            "SELECT modlog_channel_id FROM guild_setting WHERE guild_id = ?", [guild_id]
-        ).fetchone()
-        return found[0] if found else None
+        return self._channel_setting(guild_id, "modlog_channel_id")
 
     def set_modlog_channel(self, guild_id: int, channel_id: int | None) -> int | None:
         """Set (or, with None, clear) a server's log channel; returns the previous one."""
-        with self.atomic():
-            before = self.modlog_channel(guild_id)
-            self.db.execute(
-                "INSERT INTO guild_setting (guild_id, modlog_channel_id, updated_at)"
-                " VALUES (?, ?, ?) ON CONFLICT (guild_id) DO UPDATE SET"
-                " modlog_channel_id = excluded.modlog_channel_id,"
-                " updated_at = excluded.updated_at",
-                [guild_id, channel_id, now()],
-            )
-        return before
+        return self._set_channel_setting(guild_id, "modlog_channel_id", channel_id)
 
     def updates_channel(self, guild_id: int) -> int | None:
         """The channel a server's followed-subject updates are posted to (``!updates``)."""
-        found = self.db.execute(
-            "SELECT updates_channel_id FROM guild_setting WHERE guild_id = ?", [guild_id]
-        ).fetchone()
-        return found[0] if found else None
+        return self._channel_setting(guild_id, "updates_channel_id")
 
     def set_updates_channel(self, guild_id: int, channel_id: int | None) -> int | None:
         """Set (or, with None, clear) a server's updates channel; returns the previous one."""
+        return self._set_channel_setting(guild_id, "updates_channel_id", channel_id)
+
+    _CHANNEL_SETTINGS = ("modlog_channel_id", "updates_channel_id")
+
+    def _channel_setting(self, guild_id: int, column: str) -> int | None:
+        assert column in self._CHANNEL_SETTINGS  # a column name, never text from outside
+        found = self.db.execute(
+            f"SELECT {column} FROM guild_setting WHERE guild_id = ?", [guild_id]
+        ).fetchone()
+        return found[0] if found else None
+
+    def _set_channel_setting(
+        self, guild_id: int, column: str, channel_id: int | None
+    ) -> int | None:
         with self.atomic():
-            before = self.updates_channel(guild_id)
+            before = self._channel_setting(guild_id, column)
             self.db.execute(
-                "INSERT INTO guild_setting (guild_id, updates_channel_id, updated_at)"
+                f"INSERT INTO guild_setting (guild_id, {column}, updated_at)"
                 " VALUES (?, ?, ?) ON CONFLICT (guild_id) DO UPDATE SET"
-                " updates_channel_id = excluded.updates_channel_id,"
-                " updated_at = excluded.updated_at",
+                f" {column} = excluded.{column}, updated_at = excluded.updated_at",
                 [guild_id, channel_id, now()],
             )
         return before

@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.config import Config
+from bot.errors import InvalidInputError
 
 DENIED = (
     "Moderators only: you need Manage Server, Manage Messages in this channel, or a moderator role."
@@ -76,3 +77,12 @@ def owner_only() -> Any:
         raise commands.CheckFailure(OWNER_ONLY)
 
     return commands.check(predicate)
+
+
+def own_channel(ctx: commands.Context[Any], channel: discord.abc.GuildChannel) -> int:
+    """The id of ``channel`` if it is in this server (a server setting may name no other).
+    A prefix mention is looked up in this server only, but a slash option is whatever
+    Discord resolved: checked all the same."""
+    if ctx.guild is None or channel.guild.id != ctx.guild.id:
+        raise InvalidInputError("That channel is not in this server: pick one of its own.")
+    return channel.id

@@ -9,11 +9,10 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord.ext import commands
 
-from bot.errors import InvalidInputError
 from bot.logs import get_logger
 from bot.render import log_line
 from bot.render_settings import modlog_changed, modlog_text
-from cogs.checks import moderator_only, moderator_slash
+from cogs.checks import moderator_only, moderator_slash, own_channel
 from cogs.replies import can_send, in_time, send_reply
 
 if TYPE_CHECKING:
@@ -104,12 +103,7 @@ class ModLog(commands.Cog):
         Args:
             channel: A text channel of this server
         """
-        guild = ctx.guild
-        assert guild is not None
-        if channel.guild.id != guild.id:  # a prefix mention is looked up here only; a
-            # slash option is whatever Discord resolved: checked all the same
-            raise InvalidInputError("That channel is not in this server: pick one of its own.")
-        await self._set_modlog(ctx, channel.id)
+        await self._set_modlog(ctx, own_channel(ctx, channel))
 
     @modlog.command(name="off")
     @moderator_only()

@@ -11,11 +11,10 @@ import aiohttp
 import discord
 from discord.ext import commands
 
-from bot.errors import InvalidInputError
 from bot.logs import get_logger
 from bot.render_settings import updates_changed, updates_text
 from bot.updates import DeliveryFailedError, Drainer
-from cogs.checks import moderator_only, moderator_slash
+from cogs.checks import moderator_only, moderator_slash, own_channel
 from cogs.replies import can_send, in_time, send_reply
 
 if TYPE_CHECKING:
@@ -114,11 +113,7 @@ class Updates(commands.Cog):
         Args:
             channel: A text channel of this server
         """
-        guild = ctx.guild
-        assert guild is not None
-        if channel.guild.id != guild.id:  # a slash option is whatever Discord resolved
-            raise InvalidInputError("That channel is not in this server: pick one of its own.")
-        await self._set(ctx, channel.id, unusable=not can_send(channel))
+        await self._set(ctx, own_channel(ctx, channel), unusable=not can_send(channel))
 
     @updates.command(name="off")
     @moderator_only()
