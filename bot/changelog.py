@@ -27,6 +27,14 @@ _DEPENDENTS: dict[str, tuple[tuple[str, str], ...]] = {
 
 
 _BOOKKEEPING = ("version", "updated_at", "updated_by")
+# What a column added since holds in a row logged before it existed (an older change
+# log); a column not named here held NULL.
+ADDED_DEFAULTS: dict[str, Any] = {"unspoiled": 0}
+
+
+def as_logged(record: dict[str, Any], column: str) -> Any:
+    """A column's value in a logged row, also one logged before the column existed."""
+    return record.get(column, ADDED_DEFAULTS.get(column))
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,14 +61,10 @@ class ChangeLog:
             before = json.loads(c["before"]) if c["before"] else {}
             after = json.loads(c["after"]) if c["after"] else {}
             if before:
-                # A column added after ``before`` was logged is not a change while it
-                # holds its default (None, 0 or "").
                 changed = {
-                    k: (before.get(k), after.get(k))
+                    k: (as_logged(before, k), after[k])
                     for k in after
-                    if k not in _BOOKKEEPING
-                    and before.get(k) != after.get(k)
-                    and (k in before or after[k] not in (None, 0, ""))
+                    if k not in _BOOKKEEPING and as_logged(before, k) != after[k]
                 }
             else:
                 changed = {k: (None, after[k]) for k in ("text", "status", "date") if after.get(k)}

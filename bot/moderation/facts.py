@@ -30,8 +30,6 @@ FACT_FIELDS = (
     "kind",
     *("outcome", "outcome_note", "outcome_at", "unspoiled"),  # `fact resolve` (outcomes.py)
 )
-# What a column added since holds in a version written before it existed (old change log).
-FACT_DEFAULTS: dict[str, Any] = {"unspoiled": 0}
 
 
 class FactDesk(SubjectDesk):

@@ -7,11 +7,11 @@ import json
 from collections import Counter
 from typing import Any
 
-from bot.changelog import Version
+from bot.changelog import Version, as_logged
 from bot.errors import EditConflictError, NotFoundError, PermissionDeniedError
 from bot.models import Actor
 from bot.moderation.base import Desk, Kept, Outcome, content
-from bot.moderation.facts import FACT_DEFAULTS, FACT_FIELDS
+from bot.moderation.facts import FACT_FIELDS
 from bot.store import now
 
 
@@ -30,8 +30,7 @@ class HistoryDesk(Desk):
             old = self.store.changes.row_at_version("fact", fact_id, version)
             if old is None:
                 raise NotFoundError(f"Fact #{fact_id} has no version {version}.")
-            # A version older than a column holds that column's default.
-            was = {k: old.get(k, FACT_DEFAULTS.get(k)) for k in (*FACT_FIELDS, "deleted_at")}
+            was = {k: as_logged(old, k) for k in (*FACT_FIELDS, "deleted_at")}
             changes = {k: val for k, val in was.items() if row[k] != val}
             if not changes:
                 return Outcome("fact.revert.unchanged", fact_id=fact_id, version=version)
