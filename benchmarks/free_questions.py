@@ -564,6 +564,26 @@ def build(path: Path, data: dict) -> dict:
     }
 
 
+def cached_store(
+    world: World, n_facts: int, seed: int, *, rebuild: bool = False
+) -> tuple[Path, dict, bool]:
+    """The store of ``world`` under benchmarks/results/ (keyed by the parameters and the
+    data's digest), built if missing or ``rebuild``: its path, build figures, and whether
+    it was built now. The other benchmarks measure on copies of it."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"free_questions-{n_facts}f-s{seed}-{data_digest(world.data)}.db"
+    meta_path = path.with_suffix(".json")
+    if not rebuild and path.exists() and meta_path.exists():
+        return path, json.loads(meta_path.read_text(encoding="utf-8")), False
+    print(f"building {path.name} (one import transaction)...", file=sys.stderr)
+    part = path.with_name(path.name + ".part")
+    build_info = build(part, world.data)
+    build_info["disk"] = disk_usage(part)
+    part.replace(path)
+    meta_path.write_text(json.dumps(build_info, indent=1), encoding="utf-8")
+    return path, build_info, True
+
+
 def disk_usage(path: Path) -> dict:
     """Bytes per table/index (dbstat), the fact documents' tables apart."""
     conn = sqlite3.connect(path)
@@ -1239,23 +1259,13 @@ def main() -> None:
 
     t = time.perf_counter()
     world = make_world(args.facts, args.seed)
-    digest = data_digest(world.data)
     print(
         f"generated {len(world.facts):,} facts in {time.perf_counter() - t:.1f} s", file=sys.stderr
     )
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"free_questions-{args.facts}f-s{args.seed}-{digest}.db"
-    meta_path = path.with_suffix(".json")
-    if args.rebuild or not path.exists() or not meta_path.exists():
-        print(f"building {path.name} (one import transaction)...", file=sys.stderr)
-        part = path.with_name(path.name + ".part")
-        build_info = build(part, world.data)
-        build_info["disk"] = disk_usage(part)
-        part.replace(path)
-        meta_path.write_text(json.dumps(build_info, indent=1), encoding="utf-8")
+    path, build_info, fresh = cached_store(world, args.facts, args.seed, rebuild=args.rebuild)
+    if fresh:
         built = f"built now, {build_info['built_at']}"
     else:
-        build_info = json.loads(meta_path.read_text(encoding="utf-8"))
         built = f"cached, built {build_info['built_at']}; --rebuild to build again"
     qs = make_questions(world, args.questions, args.seed)
 

@@ -51,9 +51,7 @@ from free_questions import (  # noqa: E402
     CITIES,
     EVENTS,
     NETWORKS,
-    RESULTS,
-    build,
-    data_digest,
+    cached_store,
     make_world,
     pin,
 )
@@ -67,21 +65,6 @@ CHANNEL0 = 910_000_000_000_000_000
 
 
 # ------------------------------------------------------------------ set-up
-
-
-def cached_store(facts: int, seed: int) -> Path:
-    """free_questions.py's cached store for these parameters (built if there is none)."""
-    found = sorted(RESULTS.glob(f"free_questions-{facts}f-s{seed}-*.db"))
-    if found:
-        return found[-1]
-    world = make_world(facts, seed)
-    path = RESULTS / f"free_questions-{facts}f-s{seed}-{data_digest(world.data)}.db"
-    print(f"building {path.name}...", file=sys.stderr)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    part = path.with_name(path.name + ".part")
-    build(part, world.data)
-    part.replace(path)
-    return path
 
 
 def copy_store(src: Path, dest: Path) -> Path:
@@ -634,7 +617,7 @@ def main() -> None:
     args.history = 100_000 // scale
 
     pinned, _ = pin()
-    src = cached_store(args.facts, args.seed)
+    src, _, _ = cached_store(make_world(args.facts, args.seed), args.facts, args.seed)
     started = time.perf_counter()
 
     def out(line: str) -> None:

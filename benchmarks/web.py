@@ -34,19 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from free_questions import RESULTS, build, data_digest, make_world  # noqa: E402
-
-
-def store_path(facts: int, seed: int) -> Path:
-    world = make_world(facts, seed)
-    path = RESULTS / f"free_questions-{facts}f-s{seed}-{data_digest(world.data)}.db"
-    if not path.exists():
-        print(f"building {path.name}...", file=sys.stderr)
-        RESULTS.mkdir(parents=True, exist_ok=True)
-        part = path.with_name(path.name + ".part")
-        build(part, world.data)
-        part.replace(path)
-    return path
+from free_questions import cached_store, make_world  # noqa: E402
 
 
 def prepare(src: Path, dest: Path, seed: int) -> None:
@@ -94,7 +82,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=11)
     args = parser.parse_args()
     rng = random.Random(args.seed)
-    src = store_path(args.facts, args.seed)
+    src, _, _ = cached_store(make_world(args.facts, args.seed), args.facts, args.seed)
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "web.db"
         prepare(src, db, args.seed)
