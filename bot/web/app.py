@@ -8,7 +8,7 @@ fact's history, the fuzzy subject search) and the permissions that make it read-
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,7 @@ class WebContext:
     reader: Reader
     guild_id: int | None
     login: bool
-    queries: frozenset[str] = field(default_factory=frozenset)
+    queries: frozenset[str]
 
 
 def metadata(guild_id: int | None, *, login: bool) -> dict[str, Any]:
@@ -72,8 +72,9 @@ def build(db_path: str | Path, guild_id: int | None = None) -> Datasette:
     reader = Reader.open(db_path, guild_id)  # refuses a missing or outdated database
     if not pm.is_registered(plugin):
         pm.register(plugin, name="showbot-web")
+    meta = metadata(guild_id, login=login)
     ds = Datasette(
-        metadata=metadata(guild_id, login=login),
+        metadata=meta,
         # Logins outlive a restart only with a fixed secret (else a new one each start).
         secret=os.environ.get("DATASETTE_SECRET") or None,
         template_dir=str(TEMPLATES),
@@ -87,7 +88,8 @@ def build(db_path: str | Path, guild_id: int | None = None) -> Datasette:
         },
     )
     ds.add_database(ReadOnlyDatabase(ds, path=str(db_path), is_mutable=True), name=DB_NAME)
-    ds.showbot = WebContext(reader, guild_id, login, frozenset(canned_queries(guild_id)))
+    queries = frozenset(meta["databases"][DB_NAME]["queries"])  # the only ones it may run
+    ds.showbot = WebContext(reader, guild_id, login, queries)
     return ds
 
 

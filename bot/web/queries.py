@@ -32,17 +32,16 @@ def _guild(guild_id: int | None) -> int | None:
     return None if guild_id is None else int(guild_id)  # a number, never text
 
 
-def entity_scope(guild_id: int | None, t: str = "entity") -> str:
-    """Live subjects the scope sees: global ones, and the server's own."""
-    g = _guild(guild_id)
-    mine = f" OR {t}.guild_id = {g}" if g is not None else ""
-    return f"{t}.deleted_at IS NULL AND {t}.merged_into IS NULL AND ({t}.guild_id IS NULL{mine})"
-
-
 def source_scope(guild_id: int | None, t: str = "source") -> str:
+    """Live rows the scope sees: global ones, and the server's own."""
     g = _guild(guild_id)
     mine = f" OR {t}.guild_id = {g}" if g is not None else ""
     return f"{t}.deleted_at IS NULL AND ({t}.guild_id IS NULL{mine})"
+
+
+def entity_scope(guild_id: int | None, t: str = "entity") -> str:
+    """Live subjects the scope sees (a merged-away one is not a subject any more)."""
+    return f"{source_scope(guild_id, t)} AND {t}.merged_into IS NULL"
 
 
 def fact_scope(guild_id: int | None, t: str = "fact") -> str:
