@@ -1,9 +1,23 @@
 """Flag converters: prefix (`!fact add subject: x kind: who text: ...`) and slash options
-share one declaration. A flag's value runs up to the next `name:`."""
+share one declaration. A flag's value runs up to the next `name:`. And the autocomplete of
+a ``subject`` option, which every command naming a subject shares."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from discord import Interaction, app_commands
 from discord.ext import commands
+
+
+async def subject_autocomplete(
+    interaction: Interaction[Any], current: str
+) -> list[app_commands.Choice[str]]:
+    """Subject names for a ``subject`` option as it is typed, best first: the names the
+    resolver reads back (namesakes told apart), what this server may see."""
+    engine = interaction.client.engine  # type: ignore[attr-defined]
+    names = engine.complete(current, guild_id=interaction.guild_id, limit=25)
+    return [app_commands.Choice(name=n[:100], value=n[:100]) for n in names]
 
 
 class FactAddFlags(commands.FlagConverter, prefix="", delimiter=":"):

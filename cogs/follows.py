@@ -14,6 +14,7 @@ from bot.follows import MAX_FOLLOWS
 from bot.logs import get_logger
 from bot.render import labels
 from bot.render_updates import followed_text, following_text, unfollowed_text
+from cogs.converters import subject_autocomplete
 from cogs.replies import in_time, send_reply
 
 if TYPE_CHECKING:
@@ -75,12 +76,6 @@ class Follows(commands.Cog):
         rows = self.reads.following(ctx.guild.id, ctx.author.id)
         shown = [(f.entity, f.dm, f.dm_blocked) for f in rows]
         await send_reply(ctx, following_text(shown, MAX_FOLLOWS, ctx.clean_prefix), ephemeral=True)
-
-    async def subject_autocomplete(
-        self, interaction: Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        names = self.bot.engine.complete(current, guild_id=interaction.guild_id, limit=25)
-        return [app_commands.Choice(name=n[:100], value=n[:100]) for n in names]
 
     async def followed_autocomplete(
         self, interaction: Interaction, current: str

@@ -6,12 +6,13 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from discord import Interaction, Object, app_commands
+from discord import Interaction, Object
 from discord.ext import commands
 
 from bot.logs import get_logger, preview
 from bot.models import Intent
 from bot.shedding import Backlog
+from cogs.converters import subject_autocomplete
 from cogs.replies import RepeatCooldown, send_reply
 from cogs.views import AskButton, suggestion_view
 
@@ -131,12 +132,6 @@ class Questions(commands.Cog):
             answered=answer.answered,
             slash=ctx.interaction is not None,
         )
-
-    async def subject_autocomplete(
-        self, interaction: Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        names = self.engine.complete(current, guild_id=interaction.guild_id, limit=25)
-        return [app_commands.Choice(name=n[:100], value=n[:100]) for n in names]
 
     @commands.hybrid_command(name="when")
     async def when(self, ctx: commands.Context[Any], *, subject: str) -> None:

@@ -6,14 +6,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from discord import Interaction, app_commands
 from discord.ext import commands
 
 from bot.errors import InvalidInputError
 from bot.follows import Follows
 from bot.listings import predictions_text, upcoming_text
 from bot.validation import parse_bool
-from cogs.converters import UpcomingFlags
+from cogs.converters import UpcomingFlags, subject_autocomplete
 from cogs.replies import send_reply
 
 if TYPE_CHECKING:
@@ -32,12 +31,6 @@ class Timeline(commands.Cog):
         questions = self.bot.get_cog("Questions")
         check = getattr(questions, "cog_check", None)
         return bool(await check(ctx)) if check is not None else True
-
-    async def subject_autocomplete(
-        self, interaction: Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        names = self.engine.complete(current, guild_id=interaction.guild_id, limit=25)
-        return [app_commands.Choice(name=n[:100], value=n[:100]) for n in names]
 
     @commands.hybrid_command(name="predictions")
     async def predictions(self, ctx: commands.Context[Any], *, subject: str | None = None) -> None:
