@@ -6,6 +6,7 @@ rows, departures from servers)."""
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,13 @@ if TYPE_CHECKING:
     from bot.factindex import FactIndex
 
 TABLES = ("entity", "alias", "source", "fact", "synonym")  # the curated ones
+# The curated rows' references (column -> table): each may point at a global row or one
+# of its own server, never at another server's (Store._check_scope; forget relies on it).
+REFERENCES: dict[str, dict[str, str]] = {
+    "entity": {"show_id": "entity", "merged_into": "entity"},
+    "alias": {"entity_id": "entity"},
+    "fact": {"entity_id": "entity", "source_id": "source", "overrides": "fact"},
+}
 CHECKPOINT_WAIT_MS = 2_000  # after a deletion, for readers and writers to let the WAL go
 
 
@@ -50,6 +58,10 @@ class Bookkeeping:
             stamp: str,
         ) -> int: ...
         def waiting_at_most(self, ms: int) -> contextlib.AbstractContextManager[None]: ...
+        def insert(self, table: str, values: dict[str, Any], actor: Actor, action: str) -> int: ...
+        def update(
+            self, table: str, row_id: int, changes: dict[str, Any], actor: Actor, action: str
+        ) -> dict[str, Any]: ...
 
     # ---------------------------------------------------------------- seeds
 
@@ -136,10 +148,8 @@ class Bookkeeping:
                 ]
                 for table in ("entity", "synonym")
             }
-            self.db.execute(
-                "DELETE FROM fact_doc WHERE fact_id IN (SELECT id FROM fact WHERE guild_id = ?)",
-                [guild_id],
-            )
+            counts["detached"] = self._detach_global_rows(guild_id, actor)
+            self.docs.purge(guild_id)
             history = 0
             for table in TABLES:
                 history += self.db.execute(
@@ -168,6 +178,53 @@ class Bookkeeping:
             self.db.execute("DELETE FROM guild_departure WHERE guild_id = ?", [guild_id])
             self.docs.changed()
         return counts
+
+    def _detach_global_rows(self, guild_id: int, actor: Actor) -> int:
+        """Global rows that point at the server's rows (made before Store._check_scope
+        refused it: a global fact citing its source, a global subject merged into its
+        subject) take back the global value they had before, else none, else a global
+        copy of the subject, so the server's rows can go; each a logged edit. How many."""
+        fixes: dict[tuple[str, int], dict[str, Any]] = {}
+        for table, refs in REFERENCES.items():
+            for column, target in refs.items():
+                for row_id, value in self.db.execute(
+                    f"SELECT id, {column} FROM {table} WHERE guild_id IS NULL AND {column}"
+                    f" IN (SELECT id FROM {target} WHERE guild_id = ?)",
+                    [guild_id],
+                ).fetchall():
+                    fixes.setdefault((table, row_id), {})[column] = self._global_before(
+                        table, row_id, column, target, value, actor
+                    )
+        # Un-merges first: a fact moved back to a subject needs it live again.
+        for (table, row_id), changes in sorted(fixes.items(), key=lambda f: f[0][0] != "entity"):
+            self.update(table, row_id, changes, actor, "forget.detach")
+        return len(fixes)
+
+    def _global_before(
+        self, table: str, row_id: int, column: str, target: str, value: int, actor: Actor
+    ) -> int | None:
+        for (before,) in self.db.execute(
+            "SELECT before FROM change WHERE table_name = ? AND row_id = ? AND before IS NOT NULL"
+            " ORDER BY id DESC",
+            [table, row_id],
+        ):
+            old = json.loads(before).get(column)
+            if old is None or old == value:
+                continue
+            found = self.db.execute(f"SELECT guild_id FROM {target} WHERE id = ?", [old])
+            if (hit := found.fetchone()) is not None and hit[0] is None:
+                return int(old)
+        if (table, column) not in {("alias", "entity_id"), ("fact", "entity_id")}:
+            return None
+        merged = self.db.execute(  # a global subject merged into it (un-merged meanwhile)
+            "SELECT min(id) FROM entity WHERE guild_id IS NULL AND merged_into = ?", [value]
+        ).fetchone()[0]
+        if merged is not None:
+            return int(merged)
+        name, kind = self.db.execute(
+            "SELECT name, kind FROM entity WHERE id = ?", [value]
+        ).fetchone()
+        return self.insert("entity", {"name": name, "kind": kind}, actor, "forget.detach")
 
     def record_departure(self, guild_id: int, at: str) -> None:
         """The bot was removed from a server at ``at`` (the first removal's time is kept)."""

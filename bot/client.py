@@ -239,7 +239,7 @@ class ShowBot(commands.Bot):
             if self.get_guild(guild_id) is not None:
                 await self.write(self.privacy.guild_joined, guild_id)
             elif due:
-                await self.write(self.privacy.forget_guild, guild_id, reason="removed")
+                await self.forget_guild(guild_id)
 
     def holds_guild(self, guild_id: int) -> bool:
         """Whether this process's shards receive the server's events."""
@@ -254,9 +254,16 @@ class ShowBot(commands.Bot):
         ``[privacy] forget_after_days``, at once with 0."""
         await self.write(self.privacy.guild_left, guild.id)
         if self.config.forget_after_days == 0:
-            await self.write(self.privacy.forget_guild, guild.id, reason="removed")
+            await self.forget_guild(guild.id)
+
+    async def forget_guild(self, guild_id: int) -> None:
+        """Forget a server the bot left: its questions still buffered in memory first, so
+        none is written after its data is gone."""
+        self.engine.forget_questions(guild_id)
+        await self.write(self.privacy.forget_guild, guild_id, reason="removed")
 
     async def on_guild_join(self, guild: discord.Guild) -> None:
+        self.engine.remember_questions(guild.id)
         await self.write(self.privacy.guild_joined, guild.id)
 
     async def write(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:

@@ -52,6 +52,14 @@ def snapshot_path(db_path: str | Path) -> Path | None:
     return Path(f"{db_path}.index")
 
 
+def discard(store: Store) -> None:
+    """Delete the snapshot (it holds names the store no longer has: a forgotten server's);
+    the next start builds a new one."""
+    path = snapshot_path(store.path)
+    if path is not None:
+        path.unlink(missing_ok=True)
+
+
 def _code() -> str:
     """A fingerprint of the code the snapshot's layout and meaning depend on."""
     crc = 0

@@ -78,6 +78,9 @@ class Engine:
         # Season number -> the seasons with it, of any show: "season 2" with no show named.
         self._numbered: dict[int, dict[int, Entity]] = defaultdict(dict)
         self._log: list[tuple] = []
+        # Servers forgotten while this process runs: their questions are no longer kept,
+        # not even those still buffered (see forget_questions).
+        self.forgotten_guilds: set[int] = set()
         self._last_flush = time.monotonic()
         self._log_failing = False
         # False in the bot: its writer thread flushes the log (bot/writer.py), never ask().
@@ -379,6 +382,8 @@ class Engine:
 
     def _record(self, answer: Answer, guild_id: int | None, started: float) -> None:
         """Buffer one question-log row: the server, never who asked or where."""
+        if guild_id in self.forgotten_guilds:
+            return
         q = answer.question
         subject = q.subject + (f" season {q.season}" if q.season is not None else "")
         self._log.append(
@@ -417,6 +422,23 @@ class Engine:
             self.log_refused(rows, exc)
         else:
             self.log_written()
+
+    @_locked
+    def forget_questions(self, guild_id: int) -> None:
+        """A server is being forgotten: drop its buffered questions and keep none it asks
+        from now on (a writer already holding some drops them: :meth:`kept`), until
+        :meth:`remember_questions` (the bot is in the server again)."""
+        self.forgotten_guilds.add(guild_id)
+        self._log = [row for row in self._log if row[1] != guild_id]
+
+    @_locked
+    def remember_questions(self, guild_id: int) -> None:
+        self.forgotten_guilds.discard(guild_id)
+
+    def kept(self, rows: list[tuple]) -> list[tuple]:
+        """The rows still to be written: none of a server forgotten since they were taken."""
+        gone = self.forgotten_guilds
+        return [row for row in rows if row[1] not in gone] if gone else rows
 
     def take_log(self) -> list[tuple]:
         """The buffered question-log rows, handed to whoever writes them (the bot's writer

@@ -12,6 +12,7 @@ __all__ = [
     "SchemaTooNewError",
     "ShowbotError",
     "UnknownSubjectError",
+    "WriteRefusedError",
 ]
 
 
@@ -63,6 +64,11 @@ class ImportValidationError(ShowbotError):
         shown = "; ".join(problems[:10])
         more = f" (and {len(problems) - 10} more)" if len(problems) > 10 else ""
         super().__init__(f"{len(problems)} problem(s): {shown}{more}")
+
+
+class WriteRefusedError(ShowbotError):
+    """SQLite refused to commit a write for a reason that is not the disk's state (a
+    constraint checked at COMMIT): it was rolled back, nothing changed."""
 
 
 class SchemaTooNewError(ShowbotError):

@@ -171,6 +171,17 @@ class FactIndex:
             self._size = int(self.db.execute("SELECT count(*) FROM fact_doc").fetchone()[0])
         return self._size
 
+    def purge(self, guild_id: int) -> None:
+        """Delete a server's documents so that none of its words stays in the file: FTS5
+        keeps a deleted document's terms in its segments until they are merged, so all
+        are merged now (``optimize``), and secure_delete overwrites the freed pages."""
+        self.db.execute(
+            "DELETE FROM fact_doc WHERE fact_id IN (SELECT id FROM fact WHERE guild_id = ?)",
+            [guild_id],
+        )
+        self.db.execute("INSERT INTO fact_doc_fts (fact_doc_fts) VALUES ('optimize')")
+        self.changed()
+
     def changed(self) -> None:
         """Documents may have changed (here or in another process): count again."""
         self._size = None

@@ -299,6 +299,59 @@ def m010_follows(db: Database) -> None:
     )
 
 
+# Tables whose rows another process or table refers to by id: forgetting a server
+# deletes some of their newest rows, and SQLite would hand those ids out again
+# (max(id) + 1): a running process's change-log position, its cached subjects, a follow
+# or a delivery's nonce would then name a different row.
+NEVER_REUSED = (
+    "entity",
+    "alias",
+    "source",
+    "fact",
+    "change",
+    "synonym",
+    "follow",
+    "outbox",
+    "update_bundle",
+    "update_delivery",
+)
+
+
+@migrations()
+def m011_ids_never_reused(db: Database) -> None:
+    # AUTOINCREMENT cannot be added in place: each table is rebuilt (SQLite's documented
+    # procedure, with foreign keys off: see apply), its ids and indexes kept.
+    for table in NEVER_REUSED:
+        _rebuild_autoincrement(db, table)
+
+
+def _rebuild_autoincrement(db: Database, table: str) -> None:
+    (sql,) = db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]
+    ).fetchone()
+    if "AUTOINCREMENT" in sql.upper():
+        return
+    head, body = sql.split("(", 1)
+    assert head.strip().strip('"').endswith(table), sql
+    primary = "id INTEGER PRIMARY KEY"
+    assert primary in body, sql
+    body = body.replace(primary, f"{primary} AUTOINCREMENT", 1)
+    indexes = [
+        r[0]
+        for r in db.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
+            " AND sql IS NOT NULL",
+            [table],
+        )
+    ]
+    db.execute(f'CREATE TABLE "{table}__new" ({body}')
+    db.execute(f'INSERT INTO "{table}__new" SELECT * FROM "{table}"')
+    db.execute(f'DROP TABLE "{table}"')
+    db.execute(f'ALTER TABLE "{table}__new" RENAME TO "{table}"')
+    for index in indexes:
+        db.execute(index)
+
+
 def require_current(db: Database) -> None:
     """Refuse a database that needs migrating, for readers that may not write."""
     _refuse_newer(db)
@@ -328,11 +381,19 @@ def apply(db: Database) -> None:
     # one write lock (BEGIN IMMEDIATE waits out the busy timeout), so only one migrates
     # and the others find nothing pending. sqlite-utils nests its own transactions.
     conn = db.conn
+    # Rebuilding a table that others reference (m011) needs foreign keys off, which
+    # SQLite allows only outside a transaction; they are checked whole before COMMIT.
+    enforced = conn.execute("PRAGMA foreign_keys").fetchone()[0]
+    conn.execute("PRAGMA foreign_keys = OFF")
     conn.execute("BEGIN IMMEDIATE")
     try:
         migrations.apply(db)
+        if enforced and conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
+            raise ShowbotError("a migration left rows pointing at missing rows; nothing changed")
+        conn.commit()
     except BaseException:
         if conn.in_transaction:
             conn.rollback()
         raise
-    conn.commit()
+    finally:
+        conn.execute(f"PRAGMA foreign_keys = {'ON' if enforced else 'OFF'}")

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from bot import coldstart
 from bot.follows import Follows
 from bot.logs import get_logger
 from bot.models import Actor
@@ -127,6 +128,9 @@ class Privacy:
             counts["setting"] = self.store.forget_guild_settings(guild_id)
             counts["follow"] = Follows(self.store.db).forget_guild(guild_id)
             counts["update"] = self.store.outbox.forget_guild(guild_id)
+        # The index snapshot next to the database holds the server's names: the next
+        # start builds a new one (a running process's copy in memory has caught up).
+        coldstart.discard(self.store)
         self.store.checkpoint()
         log.info("guild_forgotten", guild=guild_id, reason=reason, **counts)
         return GuildForgotten(guild_id, counts)

@@ -9,6 +9,7 @@ tables (seeds applied, slash-command sync, server settings, privacy bookkeeping)
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -19,10 +20,17 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot import migrations
-from bot.bookkeeping import TABLES, Bookkeeping, now
+from bot.bookkeeping import REFERENCES, TABLES, Bookkeeping, now
 from bot.changelog import ChangeLog
-from bot.errors import EditConflictError, NotFoundError
+from bot.errors import (
+    EditConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    WriteRefusedError,
+    database_problem,
+)
 from bot.factindex import FactIndex
+from bot.logs import get_logger
 from bot.models import (
     Actor,
     Entity,
@@ -37,6 +45,25 @@ from bot.models import (
 from bot.outbox import Outbox
 
 BUSY_TIMEOUT_MS = 10_000
+
+log = get_logger("showbot.store")
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    """A read-write connection with showbot's settings."""
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    # WAL lets shards read while one writes. FULL sync makes every acknowledged
+    # moderator change survive power loss too, at one fsync per commit: writes are
+    # rare (edits, batched question-log flushes), so it costs little.
+    if path != ":memory:":
+        conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA synchronous=FULL")
+    # What is deleted (pruned questions, a forgotten server) is overwritten, not just
+    # unlinked: the bytes do not linger in free pages of the file.
+    conn.execute("PRAGMA secure_delete=ON")
+    return conn
 
 
 class Store(Bookkeeping):
@@ -56,19 +83,7 @@ class Store(Bookkeeping):
         path = str(path)
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-        db = Database(conn)
-        # WAL lets shards read while one writes. FULL sync makes every acknowledged
-        # moderator change survive power loss too, at one fsync per commit: writes are
-        # rare (edits, batched question-log flushes), so it costs little.
-        if path != ":memory:":
-            db.execute("PRAGMA journal_mode=WAL")
-        db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        db.execute("PRAGMA foreign_keys=ON")
-        db.execute("PRAGMA synchronous=FULL")
-        # What is deleted (pruned questions, a forgotten server) is overwritten, not just
-        # unlinked: the bytes do not linger in free pages of the file.
-        db.execute("PRAGMA secure_delete=ON")
+        db = Database(_connect(path))
         store = cls(db, path)
         migrations.apply(db)
         return store
@@ -137,12 +152,46 @@ class Store(Bookkeeping):
             self.outbox.flush()
             self.docs.flush()
         except BaseException:
-            self.outbox.discard()
-            self.docs.discard()
+            self._abandon()
+            raise
+        # A refused COMMIT (a deferred foreign key, a full disk, an I/O error) can leave
+        # SQLite in the transaction, holding the write lock: every later atomic() would
+        # be a savepoint of it, acknowledged and never committed. It rolls back instead.
+        try:
+            conn.commit()
+        except sqlite3.Error as exc:
+            self._abandon()
+            if database_problem(exc) != "bug":
+                raise  # busy, unwritable, damaged: the callers' replies say which
+            log.error("commit_refused", error=str(exc), exc_info=exc)
+            raise WriteRefusedError(
+                "The fact store refused that change, so nothing was changed."
+                " The bot's operator has been told."
+            ) from exc
+
+    def _abandon(self) -> None:
+        self.outbox.discard()
+        self.docs.discard()
+        self._roll_back()
+
+    def _roll_back(self) -> None:
+        """Leave no transaction open, whatever state a failure left the connection in; a
+        connection that cannot even roll back is replaced (its transaction dies with it),
+        so the next write starts clean instead of nesting in a dead transaction."""
+        conn = self.db.conn
+        try:
             if conn.in_transaction:
                 conn.rollback()
-            raise
-        conn.commit()
+        except sqlite3.Error as exc:
+            log.error("rollback_failed", error=str(exc))
+        if conn.in_transaction and self.path != ":memory:":  # (a new one would be empty)
+            self._reconnect()
+
+    def _reconnect(self) -> None:
+        old = self.db.conn
+        self.db.conn = _connect(self.path)  # every holder of self.db sees the new one
+        with contextlib.suppress(sqlite3.Error):
+            old.close()
 
     # ------------------------------------------------------------------ writes
 
@@ -164,6 +213,7 @@ class Store(Bookkeeping):
         row_id = int(cur.lastrowid)  # type: ignore[arg-type]
         after = self.row(table, row_id)
         assert after is not None
+        self._check_scope(table, after)
         self._log(actor, action, table, row_id, None, after, stamp)
         self._touched(table, None, after)
         return row_id
@@ -199,9 +249,31 @@ class Store(Bookkeeping):
             raise EditConflictError(f"{table.capitalize()} #{row_id} was changed meanwhile; retry.")
         after = self.row(table, row_id)
         assert after is not None
+        self._check_scope(table, after)
         self._log(actor, action, table, row_id, before, after, stamp)
         self._touched(table, before, after)
         return after
+
+    def _check_scope(self, table: str, row: dict[str, Any]) -> None:
+        """A row may point only at global rows or rows of its own server: a global fact
+        citing one server's source would show that source everywhere, and that server
+        could never be forgotten (its row is still referenced). Every curated write
+        passes here, whichever command made it (raises; the caller's transaction rolls
+        back)."""
+        for column, target in REFERENCES.get(table, {}).items():
+            if row.get(column) is None:
+                continue
+            found = self.db.execute(
+                f"SELECT guild_id FROM {target} WHERE id = ?", [row[column]]
+            ).fetchone()
+            if found is None or found[0] is None or found[0] == row["guild_id"]:
+                continue  # a missing row is the foreign key's to refuse
+            whose = "a global" if row["guild_id"] is None else "this server's"
+            raise PermissionDeniedError(
+                f"{whose.capitalize()} {table} can't use {target} #{row[column]}: it belongs"
+                f" to one server only. Use a global {target} (or make this {table} the"
+                " server's own)."
+            )
 
     def _touched(self, table: str, before: dict[str, Any] | None, after: dict[str, Any]) -> None:
         self.docs.touch(table, before, after)
@@ -252,7 +324,7 @@ class Store(Bookkeeping):
                 yield
             return
         with self.atomic():
-            next_id = self.db.execute("SELECT coalesce(max(id), 0) + 1 FROM change").fetchone()[0]
+            next_id = self.next_id("change")
             self._batch = next_id
             try:
                 yield
@@ -370,6 +442,16 @@ class Store(Bookkeeping):
                 [show_id, guild_id],
             )
         ]
+
+    def next_id(self, table: str) -> int:
+        """The id the table's next row gets: never one a deleted row had (AUTOINCREMENT,
+        migration m011)."""
+        found = self.db.execute(
+            "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = ?), 0),"
+            f" coalesce((SELECT max(id) FROM {table}), 0)) + 1",
+            [table],
+        ).fetchone()
+        return int(found[0])
 
     def max_change_id(self) -> int:
         return int(self.db.execute("SELECT coalesce(max(id), 0) FROM change").fetchone()[0])

@@ -111,6 +111,7 @@ class Writer:
             self.engine.log_written()
 
     def _append(self, rows: list[tuple[Any, ...]], patient: bool) -> None:
+        rows = self.engine.kept(rows)  # a server forgotten since they were buffered
         if patient:
             self.questions.append(rows)
             return

@@ -10,7 +10,12 @@ from typing import Any
 
 from bot import validation as v
 from bot.engine import Engine
-from bot.errors import AmbiguousSubjectError, NotFoundError, UnknownSubjectError
+from bot.errors import (
+    AmbiguousSubjectError,
+    NotFoundError,
+    PermissionDeniedError,
+    UnknownSubjectError,
+)
 from bot.models import Actor, Entity, EntityKind, Intent, Kind
 from bot.questionlog import QuestionLog
 from bot.questions import split_kind
@@ -152,21 +157,30 @@ class Desk:
             raise UnknownSubjectError(subject[:80], labels(offers))
         return found
 
-    def _source_id(self, value: str | None, actor: Actor) -> tuple[int | None, Made | None]:
-        """A source given as ``#id`` or title; a new title creates the source."""
+    def _source_id(
+        self, value: str | None, actor: Actor, scope: int | None
+    ) -> tuple[int | None, Made | None]:
+        """A source given as ``#id`` or title for a row of ``scope`` (a server, or None:
+        global); a new title creates the source in that scope. A global row may cite
+        only global sources (another server would see a private one)."""
         if value is None:
             return None, None
         value = value.strip()
         if value.lstrip("#").isdigit():
             sid = v.parse_id(value, "source")
-            if not self._visible(self.store.row("source", sid), actor):
+            row = self.store.row("source", sid)
+            if not self._visible(row, actor):
                 raise NotFoundError(f"There is no source #{sid} here.")
+            assert row is not None
+            if row["guild_id"] not in (None, scope):
+                raise PermissionDeniedError(
+                    f"Source #{sid} is this server's own; a global fact can cite only a"
+                    " global source. Give its title to make a global copy."
+                )
             return sid, None
         title = v.clean_text(value, "source", v.MAX_TITLE)
-        for source in self.store.sources(actor.guild_id):
+        for source in self.store.sources(scope):  # global ones, and the scope's own
             if normalize(source.title) == normalize(title or ""):
                 return source.id, None
-        sid = self.store.insert(
-            "source", {"title": title, "guild_id": actor.guild_id}, actor, "source.add"
-        )
+        sid = self.store.insert("source", {"title": title, "guild_id": scope}, actor, "source.add")
         return sid, Made(sid, title or "", "source")

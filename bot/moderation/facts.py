@@ -68,7 +68,7 @@ class FactDesk(SubjectDesk):
                 eid, named = created[-1].id, created[-1].name
             else:
                 eid, named = entity.id, entity.name
-            values["source_id"], new_source = self._source_id(source, actor)
+            values["source_id"], new_source = self._source_id(source, actor, actor.guild_id)
             if new_source:
                 made.append(new_source)
             values.update(entity_id=eid, guild_id=actor.guild_id)
@@ -83,8 +83,9 @@ class FactDesk(SubjectDesk):
             made=tuple(made),
         )
 
-    def _fields(self, fields: dict[str, Any], actor: Actor) -> dict[str, Any]:
-        """Validated column values for the fields a moderator gave."""
+    def _fields(self, fields: dict[str, Any], actor: Actor, scope: int | None) -> dict[str, Any]:
+        """Validated column values for the fields a moderator gave, for a row of ``scope``
+        (a server, or None: global)."""
         changes: dict[str, Any] = {}
         for name, value in fields.items():
             if value is None:
@@ -100,7 +101,7 @@ class FactDesk(SubjectDesk):
             elif name == "quote":
                 changes["quote"] = v.clean_text(value, "quote", v.MAX_QUOTE, required=False)
             elif name == "source":
-                changes["source_id"], _ = self._source_id(value, actor)
+                changes["source_id"], _ = self._source_id(value, actor, scope)
             elif name == "kind":
                 changes["kind"] = v.parse_kind(value).value
             else:
@@ -123,8 +124,11 @@ class FactDesk(SubjectDesk):
         server's moderator becomes an override in that server only; the server's version
         is then what ``version:`` and the "changed meanwhile" rule are checked against."""
         with self.store.batch():
-            changes = self._fields(fields, actor)
             row = self.fact_row(fact_id, actor)
+            # The owner's edit of a global fact writes that fact; anyone else's, or in a
+            # server, a server's version of it: the fields are checked for that row's scope.
+            scope = row["guild_id"] if self._own(row, actor) else actor.guild_id
+            changes = self._fields(fields, actor, scope)
             if row["deleted_at"]:
                 raise InvalidInputError(f"Fact #{fact_id} is removed; restore it first.")
             if self._own(row, actor):

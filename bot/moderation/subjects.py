@@ -159,6 +159,14 @@ class SubjectDesk(Desk):
                 raise PermissionDeniedError(
                     f"**{escape(a.name)}** is global; only the owner can merge it."
                 )
+            into_row = self.store.row("entity", b.id)
+            assert into_row is not None
+            if row["guild_id"] is None and into_row["guild_id"] is not None:
+                # Its global facts would hang on a subject only this server sees.
+                raise PermissionDeniedError(
+                    f"**{escape(a.name)}** is global and **{escape(b.name)}** is this"
+                    " server's own: a global subject can be merged only into a global one."
+                )
             if b.show_id == a.id:
                 raise InvalidInputError(
                     f"**{escape(b.name)}** is a season of **{escape(a.name)}**; merge the season"

@@ -59,8 +59,10 @@ def fact_scope(guild_id: int | None, t: str = "fact") -> str:
 
 
 def question_scope(guild_id: int | None, t: str = "q") -> str:
+    """A server's questions, or (the global view) only those asked outside any server (the
+    CLI, DMs): like its facts, the global view shows no server's own words."""
     g = _guild(guild_id)
-    return "1" if g is None else f"{t}.guild_id = {g}"
+    return f"{t}.guild_id IS NULL" if g is None else f"{t}.guild_id = {g}"
 
 
 # Recent questions and the daily tallies older ones are folded into (bot/questionlog.py).

@@ -80,6 +80,7 @@ def test_reopening_migrates_once(tmp_path: Path) -> None:
         "m008_modlog",
         "m009_outcomes",
         "m010_follows",
+        "m011_ids_never_reused",
     ]
     st.close()
 

@@ -94,6 +94,8 @@ def _populate(path: Path) -> WebData:
             ("!who is the green goblin", GUILD),
             ("!who is the green goblin", GUILD),
             ("!what is wakanda", OTHER_GUILD),
+            ("!who is the hobgoblin", None),
+            ("!who is the hobgoblin", None),
         ):
             engine.ask(text, guild_id=guild)
         engine.flush_log()

@@ -70,15 +70,26 @@ def test_no_user_id_anywhere_in_html_or_json(
     assert "Alice Moderator" in bodies[f"/fact/{web_store.rumor_id}"]
 
 
-def test_question_log_shows_words_only(web_server: Server) -> None:
-    rows = json.loads(web_server.get("/showbot/gaps.json?_shape=objects")[1])["rows"]
+def test_question_log_shows_words_only(web_server: Server, guild_server: Server) -> None:
+    rows = json.loads(guild_server.get("/showbot/gaps.json?_shape=objects")[1])["rows"]
     assert {"question", "times", "last"} == set(rows[0])
     assert {k: rows[0][k] for k in ("question", "times")} == {
         "question": "!who is the green goblin",
         "times": 2,
     }
+    assert "hobgoblin" not in json.dumps(rows)  # asked outside the server
     for uid in (GUILD, OTHER_GUILD):
         assert str(uid) not in json.dumps(rows)
+
+
+def test_the_global_view_shows_no_servers_questions(web_server: Server) -> None:
+    """Like its facts, the default view's question pages hold only questions asked outside
+    any server: one server's unanswered words are not shown to everyone."""
+    gaps = json.loads(web_server.get("/showbot/gaps.json?_shape=objects")[1])["rows"]
+    assert [(r["question"], r["times"]) for r in gaps] == [("!who is the hobgoblin", 2)]
+    days = web_server.get("/showbot/questions_per_day.json?_shape=objects")[1]
+    asked = sum(r["questions"] for r in json.loads(days)["rows"])
+    assert asked == 3  # "!when jessica jones s2" and the hobgoblin twice
 
 
 @pytest.mark.parametrize(
