@@ -3,7 +3,7 @@
 Where benchmarks/lookup.py measures the index alone, this measures what a bot process
 pays: Engine start-up from SQLite (entities, aliases, index), its RSS, and the latency
 of complete questions (parse, lookup, facts from SQLite, render, question log). Then
-cold start again from the snapshot that first start wrote (bot/coldstart.py), in two
+cold start again from the snapshot that first start wrote (bot/answering/coldstart.py), in two
 fresh processes on the same database, one after the other while the first stays up:
 each one's start time and what it adds in RSS (VmRSS) and in PSS (smaps_rollup: pages
 shared by the two processes count half in each), after the start and after questions.
@@ -34,8 +34,8 @@ import psutil
 from lookup import make_questions, make_store  # the lookup benchmark's generator
 
 from bot.engine import Engine
-from bot.seeds import apply_seeds
-from bot.store import Store, now
+from bot.store.core import Store, now
+from bot.store.seeds import apply_seeds
 
 
 def fill(path: Path, size: int, seed: int) -> tuple[list, dict[int, int]]:

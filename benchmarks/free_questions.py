@@ -11,12 +11,12 @@ What it does (issue 10's "Measure" section):
    the cast of Y season 3 as Z", "Y season 2 premieres on 4 March 2019", "Z betrays W
    after the bank heist", "The A Foundation funds Z's clinic"), aliases for some subjects,
    sources and quotes for some facts. Names come from benchmarks/lookup.py's word lists.
-2. Imports it with bot.interchange.import_data into a fresh unseeded store in one
+2. Imports it with bot.store.interchange.import_data into a fresh unseeded store in one
    transaction, timed: the write cost per fact, fact documents (FTS5 rows and int8
    vectors, written by FactIndex.flush before the commit) included and shown apart.
    The database is cached under benchmarks/results/ (gitignored), keyed by the
    parameters and a hash of the generated data; ``--rebuild`` builds it again (do so
-   after a change to how bot/factindex.py writes documents: the cache can't see it).
+   after a change to how bot/store/factindex.py writes documents: the cache can't see it).
 3. Makes ``--questions`` known-answer questions from a sample of facts, in the fans'
    style: a question word, the subject's name (or an alias; a typo in a quarter of them)
    and 1-2 content words of the fact. "Right" is defined in the report. A quarter as
@@ -62,8 +62,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from lookup import ADJ, FIRST, LAST, NICK, NOUN, ORG, _edit, _synthetic  # noqa: E402
 
-from bot.retrieval import STOP, stem  # noqa: E402
-from bot.text import normalize  # noqa: E402
+from bot.answering.retrieval import STOP, stem  # noqa: E402
+from bot.language.text import normalize  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
 GENERATOR_VERSION = 1  # bump when the generator changes (the data hash catches it anyway)
@@ -502,10 +502,10 @@ def data_digest(data: dict) -> str:
 
 def build(path: Path, data: dict) -> dict:
     """Import ``data`` into a fresh unseeded store at ``path``, in one transaction, timed."""
-    from bot.embedding import embedder
     from bot.engine import Engine
-    from bot.interchange import MAX_RECORDS, SECTIONS, import_data
+    from bot.language.embedding import embedder
     from bot.models import SYSTEM
+    from bot.store.interchange import MAX_RECORDS, SECTIONS, import_data
 
     for suffix in ("", "-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
@@ -780,8 +780,8 @@ def measure(db: Path, qfile: Path, seed: int) -> dict:
     out: dict = {"rss": {}}
     out["rss"]["python"] = rss()
     t = time.perf_counter()
-    from bot.embedding import embedder
     from bot.engine import Engine
+    from bot.language.embedding import embedder
     from bot.models import SYSTEM
     from bot.moderation import Moderation
 
@@ -803,7 +803,7 @@ def measure(db: Path, qfile: Path, seed: int) -> dict:
     # The name-only engine: name questions, no model loaded yet.
     for item in named[:200]:
         engine.ask(item["q"])
-    import bot.embedding as embedding_module
+    import bot.language.embedding as embedding_module
 
     out["model_loaded_by_names"] = embedding_module._shared.cache_info().currsize > 0
     out["rss"]["name questions"] = rss()
@@ -1046,7 +1046,7 @@ def report(args, world: World, built: dict, qs: dict, m: dict, extra: dict) -> s
     add("")
 
     n = built["facts"]
-    add("write cost (bot.interchange.import_data, one transaction, fresh unseeded store)")
+    add("write cost (bot.store.interchange.import_data, one transaction, fresh unseeded store)")
     for label, key, note in (
         ("import", "import_s", f"({built['records']:,} records in {built['chunks']} file(s))"),
         (

@@ -35,7 +35,7 @@ that stays up however long the run; the goal is at most ``--soak-max`` (2 MiB pe
 checked. For months of questions, run it long, e.g.
 ``--soak --seconds 300 --rate 200``.
 
-``--tracemalloc DIR`` has the bot write memory snapshots there (bot/memdebug.py) every
+``--tracemalloc DIR`` has the bot write memory snapshots there (bot/runtime/memdebug.py) every
 ``--tracemalloc-every`` seconds: objects by type and, unless ``--tracemalloc-frames 0``,
 tracemalloc's allocation sites, each compared with the first snapshot.
 
@@ -217,7 +217,7 @@ async def run(args: argparse.Namespace) -> int:
             "cooldown_seconds": COOLDOWN_SECONDS,
             # 5 questions/s per channel is 5 times what Discord lets the bot post there, and
             # the fake does not limit posts (Discord-like limits: tests/e2e/test_bot_flood.py):
-            # shedding (bot/shedding.py) widened, so that what is measured is the bot.
+            # shedding (bot/runtime/shedding.py) widened, so that what is measured is the bot.
             "channel_in_flight": 5,
             "channel_backlog": 1000,
             "question_max_age": 60,
@@ -437,7 +437,7 @@ async def run(args: argparse.Namespace) -> int:
             f" {grew:+.1f} MiB first to last; goal <= {args.soak_max:g})"
         )
     print(f"429s injected:         {len(injected)}, honoured {honoured}")
-    print(f"questions shed:        {shed} (bot/shedding.py, logged as questions_shed)")
+    print(f"questions shed:        {shed} (bot/runtime/shedding.py, logged as questions_shed)")
     print(f"gateway drops:         {args.drops}, resumes {fake.resume_count},")
     print(f"                       identifies {fake.identify_count}")
     print(
@@ -535,7 +535,7 @@ def main() -> None:
     parser.add_argument("--tracemalloc-every", type=float, default=30.0, help="seconds")
     parser.add_argument("--tracemalloc-frames", type=int, default=1, help="0: types only")
     args = parser.parse_args()
-    if args.tracemalloc:  # read by the bot process (bot/memdebug.py), which inherits it
+    if args.tracemalloc:  # read by the bot process (bot/runtime/memdebug.py), which inherits it
         os.environ["SHOWBOT_TRACEMALLOC"] = str(Path(args.tracemalloc).resolve())
         os.environ["SHOWBOT_TRACEMALLOC_EVERY"] = str(args.tracemalloc_every)
         os.environ["SHOWBOT_TRACEMALLOC_FRAMES"] = str(args.tracemalloc_frames)

@@ -1,4 +1,4 @@
-"""Benchmark the alias index (bot.lookup) against a full rapidfuzz WRatio scan.
+"""Benchmark the alias index (bot.answering.lookup) against a full rapidfuzz WRatio scan.
 
     python benchmarks/lookup.py [--sizes 10000 100000 1000000] [--queries N] [--seed S]
                                 [--scan-sample N]
@@ -46,8 +46,8 @@ from rapidfuzz.distance import Levenshtein
 from rich.console import Console
 from rich.table import Table
 
-from bot.lookup import CUTOFF, AliasIndex
-from bot.text import normalize
+from bot.answering.lookup import CUTOFF, AliasIndex
+from bot.language.text import normalize
 
 FIRST = """
 James Mary John Patricia Robert Jennifer Michael Linda William Elizabeth David Barbara

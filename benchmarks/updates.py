@@ -5,8 +5,8 @@
 On copies of free_questions.py's cached synthetic store (benchmarks/results/, built if
 missing; the cache itself is never written), brought up to date by Store.open:
 
-1. The write cost the outbox hook (bot/outbox.py, ``Outbox.flush`` just before every
-   commit) adds to an import: bot.interchange.import_data of 5,000 new facts about 1,000
+1. The write cost the outbox hook (bot/store/outbox.py, ``Outbox.flush`` just before every
+   commit) adds to an import: bot.store.interchange.import_data of 5,000 new facts about 1,000
    existing subjects, one transaction, (a) with nobody following anything, (b) with
    10,000 follows over 3,000 subjects (half the imported-into subjects among them) and
    200 servers. Reported: ms per fact, the time inside ``Outbox.flush`` and the search
@@ -14,7 +14,7 @@ missing; the cache itself is never written), brought up to date by Store.open:
    (Moderation.edit_fact changing a global fact's status, as the owner, on the engine's
    own connection, synchronous=FULL) of facts about followed subjects, without and with
    those follows: median of 200 edits, and the outbox rows each wrote.
-2. The drainer (bot/updates.py) with the outbox holding ~2,000 pending rows over 300
+2. The drainer (bot/updates/drainer.py) with the outbox holding ~2,000 pending rows over 300
    subjects and 20 servers, each with an updates channel, 15% of follows asking for DMs:
    rounds run back to back (no 1 s sleep) until nothing is due, with an in-process
    ``Poster`` that returns at once and writes run directly on the writer's connection
@@ -57,7 +57,7 @@ from free_questions import (  # noqa: E402
 )
 
 from bot.models import SYSTEM  # noqa: E402
-from bot.store import Store  # noqa: E402
+from bot.store.core import Store  # noqa: E402
 
 GUILD0 = 810_000_000_000_000_000
 USER0 = 600_000_000_000_000_000
@@ -172,7 +172,7 @@ def pct(values: list[float], p: float) -> float:
 
 
 def import_once(path: Path, data: dict) -> dict:
-    from bot.interchange import import_data
+    from bot.store.interchange import import_data
 
     store = Store.open(path)
     spent: dict[str, float] = {}
@@ -244,7 +244,7 @@ def measure_writes(src: Path, tmp: Path, args: argparse.Namespace, out: Callable
     rng.shuffle(followed)
     guilds = [GUILD0 + i for i in range(args.guilds)]
 
-    from bot.embedding import embedder
+    from bot.language.embedding import embedder
 
     embedder().embed(["warm the model up"])  # a bot process has it loaded already
 
@@ -421,7 +421,7 @@ async def drain(drainer: Any, spent: dict[str, float]) -> dict:
 
 
 def measure_drainer(src: Path, tmp: Path, args: argparse.Namespace, out: Callable) -> None:
-    from bot.updates import Drainer
+    from bot.updates.drainer import Drainer
 
     rng = random.Random(args.seed + 1)
     path = copy_store(tmp / "base.db", tmp / "drain.db")  # migrated by measure_writes
@@ -579,7 +579,7 @@ def measure_drainer(src: Path, tmp: Path, args: argparse.Namespace, out: Callabl
         f" {statistics.median(times):.3f} ms, p95 {pct(times, 0.95):.3f} ms, max"
         f" {max(times):.3f} ms"
     )
-    from bot.outbox import Outbox
+    from bot.store.outbox import Outbox
 
     plan = reader.db.execute(
         "EXPLAIN QUERY PLAN SELECT 1" + Outbox._DUE + " LIMIT 1", ["x", "x"]

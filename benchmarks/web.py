@@ -38,7 +38,7 @@ from free_questions import cached_store, make_world  # noqa: E402
 
 
 def prepare(src: Path, dest: Path, seed: int) -> None:
-    from bot.store import Store
+    from bot.store.core import Store
 
     shutil.copyfile(src, dest)
     Store.open(dest).close()  # migrations a newer showbot added since the cache was built

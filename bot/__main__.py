@@ -273,7 +273,7 @@ def _no_database(config: Config) -> bool:
 
 
 def cmd_backup(args: argparse.Namespace, config: Config) -> int:
-    from bot.store import Store
+    from bot.store.core import Store
 
     target = Path(args.path)
     if target.exists():
@@ -301,7 +301,7 @@ def cmd_backup(args: argparse.Namespace, config: Config) -> int:
 def cmd_forget(args: argparse.Namespace, config: Config) -> int:
     from bot.logs import configure_logging
     from bot.privacy import Privacy
-    from bot.store import Store
+    from bot.store.core import Store
 
     configure_logging(config.log_level, config.log_format)  # guild_forgotten etc. to stderr
 
@@ -353,15 +353,15 @@ def cmd_web(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_run(args: argparse.Namespace, config: Config) -> int:
-    from bot.client import run_bot  # imports discord.py: only this command needs it
-    from bot.memdebug import install_from_env
+    from bot.runtime.client import run_bot  # imports discord.py: only this command needs it
+    from bot.runtime.memdebug import install_from_env
 
-    install_from_env()  # SHOWBOT_TRACEMALLOC=<folder>: memory snapshots (bot/memdebug.py)
+    install_from_env()  # SHOWBOT_TRACEMALLOC=<folder>: memory snapshots (bot/runtime/memdebug.py)
     return run_bot(config)
 
 
 def cmd_sync(args: argparse.Namespace, config: Config) -> int:
-    from bot.client import sync_commands_now  # imports discord.py, as `run` does
+    from bot.runtime.client import sync_commands_now  # imports discord.py, as `run` does
 
     return sync_commands_now(config)
 

@@ -88,7 +88,7 @@ class Config:
     db_path: str = DEFAULT_DB
     cooldown_rate: int = 5
     cooldown_seconds: float = 30.0
-    # Load shedding (bot/shedding.py): questions of a channel answered at a time, how many
+    # Load shedding (bot/runtime/shedding.py): questions of a channel answered at a time, how many
     # more may wait for their turn, and how long one may wait before it is dropped.
     channel_in_flight: int = 2
     channel_backlog: int = 10
@@ -103,7 +103,7 @@ class Config:
     # (0: at once; added back meanwhile, nothing is).
     question_days: int = 30
     forget_after_days: int = 30
-    # Followed-subject updates (bot/updates.py): further changes to a subject within this
+    # Followed-subject updates (bot/updates/drainer.py): further changes to a subject within this
     # many seconds of its first are folded into that post (edited); a process's claim on a
     # post it is sending lasts lease_seconds (a crashed one's is taken over after it).
     updates_window_seconds: float = 600.0

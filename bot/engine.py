@@ -19,24 +19,24 @@ from functools import wraps
 from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
 
-from bot import coldstart
-from bot.answers import answer_found, answer_of, choose_facts
+from bot.answering import coldstart
+from bot.answering.answers import answer_found, answer_of, choose_facts
+from bot.answering.entities import EntityTable
+from bot.answering.lookup import AliasIndex
+from bot.answering.questions import parse_question
+from bot.answering.retrieval import FactFinder
+from bot.answering.subjects import Subjects, leftover, parse_id
 from bot.dates import DateStyle
-from bot.entities import EntityTable
 from bot.errors import ShowbotError, database_problem
+from bot.language.text import FUNCTION_WORDS, normalize, stem
 from bot.logs import get_logger
-from bot.lookup import AliasIndex
 from bot.models import Answer, Entity, EntityKind, Fact, Intent, Question, Reply, Suggestion
-from bot.questionlog import QuestionLog
-from bot.questions import parse_question
-from bot.render import labels, render_answer
-from bot.retrieval import FactFinder
-from bot.seeds import apply_seeds
-from bot.store import Store, entity_from_row, now
-from bot.subjects import Subjects, leftover, parse_id
-from bot.synonyms import Synonyms
-from bot.text import FUNCTION_WORDS, normalize, stem
-from bot.timeline import DEFAULT_DAYS, MAX_DAYS, Predictions, Timeline, Upcoming
+from bot.replies.render import labels, render_answer
+from bot.store.core import Store, entity_from_row, now
+from bot.store.questionlog import QuestionLog
+from bot.store.seeds import apply_seeds
+from bot.store.synonyms import Synonyms
+from bot.store.timeline import DEFAULT_DAYS, MAX_DAYS, Predictions, Timeline, Upcoming
 from bot.validation import parse_days
 
 SYNC_INTERVAL = 0.25  # seconds between change-log checks; well inside the 1 s promise
@@ -83,7 +83,7 @@ class Engine:
         self.forgotten_guilds: set[int] = set()
         self._last_flush = time.monotonic()
         self._log_failing = False
-        # False in the bot: its writer thread flushes the log (bot/writer.py), never ask().
+        # False in the bot: its writer thread flushes the log (bot/runtime/writer.py), never ask().
         self.auto_flush = True
         # Guards the index and the in-memory maps (entities, seasons, alias servers,
         # synonyms): held by every public entry point that reads or updates them, and by
@@ -123,7 +123,8 @@ class Engine:
     def _start(self) -> AliasIndex:
         """The index, the entities and the alias servers: mapped from the snapshot next to
         the database when it fits (caught up from the change log by the first sync), else
-        built from the store and a snapshot written for the next start (bot/coldstart.py)."""
+        built from the store and a snapshot written for the next start
+        (bot/answering/coldstart.py)."""
         found = coldstart.load(self.store)
         if found is not None:
             self._seen, index = found.seen, found.index

@@ -3,7 +3,7 @@ member (``!forget me``, ``python -m bot forget --user``) and a server (``forget 
 and when the bot is removed from one, after a grace period).
 
 No SQL here: the store, the change log and the question log own it. The bot runs these
-in its writer thread (bot/writer.py); the CLI on its own connection.
+in its writer thread (bot/runtime/writer.py); the CLI on its own connection.
 
 * A **member**: no question is kept with its asker (the log has no user or channel id),
   so nothing of theirs is deleted there; a moderator's id and name in the change log
@@ -27,12 +27,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from bot import coldstart
-from bot.follows import Follows
+from bot.answering import coldstart
 from bot.logs import get_logger
 from bot.models import Actor
-from bot.questionlog import QuestionLog
-from bot.store import Store
+from bot.store.core import Store
+from bot.store.follows import Follows
+from bot.store.questionlog import QuestionLog
 
 log = get_logger("showbot.privacy")
 

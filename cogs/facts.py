@@ -18,16 +18,18 @@ from discord.ext import commands
 
 from bot.errors import ImportValidationError, InvalidInputError
 from bot.logs import get_logger
-from bot.render import (
+from bot.replies.render import (
     cut,
     fact_card,
     history_text,
     import_problems,
+    outcome_text,
     sources_text,
     synonym_text,
     synonyms_text,
 )
-from bot.synonyms import parse_group_id
+from bot.runtime.sending import in_time, send_reply
+from bot.store.synonyms import parse_group_id
 from bot.validation import parse_id
 from cogs.checks import moderator_only, moderator_slash
 from cogs.converters import (
@@ -41,11 +43,10 @@ from cogs.converters import (
     SourceAddFlags,
 )
 from cogs.modlog import ModLog
-from cogs.replies import in_time, send_reply
 from cogs.views import ConfirmView, ExpiredConfirm
 
 if TYPE_CHECKING:
-    from bot.client import ShowBot
+    from bot.runtime.client import ShowBot
 
 log = get_logger("showbot.facts")
 
@@ -77,7 +78,7 @@ class Facts(commands.Cog):
         self, ctx: commands.Context[Any], fn: Any, /, *args: Any, private: bool = False, **kw: Any
     ) -> Any:
         """``fn(*args, **kw)`` (a Moderation call: its reads too) in the bot's writer thread,
-        in turn (bot/writer.py); a slash command kept waiting is deferred (``private``: as
+        in turn (bot/runtime/writer.py); a slash command kept waiting is deferred (``private``: as
         an ephemeral answer) and answered by the followup."""
         return await in_time(ctx, self.scoped(ctx, fn, *args, **kw), ephemeral=private)
 
@@ -138,7 +139,7 @@ class Facts(commands.Cog):
             quote=flags.quote,
             entity_kind=flags.type,
         )
-        await self.done(ctx, outcome.message)
+        await self.done(ctx, outcome_text(outcome))
 
     @fact.command(name="edit")
     @app_commands.rename(fact_id="id")
@@ -163,7 +164,7 @@ class Facts(commands.Cog):
             expected_version=flags.version,
             **fields,
         )
-        await self.done(ctx, outcome.message)
+        await self.done(ctx, outcome_text(outcome))
 
     @fact.command(name="remove")
     @app_commands.rename(fact_id="id")
@@ -177,7 +178,7 @@ class Facts(commands.Cog):
         outcome = await self.write(
             ctx, self.mod.remove_fact, await self.bot.actor(ctx), parse_id(fact_id)
         )
-        await self.done(ctx, outcome.message)
+        await self.done(ctx, outcome_text(outcome))
 
     @fact.command(name="restore")
     @app_commands.rename(fact_id="id")
@@ -191,7 +192,7 @@ class Facts(commands.Cog):
         outcome = await self.write(
             ctx, self.mod.restore_fact, await self.bot.actor(ctx), parse_id(fact_id)
         )
-        await self.done(ctx, outcome.message)
+        await self.done(ctx, outcome_text(outcome))
 
     @fact.command(name="resolve")
     @app_commands.rename(fact_id="id")
@@ -214,7 +215,7 @@ class Facts(commands.Cog):
             unspoil=flags.unspoil,
             expected_version=flags.version,
         )
-        await self.done(ctx, outcome.message)
+        await self.done(ctx, outcome_text(outcome))
 
     @fact.command(name="show")
     @app_commands.rename(fact_id="id")
@@ -258,14 +259,14 @@ class Facts(commands.Cog):
         """
         actor = await self.bot.actor(ctx)
         outcome = await self.write(ctx, self.mod.revert, actor, parse_id(fact_id), flags.version)
-        await self.done(ctx, outcome.message)
+        await self.done(ctx, outcome_text(outcome))
 
     @fact.command(name="undo")
     @moderator_only()
     async def fact_undo(self, ctx: commands.Context[Any]) -> None:
         """Undo your last change in this server, of any kind."""
         outcome = await self.write(ctx, self.mod.undo, await self.bot.actor(ctx))
-        await self.done(ctx, outcome.message)
+        await self.done(ctx, outcome_text(outcome))
 
     # ------------------------------------------------------------------ alias
 
@@ -287,7 +288,7 @@ class Facts(commands.Cog):
         outcome = await self.write(
             ctx, self.mod.add_alias, await self.bot.actor(ctx), flags.alias, flags.to
         )
-        await self.done(ctx, outcome.message)
+        await self.done(ctx, outcome_text(outcome))
 
     @alias.command(name="remove")
     @moderator_only()
@@ -298,7 +299,7 @@ class Facts(commands.Cog):
             alias: The name to forget
         """
         outcome = await self.write(ctx, self.mod.remove_alias, await self.bot.actor(ctx), alias)
-        await self.done(ctx, outcome.message)
+        await self.done(ctx, outcome_text(outcome))
 
     # ------------------------------------------------------------------ synonym
 
@@ -367,7 +368,7 @@ class Facts(commands.Cog):
             url=flags.url,
             date=flags.date,
         )
-        await self.done(ctx, outcome.message)
+        await self.done(ctx, outcome_text(outcome))
 
     @source.command(name="list")
     @moderator_only()
@@ -397,7 +398,7 @@ class Facts(commands.Cog):
         outcome = await self.write(
             ctx, self.mod.rename_entity, await self.bot.actor(ctx), flags.subject, flags.to
         )
-        await self.done(ctx, outcome.message)
+        await self.done(ctx, outcome_text(outcome))
 
     @entity.command(name="merge")
     @moderator_only()
@@ -406,7 +407,7 @@ class Facts(commands.Cog):
         outcome = await self.write(
             ctx, self.mod.merge_entities, await self.bot.actor(ctx), flags.subject, flags.into
         )
-        await self.done(ctx, outcome.message)
+        await self.done(ctx, outcome_text(outcome))
 
     # ------------------------------------------------------------------ facts (bulk)
 

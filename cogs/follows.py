@@ -1,5 +1,6 @@
 """`follow`, `unfollow`, `following`: any member follows subjects in a server and hears
-when their facts change (bot/following.py does the work; bot/updates.py tells them)."""
+when their facts change (bot/updates/following.py does the work; bot/updates/drainer.py
+tells them)."""
 
 from __future__ import annotations
 
@@ -9,16 +10,16 @@ from discord import Interaction, app_commands
 from discord.ext import commands
 
 from bot import validation as v
-from bot.following import Following
-from bot.follows import MAX_FOLLOWS
 from bot.logs import get_logger
-from bot.render import labels
-from bot.render_updates import followed_text, following_text, unfollowed_text
+from bot.replies.render import labels
+from bot.replies.updates import followed_text, following_text, unfollowed_text
+from bot.runtime.sending import in_time, send_reply
+from bot.store.follows import MAX_FOLLOWS
+from bot.updates.following import Following
 from cogs.converters import subject_autocomplete
-from cogs.replies import in_time, send_reply
 
 if TYPE_CHECKING:
-    from bot.client import ShowBot
+    from bot.runtime.client import ShowBot
 
 log = get_logger("showbot.follows")
 

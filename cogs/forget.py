@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from discord.ext import commands
 
-from cogs.replies import in_time, send_reply
+from bot.runtime.sending import in_time, send_reply
 
 if TYPE_CHECKING:
-    from bot.client import ShowBot
+    from bot.runtime.client import ShowBot
 
 EXPLAIN = """\
 **Forget me.** showbot keeps no question with who asked it, so there is none of yours to \

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 from discord.ext import commands
 
-from bot.render import escape, gaps_text, stats_text
-from bot.render_settings import privacy_text
+from bot.replies.render import escape, gaps_text, stats_text
+from bot.replies.settings import privacy_text
+from bot.runtime.sending import in_time, send_reply
 from cogs.checks import moderator_only, moderator_slash, owner_only
-from cogs.replies import in_time, send_reply
 
 if TYPE_CHECKING:
-    from bot.client import ShowBot
+    from bot.runtime.client import ShowBot
 
 HELP = """\
 **showbot** answers questions about TV shows from sourced facts.
@@ -105,7 +105,7 @@ class Meta(commands.Cog):
 
     async def _report(self, ctx: commands.Context[Any], report: Any) -> Any:
         """A question-log report, read in the writer thread after the buffered questions
-        are written (bot/writer.py); a slash command kept waiting is deferred."""
+        are written (bot/runtime/writer.py); a slash command kept waiting is deferred."""
 
         async def read() -> Any:
             await self.bot.writer.flush_log(queue=True)

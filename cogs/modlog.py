@@ -10,13 +10,13 @@ import discord
 from discord.ext import commands
 
 from bot.logs import get_logger
-from bot.render import log_line
-from bot.render_settings import modlog_changed, modlog_text
+from bot.replies.render import log_line
+from bot.replies.settings import modlog_changed, modlog_text
+from bot.runtime.sending import can_send, in_time, send_reply
 from cogs.checks import moderator_only, moderator_slash, own_channel
-from cogs.replies import can_send, in_time, send_reply
 
 if TYPE_CHECKING:
-    from bot.client import ShowBot
+    from bot.runtime.client import ShowBot
 
 log = get_logger("showbot.modlog")
 

@@ -2,38 +2,22 @@
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from discord import Interaction, Object
 from discord.ext import commands
 
 from bot.logs import get_logger, preview
 from bot.models import Intent
-from bot.shedding import Backlog
+from bot.runtime.sending import send_reply
+from bot.runtime.shedding import Backlog
 from cogs.converters import subject_autocomplete
-from cogs.replies import RepeatCooldown, send_reply
+from cogs.cooldowns import Cooldowns
 from cogs.views import AskButton, suggestion_view
 
 if TYPE_CHECKING:
-    from bot.client import ShowBot
+    from bot.runtime.client import ShowBot
 
 log = get_logger("showbot.questions")
-
-
-@dataclass(frozen=True)
-class Clicker:
-    """A button click seen as the message ``BucketType.member`` reads a key from (its
-    ``.guild`` and ``.author``): a click has no message, but spends its member's bucket."""
-
-    guild: Object | None
-    author: Object
-
-    @classmethod
-    def of(cls, interaction: Interaction) -> Clicker:
-        guild_id = interaction.guild_id
-        return cls(Object(guild_id) if guild_id else None, Object(interaction.user.id))
 
 
 class Questions(commands.Cog):
@@ -42,13 +26,9 @@ class Questions(commands.Cog):
     def __init__(self, bot: ShowBot) -> None:
         self.bot = bot
         self.engine = bot.engine
-        # One bucket per member across all four commands: one member cannot flood.
-        self.cooldown = commands.CooldownMapping.from_cooldown(
-            bot.config.cooldown_rate, bot.config.cooldown_seconds, commands.BucketType.member
-        )
-        # Members told to slow down, with when their window ends: one notice per window.
-        self.noticed: dict[Any, float] = {}
-        # What waits per channel, bounded in number and age (bot/shedding.py).
+        # One bucket per member across all four commands and the suggestion buttons.
+        self.cooldowns = Cooldowns(bot.config.cooldown_rate, bot.config.cooldown_seconds)
+        # What waits per channel, bounded in number and age (bot/runtime/shedding.py).
         config = bot.config
         self.backlog = Backlog(
             in_flight=config.channel_in_flight,
@@ -63,47 +43,12 @@ class Questions(commands.Cog):
         self.backlog.flush_all()  # the shed counts not logged yet
 
     async def cog_check(self, ctx: commands.Context[Any]) -> bool:
-        bucket = self.cooldown.get_bucket(ctx.message)
-        retry_after = bucket.update_rate_limit() if bucket else None
-        if retry_after and bucket:
-            raise self.on_cooldown(ctx, bucket, retry_after)
+        self.cooldowns.check(ctx)
         return True
-
-    def on_cooldown(
-        self, ctx: commands.Context[Any], bucket: commands.Cooldown, retry_after: float
-    ) -> commands.CommandOnCooldown:
-        """The notice the first time in a window; a silent refusal after that. A slash
-        command always gets its (ephemeral) notice: an interaction must be answered."""
-        told = self._told(commands.BucketType.member.get_key(ctx.message), retry_after)
-        repeat = told and ctx.interaction is None
-        cls = RepeatCooldown if repeat else commands.CommandOnCooldown
-        return cls(bucket, retry_after, commands.BucketType.member)
-
-    def _told(self, key: Any, retry_after: float) -> bool:
-        """Whether this member was already told in this window; they are told now."""
-        now = time.monotonic()
-        # Forget the members whose window is over, so this stays as small as the flood.
-        self.noticed = {k: end for k, end in self.noticed.items() if end > now}
-        told = key in self.noticed
-        self.noticed[key] = now + retry_after
-        return told
 
     def forget_member(self, user_id: int) -> None:
         """``!forget me``: the member's cooldown buckets and notices, in every server."""
-        cache = getattr(self.cooldown, "_cache", {})  # discord.py keeps no public way
-        for key in [k for k in cache if isinstance(k, tuple) and k[-1] == user_id]:
-            del cache[key]
-        self.noticed = {k: v for k, v in self.noticed.items() if k[-1] != user_id}
-
-    def spend_click(self, interaction: Interaction) -> float | None:
-        """A suggestion button click is a question: it spends the clicker's bucket, the one
-        the four commands share. The seconds to wait when it is spent, else None."""
-        clicker = Clicker.of(interaction)
-        bucket = self.cooldown.get_bucket(clicker)
-        retry_after = bucket.update_rate_limit() if bucket else None
-        if retry_after:
-            self._told(commands.BucketType.member.get_key(clicker), retry_after)
-        return retry_after
+        self.cooldowns.forget_member(user_id)
 
     async def answer(self, ctx: commands.Context[Any], intent: Intent, subject: str) -> None:
         if ctx.interaction is not None:  # answered through the interaction: never shed

@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING, Any
 from discord.ext import commands
 
 from bot.errors import InvalidInputError
-from bot.follows import Follows
-from bot.listings import predictions_text, upcoming_text
+from bot.replies.listings import predictions_text, upcoming_text
+from bot.runtime.sending import send_reply
+from bot.store.follows import Follows
 from bot.validation import parse_bool
 from cogs.converters import UpcomingFlags, subject_autocomplete
-from cogs.replies import send_reply
 
 if TYPE_CHECKING:
-    from bot.client import ShowBot
+    from bot.runtime.client import ShowBot
 
 
 class Timeline(commands.Cog):

@@ -1,5 +1,5 @@
 """`updates`: where a server's followed-subject updates go (moderators), and the Discord side
-of the drainer (bot/updates.py): the REST calls it makes, in a loop beside the bot."""
+of the drainer (bot/updates/drainer.py): the REST calls it makes, in a loop beside the bot."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ import discord
 from discord.ext import commands
 
 from bot.logs import get_logger
-from bot.render_settings import updates_changed, updates_text
-from bot.updates import DeliveryFailedError, Drainer
+from bot.replies.settings import updates_changed, updates_text
+from bot.runtime.sending import can_send, in_time, send_reply
+from bot.updates.drainer import DeliveryFailedError, Drainer
 from cogs.checks import moderator_only, moderator_slash, own_channel
-from cogs.replies import can_send, in_time, send_reply
 
 if TYPE_CHECKING:
-    from bot.client import ShowBot
+    from bot.runtime.client import ShowBot
 
 log = get_logger("showbot.updates")
 

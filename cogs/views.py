@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 import discord
 
 from bot.models import Intent, Reply
-from bot.render import render_error
-from cogs.replies import cooldown_notice
+from bot.replies.render import render_error
+from bot.runtime.sending import cooldown_notice
 
 if TYPE_CHECKING:
-    from cogs.questions import Questions
+    from cogs.cooldowns import Cooldowns
 
 MAX_BUTTONS = 5
 CONFIRM_ID = "showbot:confirm:{token}:{choice}"
@@ -55,8 +55,8 @@ class AskButton(
 
     async def callback(self, interaction: discord.Interaction) -> None:
         cog = interaction.client.get_cog("Questions")  # type: ignore[attr-defined]
-        questions = cast("Questions | None", cog)
-        retry_after = questions.spend_click(interaction) if questions else None
+        cooldowns = cast("Cooldowns | None", getattr(cog, "cooldowns", None))
+        retry_after = cooldowns.spend_click(interaction) if cooldowns else None
         if retry_after:
             notice = render_error(cooldown_notice(retry_after)).content
             await interaction.response.send_message(notice, ephemeral=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.engine import Engine
-from bot.store import Store
+from bot.store.core import Store
 
 
 @pytest.fixture

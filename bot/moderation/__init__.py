@@ -10,16 +10,17 @@ One mixin per concern, one module each: ``facts`` (add, edit, overrides, remove,
 restore), ``outcomes`` (resolving rumors and predictions), ``history`` (versions,
 revert, undo), ``subjects`` (new subjects, aliases, sources, rename, merge) and ``bulk``
 (import, export, the question log's reports).
-Actions return an :class:`Outcome` that ``bot.render`` puts into words.
+Actions return an :class:`Outcome` that ``bot.replies.render`` puts into words.
 """
 
 from __future__ import annotations
 
-from bot.moderation.base import Clock, Kept, Made, Outcome
+from bot.moderation.base import Clock
 from bot.moderation.bulk import BulkDesk
 from bot.moderation.facts import RECENT_EDIT_SECONDS, FactDesk
 from bot.moderation.history import HistoryDesk, Version
 from bot.moderation.outcomes import OutcomeDesk
+from bot.outcomes import Kept, Made, Outcome
 
 __all__ = ["RECENT_EDIT_SECONDS", "Clock", "Kept", "Made", "Moderation", "Outcome", "Version"]
 

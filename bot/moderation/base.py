@@ -1,14 +1,15 @@
 """What every moderator action shares: who may touch which row, what a subject or source
-name means, and the structured outcome that ``bot.render`` turns into words."""
+name means, and the structured outcome that ``bot.replies.render`` turns into words."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from bot import validation as v
+from bot.answering.questions import split_kind
+from bot.answering.subjects import Resolution, leftover, parse_id
 from bot.engine import Engine
 from bot.errors import (
     AmbiguousSubjectError,
@@ -16,13 +17,12 @@ from bot.errors import (
     PermissionDeniedError,
     UnknownSubjectError,
 )
+from bot.language.text import normalize
 from bot.models import Actor, Entity, EntityKind, Intent, Kind
-from bot.questionlog import QuestionLog
-from bot.questions import split_kind
-from bot.render import label, labels, outcome_text
-from bot.store import Store
-from bot.subjects import Resolution, leftover, parse_id
-from bot.text import normalize
+from bot.outcomes import Made
+from bot.replies.render import label, labels
+from bot.store.core import Store
+from bot.store.questionlog import QuestionLog
 
 Clock = Callable[[], datetime]
 
@@ -31,48 +31,6 @@ _META = frozenset(("id", "version", "created_at", "created_by", "updated_at", "u
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class Made:
-    """A subject or source an action created along the way."""
-
-    id: int
-    name: str
-    kind: str  # an entity kind, or "source"
-
-
-@dataclass(frozen=True, slots=True)
-class Kept:
-    """A row an undo left in place because others' live rows use it."""
-
-    table: str  # "entity", "source" or "fact"
-    name: str
-    users: tuple[tuple[str, int, str | None], ...]  # (table, id, creator's name)
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What a moderator action did: the action (a change-log action, or a variant such as
-    ``fact.unchanged``) and the ids, names and counts ``bot.render.outcome_text`` needs."""
-
-    action: str
-    fact_id: int | None = None
-    entity_id: int | None = None
-    version: int | None = None  # the row's version after the action
-    subject: str | None = None  # the subject's name (or an alias, a source title)
-    name: str | None = None  # a second name: the new name, the merge target, the alias
-    fields: tuple[str, ...] = ()  # columns an edit changed
-    made: tuple[Made, ...] = ()
-    overrides: int | None = None  # the global fact a server's version stands in for
-    counts: dict[str, int] = field(default_factory=dict)  # rows moved, actions undone
-    kept: tuple[Kept, ...] = ()  # what an undo left alone because others rely on it
-    alias_id: int | None = None
-    source_id: int | None = None
-
-    @property
-    def message(self) -> str:
-        return outcome_text(self)
 
 
 def content(row: dict[str, Any]) -> dict[str, Any]:
@@ -89,7 +47,7 @@ class Desk:
         self.engine = engine
         # On the engine's own connection (the CLI, tests) each action brings the engine's
         # index up to date itself. On a connection of its own (the bot's writer thread,
-        # bot/writer.py) it leaves the index and the question log to the engine's thread,
+        # bot/runtime/writer.py) it leaves the index and the question log to the engine's thread,
         # which catches up from the change log after each action, like another process.
         self.attached = store is None or store is engine.store
         self.store = engine.store if store is None else store

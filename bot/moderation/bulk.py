@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bot.interchange import ImportReport, export_data, import_data
 from bot.models import Actor
 from bot.moderation.base import Desk
-from bot.questionlog import Gap, Stats
+from bot.store.interchange import ImportReport, export_data, import_data
+from bot.store.questionlog import Gap, Stats
 
 
 class BulkDesk(Desk):
@@ -34,7 +34,7 @@ class BulkDesk(Desk):
 
     def gaps(self, guild_id: int | None, limit: int = 10) -> list[Gap]:
         """The most asked unanswered subjects."""
-        if self.attached:  # else the caller flushed (bot/writer.py Writer.flush_log)
+        if self.attached:  # else the caller flushed (bot/runtime/writer.py Writer.flush_log)
             self.engine.flush_log()
         return self.questions.gaps(guild_id, limit)
 

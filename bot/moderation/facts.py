@@ -9,9 +9,9 @@ from typing import Any
 from bot import validation as v
 from bot.errors import EditConflictError, InvalidInputError, PermissionDeniedError
 from bot.models import Actor, Entity, EntityKind, Fact, Kind
-from bot.moderation.base import Made, Outcome
 from bot.moderation.subjects import SubjectDesk
-from bot.store import now
+from bot.outcomes import Made, Outcome
+from bot.store.core import now
 
 # The entity kind a new subject gets from the kind of its first fact.
 _NEW_KIND = {

@@ -7,12 +7,13 @@ import json
 from collections import Counter
 from typing import Any
 
-from bot.changelog import Version, as_logged
 from bot.errors import EditConflictError, NotFoundError, PermissionDeniedError
 from bot.models import Actor
-from bot.moderation.base import Desk, Kept, Outcome, content
+from bot.moderation.base import Desk, content
 from bot.moderation.facts import FACT_FIELDS
-from bot.store import now
+from bot.outcomes import Kept, Outcome
+from bot.store.changelog import Version, as_logged
+from bot.store.core import now
 
 
 class HistoryDesk(Desk):

@@ -8,9 +8,9 @@ from typing import Any
 from bot import validation as v
 from bot.errors import InvalidInputError
 from bot.models import Actor, Status, Verdict
-from bot.moderation.base import Outcome
 from bot.moderation.facts import FactDesk
-from bot.store import now
+from bot.outcomes import Outcome
+from bot.store.core import now
 
 
 class OutcomeDesk(FactDesk):

@@ -7,13 +7,14 @@ from collections import Counter
 from typing import Any
 
 from bot import validation as v
+from bot.answering.questions import season_number, split_season
 from bot.errors import InvalidInputError, NotFoundError, PermissionDeniedError
+from bot.language.text import normalize
 from bot.models import Actor, Entity, EntityKind
-from bot.moderation.base import Desk, Outcome
-from bot.questions import season_number, split_season
-from bot.render import escape, labels
-from bot.store import entity_from_row, now
-from bot.text import normalize
+from bot.moderation.base import Desk
+from bot.outcomes import Outcome
+from bot.replies.render import escape, labels
+from bot.store.core import entity_from_row, now
 
 
 class SubjectDesk(Desk):

@@ -13,7 +13,7 @@ from datasette import Forbidden, hookimpl
 from datasette.database import QueryInterrupted
 from datasette.utils.asgi import NotFound, Response
 
-from bot.render import outcome_words
+from bot.replies.render import outcome_words
 from bot.web.queries import CITED, KINDS, PAGE, SOURCES_PAGE
 from bot.web.reader import fact_of, fuzzy_words
 

@@ -47,7 +47,7 @@ def entity_scope(guild_id: int | None, t: str = "entity") -> str:
 def fact_scope(guild_id: int | None, t: str = "fact") -> str:
     """Live facts as the scope sees them: the global ones, or for a server also its own,
     with a global fact it overrides replaced by its version and one it hides left out
-    (the rule of bot.store's ``_as_seen``, which a test holds these to)."""
+    (the rule of bot.store.core's ``_as_seen``, which a test holds these to)."""
     g = _guild(guild_id)
     if g is None:
         return f"{t}.deleted_at IS NULL AND {t}.guild_id IS NULL"
@@ -65,7 +65,7 @@ def question_scope(guild_id: int | None, t: str = "q") -> str:
     return f"{t}.guild_id IS NULL" if g is None else f"{t}.guild_id = {g}"
 
 
-# Recent questions and the daily tallies older ones are folded into (bot/questionlog.py).
+# Recent questions and the daily tallies older ones are folded into (bot/store/questionlog.py).
 _QUESTIONS = (
     "(SELECT guild_id, substr(at, 1, 10) AS day, answered, text, subject, 1 AS n, at"
     " FROM question UNION ALL SELECT guild_id, day, answered, NULL, subject, n, last"

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.changelog import Version
 from bot.engine import Engine
 from bot.models import Entity, EntityKind, Fact, FuzzyDate, Kind
-from bot.store import Store, entity_from_row, fact_from_row
+from bot.store.changelog import Version
+from bot.store.core import Store, entity_from_row, fact_from_row
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ import pytest
 from botprocess import ROOT, RunningBot, StartBot, bot_config, bot_env, write_config
 from fakediscord import FakeDiscord, RecordedRequest, discord_py_pointed_at
 
-from bot.commandsync import GLOBAL, payload_hash
+from bot.runtime.commandsync import GLOBAL, payload_hash
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -192,9 +192,9 @@ async def test_a_long_rate_limit_gives_up_instead_of_waiting_it_out(
 ) -> None:
     # In process (a real 429 of minutes would make a slow test): the bot's own sync code,
     # with the wait bound shortened.
-    from bot import client
     from bot.config import Config
     from bot.engine import Engine
+    from bot.runtime import client
 
     monkeypatch.setattr(client, "SYNC_WAIT_SECONDS", 0.5)
     fake_discord.fail_next("PUT", PUT_GLOBAL, 429, retry_after=120)

@@ -2,7 +2,7 @@
 channels of a fake Discord that lets the bot post 5 messages per 5 s per channel (with
 Discord's X-RateLimit-* headers and 429s), while a member keeps asking in a quiet third one.
 
-The bot sheds what it cannot answer in time (bot/shedding.py) instead of queueing replies
+The bot sheds what it cannot answer in time (bot/runtime/shedding.py) instead of queueing replies
 without bound behind discord.py's rate limiter: its memory grows by a bounded amount, the
 quiet channel stays prompt, a new question in a flooded channel after the flood is answered
 within about 30 s, and the shed questions are logged in aggregate and counted in ``!stats``.

@@ -1,5 +1,5 @@
 """Another writer holds the database's write lock for seconds: the bot's event loop never
-waits for it (bot/writer.py). Questions, prefix and slash, are answered meanwhile, slash
+waits for it (bot/runtime/writer.py). Questions, prefix and slash, are answered meanwhile, slash
 ones within Discord's 3 s deadline; gateway heartbeats stay on time; a moderator command
 sent during the lock is applied once it is released, exactly once, or refused cleanly when
 the lock outlasts the 10 s busy timeout, with nothing changed."""
@@ -21,7 +21,7 @@ from botprocess import ConfigSections, RunningBot, World, build_world
 from fakediscord import FakeDiscord, InteractionHandle, RecordedRequest
 
 from bot.errors import DATABASE_REPLIES
-from bot.store import BUSY_TIMEOUT_MS
+from bot.store.core import BUSY_TIMEOUT_MS
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.timeout(90)]
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.engine import Engine
-from bot.interchange import import_data
 from bot.models import SYSTEM
+from bot.store.interchange import import_data
 
 HERE = Path(__file__).parent
 LABELLED = json.loads((HERE / "labelled.json").read_text(encoding="utf-8"))

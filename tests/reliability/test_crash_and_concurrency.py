@@ -21,7 +21,7 @@ import pytest
 from bot.engine import Engine
 from bot.models import Actor
 from bot.moderation import Moderation
-from bot.store import Store
+from bot.store.core import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 GUILD = 4242

@@ -1,4 +1,4 @@
-"""cogs.replies.can_send: the permission check before a reply (issue 13, part 5), for the
+"""bot.runtime.sending.can_send: the permission check before a reply (issue 13, part 5), for the
 channel kinds the fake Discord doesn't model (threads, uncached channels, DMs)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from unittest import mock
 import discord
 import pytest
 
-from cogs.replies import can_send
+from bot.runtime.sending import can_send
 
 SEND = discord.Permissions(view_channel=True, send_messages=True, read_message_history=True)
 

@@ -15,9 +15,9 @@ import discord
 import pytest
 from structlog.testing import capture_logs
 
-from bot.client import ShowBot
 from bot.config import Config, load_config
 from bot.engine import Engine
+from bot.runtime.client import ShowBot
 from cogs.checks import DENIED, may_moderate
 from cogs.views import CONFIRM_ID, EXPIRED, ConfirmView, ExpiredConfirm
 from tests.commands import MEMBER_COMMANDS, MODERATOR_COMMANDS, PUBLIC_COMMANDS

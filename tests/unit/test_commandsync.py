@@ -1,5 +1,6 @@
 """Slash commands are published only when they changed, per scope, and never both globally
-and to a development server (bot/commandsync.py; the e2e side is test_bot_command_sync.py)."""
+and to a development server (bot/runtime/commandsync.py; the e2e side is
+test_bot_command_sync.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 from structlog.testing import capture_logs
 
-from bot.commandsync import (
+from bot.runtime.commandsync import (
     GLOBAL,
     Payload,
     SyncRefused,
@@ -19,7 +20,7 @@ from bot.commandsync import (
     plan,
     publish,
 )
-from bot.store import Store
+from bot.store.core import Store
 
 WHEN = {"name": "when", "type": 1, "description": "When?", "options": [{"name": "subject"}]}
 WHO = {"name": "who", "type": 1, "description": "Who?", "options": []}

@@ -10,7 +10,7 @@ import pytest
 from bot.dates import on_text, overlaps, span, unix, when_text
 from bot.engine import Engine
 from bot.models import Fact, FuzzyDate, Kind, Source, Status
-from bot.render import citation, fact_line
+from bot.replies.render import citation, fact_line
 
 LUKE_CAGE = 1475236800  # 30 September 2016, 12:00 UTC
 

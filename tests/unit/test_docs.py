@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import discord  # noqa: TID251  (Discord's permission bits; a test, not the engine)
+import discord
 
 from bot.__main__ import COMMANDS, EXIT_USAGE
 
@@ -67,7 +67,7 @@ def test_invite_link_grants_exactly_the_listed_permissions() -> None:
     listed = discord.Permissions(**dict.fromkeys(map(permission_flag, names), True))
     granted = sorted(f for f, on in discord.Permissions(value) if on)
     assert value == listed.value, f"the link grants {granted}, the README lists {names}"
-    # What the bot checks before it replies (bot/client.py) is in the list.
+    # What the bot checks before it replies (bot/runtime/client.py) is in the list.
     for needed in ("view_channel", "send_messages", "send_messages_in_threads", "attach_files"):
         assert getattr(listed, needed), needed
 
@@ -126,8 +126,8 @@ def test_the_privacy_section_names_what_exists() -> None:
 def test_privacy_reply_fits_discord_and_names_the_contact() -> None:
     """`!privacy` says what the section says, briefly: within Discord's limit, no ping,
     the contact shown (escaped), the deletion commands and the configured durations."""
-    from bot.render import MAX_CONTENT
-    from bot.render_settings import privacy_text
+    from bot.replies.render import MAX_CONTENT
+    from bot.replies.settings import privacy_text
 
     text = privacy_text("!", "dpo@example.org <@&1> @everyone", 14, 7)
     assert len(text) <= MAX_CONTENT

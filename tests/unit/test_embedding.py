@@ -9,7 +9,7 @@ import sys
 
 import numpy as np
 
-from bot.embedding import DIM, embedder, from_blobs, to_blob
+from bot.language.embedding import DIM, embedder, from_blobs, to_blob
 
 TEXTS = [
     "who is the villain of season 2",

@@ -26,10 +26,10 @@ from hypothesis.stateful import (
     rule,
 )
 
-import bot.lookup as lookup
+import bot.answering.lookup as lookup
+from bot.answering.lookup import AliasIndex, Hit
 from bot.engine import Engine
 from bot.errors import ShowbotError
-from bot.lookup import AliasIndex, Hit
 from bot.models import Actor
 from bot.moderation import Moderation
 

@@ -1,7 +1,7 @@
-"""The index snapshot (bot/lookup/snapshot.py, bot/coldstart.py): a start maps it instead
-of building, answers exactly as a build would, catches up from the change log, and any
-snapshot that does not fit (missing, stale, another database's, truncated, garbage) is
-rebuilt: never a wrong answer, never a crash."""
+"""The index snapshot (bot/answering/lookup/snapshot.py, bot/answering/coldstart.py): a
+start maps it instead of building, answers exactly as a build would, catches up from the
+change log, and any snapshot that does not fit (missing, stale, another database's,
+truncated, garbage) is rebuilt: never a wrong answer, never a crash."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from bot import coldstart
+from bot.answering import coldstart
+from bot.answering.lookup import AliasIndex, Hit, snapshot
 from bot.engine import Engine
-from bot.lookup import AliasIndex, Hit, snapshot
 from bot.models import Actor
 from bot.moderation import Moderation
-from bot.store import Store, now
+from bot.store.core import Store, now
 
 OWNER = Actor(id=9, name="owner", guild_id=None, owner=True)
 FIRST = "jessica luke trish malcolm jeri karen foggy matt elektra frank claire wilson".split()

@@ -12,14 +12,15 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from bot import coldstart, migrations
+from bot.answering import coldstart
 from bot.engine import Engine
 from bot.errors import PermissionDeniedError, WriteRefusedError
 from bot.models import Actor
 from bot.moderation import Moderation
 from bot.privacy import Privacy
-from bot.store import Store
-from bot.writer import Writer
+from bot.runtime.writer import Writer
+from bot.store import migrations
+from bot.store.core import Store
 
 G1, G2 = 811111111111111111, 822222222222222222
 MOD1 = Actor(id=701234567890123456, name="alice", guild_id=G1)

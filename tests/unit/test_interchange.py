@@ -5,11 +5,11 @@ import pytest
 
 from bot.engine import Engine
 from bot.errors import ImportValidationError
-from bot.interchange import export_data, import_data
 from bot.models import SYSTEM, Actor
 from bot.moderation import Moderation
-from bot.seeds import apply_seeds, seeds_dir
-from bot.store import Store
+from bot.store.core import Store
+from bot.store.interchange import export_data, import_data
+from bot.store.seeds import apply_seeds, seeds_dir
 
 
 def snapshot(st: Store) -> list[tuple]:

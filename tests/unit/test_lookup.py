@@ -1,4 +1,4 @@
-"""bot.lookup: the fuzzy alias index behind every question and autocomplete."""
+"""bot.answering.lookup: the fuzzy alias index behind every question and autocomplete."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import bot.lookup as lookup
-from bot.lookup import CUTOFF, AliasIndex, Hit
+import bot.answering.lookup as lookup
+from bot.answering.lookup import CUTOFF, AliasIndex, Hit
 
 # Entities of the Jessica Jones seed plus look-alikes, so that rare and common words,
 # shared words and near misses all exist.
@@ -267,7 +267,7 @@ def test_changes_survive_compaction(index: AliasIndex) -> None:
 
 
 def test_automatic_compaction(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("bot.lookup.delta._DELTA_MIN", 8)  # where compaction reads it
+    monkeypatch.setattr("bot.answering.lookup.delta._DELTA_MIN", 8)  # where compaction reads it
     index = AliasIndex.build(ROWS)
     names = ["".join(random.Random(i).choices(string.ascii_lowercase, k=10)) for i in range(40)]
     for i, name in enumerate(names):  # several compactions, adds and removals interleaved

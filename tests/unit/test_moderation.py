@@ -14,6 +14,7 @@ from bot.errors import (
 )
 from bot.models import Actor
 from bot.moderation import Moderation
+from bot.replies.render import outcome_text
 
 G1, G2 = 111, 222
 MOD1 = Actor(id=1, name="mod1", guild_id=G1)
@@ -37,8 +38,8 @@ def seeded(engine: Engine, key: str) -> int:
 
 def test_add_creates_subject_scoped_to_the_server(engine: Engine, mod: Moderation) -> None:
     out = mod.add_fact(MOD1, subject="Jeri Hogarth", kind="who", text="A lawyer.", date="2016")
-    assert "new subject **Jeri Hogarth** (character)" in out.message
-    assert f"#{out.fact_id}" in out.message
+    assert "new subject **Jeri Hogarth** (character)" in outcome_text(out)
+    assert f"#{out.fact_id}" in outcome_text(out)
     assert texts(engine, "!who jeri hogarth", G1) == ["A lawyer."]
     assert not engine.ask("!who jeri hogarth", guild_id=G2).answered
     assert not engine.ask("!who jeri hogarth").answered
@@ -46,7 +47,7 @@ def test_add_creates_subject_scoped_to_the_server(engine: Engine, mod: Moderatio
 
 def test_add_to_an_existing_subject_uses_fuzzy_lookup(engine: Engine, mod: Moderation) -> None:
     out = mod.add_fact(MOD1, subject="kilgrave", kind="who", text="Played by David Tennant.")
-    assert "**Killgrave**" in out.message and "new subject" not in out.message
+    assert "**Killgrave**" in outcome_text(out) and "new subject" not in outcome_text(out)
     assert "Played by David Tennant." in texts(engine, "!who killgrave", G1)
 
 
@@ -73,7 +74,7 @@ def test_ambiguous_subject_lists_candidates_and_id_picks(engine: Engine, mod: Mo
 
 def test_season_subject_creates_a_season_of_the_show(engine: Engine, mod: Moderation) -> None:
     out = mod.add_fact(MOD1, subject="jessica jones s3", kind="when", text="Soon.", date="2019")
-    assert "Jessica Jones season 3" in out.message
+    assert "Jessica Jones season 3" in outcome_text(out)
     assert engine.ask("!when jessica jones s3", guild_id=G1).answered
     assert not engine.ask("!when jessica jones s3", guild_id=G2).answered
 
@@ -186,7 +187,7 @@ def test_servers_override_and_hide_global_facts_only_for_themselves(
 ) -> None:
     premiere = seeded(engine, "luke-cage-premiere")
     out = mod.edit_fact(MOD1, premiere, text="Premiered 30 September 2016.")
-    assert "your server now sees" in out.message
+    assert "your server now sees" in outcome_text(out)
     assert texts(engine, "!when luke cage", G1) == ["Premiered 30 September 2016."]
     assert texts(engine, "!when luke cage", G2) == ["Luke Cage premieres on 30 September 2016."]
     mod.remove_fact(MOD2, premiere)
@@ -225,7 +226,7 @@ def test_alias_rename_merge(engine: Engine, mod: Moderation) -> None:
     assert engine.ask("!who jeri hogarth", guild_id=G1).entity.name == "Jeryn Hogarth"
     mod.add_fact(MOD1, subject="Hogarth Dup", kind="who", text="Duplicate.", entity_kind="person")
     out = mod.merge_entities(MOD1, "hogarth dup", "jeryn hogarth")
-    assert "1 fact(s)" in out.message
+    assert "1 fact(s)" in outcome_text(out)
     answer = engine.ask("!who hogarth dup", guild_id=G1)
     assert answer.entity.name == "Jeryn Hogarth"
     assert {f.text for f in answer.facts} == {"A lawyer.", "Duplicate."}
@@ -240,11 +241,11 @@ def test_sources_by_title_or_id(engine: Engine, mod: Moderation) -> None:
     src = mod.add_source(
         MOD1, title="Deadline interview", url="https://deadline.com/x", date="2016-04"
     )
-    assert "#" in src.message
+    assert "#" in outcome_text(src)
     out = mod.add_fact(MOD1, subject="nuke", kind="who", text="Cited.", source="deadline interview")
-    assert "new source" not in out.message
+    assert "new source" not in outcome_text(out)
     out = mod.add_fact(MOD1, subject="nuke", kind="who", text="New src.", source="Some blog")
-    assert "new source" in out.message
+    assert "new source" in outcome_text(out)
     with pytest.raises(InvalidInputError, match="url: must be an http"):
         mod.add_source(MOD1, title="x", url="javascript:alert(1)")
 
@@ -282,7 +283,7 @@ def test_alias_guard_looks_at_this_server_only_and_at_all_of_it(
     for actor in others:
         mod.add_fact(actor, subject="Hogarth", kind="who", text=f"Hogarth of {actor.guild_id}.")
     own = mod.add_fact(MOD1, subject="Hogarth", kind="who", text="Our own Hogarth.")
-    assert "new subject **Hogarth** (character)" in own.message
+    assert "new subject **Hogarth** (character)" in outcome_text(own)
     for name in ("Hogarth", "hogarth", " HOGARTH "):
         with pytest.raises(InvalidInputError, match=r"already names \*\*Hogarth\*\*$"):
             mod.add_alias(MOD1, name, "nuke")
@@ -296,7 +297,7 @@ def test_alias_guard_looks_at_this_server_only_and_at_all_of_it(
         mod.add_alias(MOD1, "Hogarth", "nuke")
     # A server without a Hogarth of its own may use the name, whatever other servers hold.
     out = mod.add_alias(MOD2, "Hogarth", "nuke")
-    assert "now also means **Nuke**" in out.message
+    assert "now also means **Nuke**" in outcome_text(out)
     assert engine.ask("!who hogarth", guild_id=G2).entity.name == "Nuke"
     # A global alias names the subject in every server: it is taken everywhere.
     with pytest.raises(InvalidInputError, match=r"already names \*\*Trish Walker\*\*"):
@@ -317,4 +318,4 @@ def test_a_servers_alias_of_a_global_subject_stays_in_that_server(
     assert engine.ask("!who nukey", guild_id=G1).entity is None
     assert engine.complete("nukey", guild_id=G1) == []
     out = mod.add_alias(MOD1, "Nukey", "igh")  # the name is free in G1
-    assert "**Nukey** now also means **IGH**" in out.message
+    assert "**Nukey** now also means **IGH**" in outcome_text(out)

@@ -15,7 +15,7 @@ from bot.engine import Engine
 from bot.errors import EditConflictError, InvalidInputError
 from bot.models import Actor, Fact, FuzzyDate, Kind, Source, Status, Verdict
 from bot.moderation import Moderation
-from bot.render import escape, fact_line
+from bot.replies.render import escape, fact_line, outcome_text
 from tests.unit.test_properties import SETTINGS, TEXT, assert_safe
 
 G1, G2 = 111, 222
@@ -56,7 +56,7 @@ def test_a_resolved_prediction_says_so_in_answers_and_stays_spoiler_tagged(
     fid = prediction(mod)
     assert "*prediction*, as of May 2016 [1]" in line_of(engine, fid, G1)
     out = mod.resolve_fact(MOD1, fid, "came true", note="It premiered on 8 March 2018.")
-    assert out.message == f"Fact #{fid} is resolved: came true."
+    assert outcome_text(out) == f"Fact #{fid} is resolved: came true."
     line = line_of(engine, fid, G1)
     assert "||Season 2 premieres in 2018.||" in line
     assert "*predicted in May 2016: came true* (||It premiered on 8 March 2018.||) [1]" in line
@@ -78,7 +78,7 @@ def test_the_spoiler_tag_comes_off_only_when_the_moderator_says_so(
     mod.resolve_fact(MOD1, fid, "came true")
     assert "||Season 2 premieres in 2018.||" in line_of(engine, fid, G1)
     out = mod.resolve_fact(MOD1, fid, "came true", unspoil="yes")
-    assert out.message.endswith("Its spoiler tag is off.")
+    assert outcome_text(out).endswith("Its spoiler tag is off.")
     line = line_of(engine, fid, G1)
     assert "||" not in line and "Season 2 premieres in 2018." in line
     # Left out, unspoil stays as it was while the outcome stays; a new outcome hides it again.
@@ -147,7 +147,10 @@ def test_history_undo_and_revert_of_a_resolve(engine: Engine, mod: Moderation) -
 def test_reopening_clears_the_outcome(engine: Engine, mod: Moderation) -> None:
     fid = prediction(mod)
     mod.resolve_fact(MOD1, fid, "busted", note="No.")
-    assert mod.resolve_fact(MOD1, fid, "open").message == f"Fact #{fid} is open again (no outcome)."
+    assert (
+        outcome_text(mod.resolve_fact(MOD1, fid, "open"))
+        == f"Fact #{fid} is open again (no outcome)."
+    )
     fact = engine.store.fact(fid)
     assert fact is not None and (fact.outcome, fact.outcome_note) == (None, None)
 
@@ -158,7 +161,9 @@ def test_a_global_prediction_is_resolved_for_one_server_only(
     gid = engine.store.find_key("fact", "jj-s2-villain-nuke-prediction", None)["id"]
     out = mod.resolve_fact(MOD1, gid, "came true")
     assert out.overrides == gid and out.fact_id != gid
-    assert out.message.startswith(f"Fact #{gid} is global; in this server (fact #{out.fact_id})")
+    assert outcome_text(out).startswith(
+        f"Fact #{gid} is global; in this server (fact #{out.fact_id})"
+    )
     mine = {f.id: f for f in engine.store.facts_by_ids([gid], G1)}
     theirs = {f.id: f for f in engine.store.facts_by_ids([gid], G2)}
     assert mine[out.fact_id].outcome is Verdict.CAME_TRUE

@@ -13,14 +13,14 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from bot import migrations
 from bot.engine import Engine
 from bot.models import Actor
 from bot.moderation import Moderation
 from bot.privacy import Privacy
-from bot.questionlog import QuestionLog
-from bot.store import Store
-from bot.synonyms import Synonyms
+from bot.store import migrations
+from bot.store.core import Store
+from bot.store.questionlog import QuestionLog
+from bot.store.synonyms import Synonyms
 
 G1, G2 = 811111111111111111, 822222222222222222
 MOD1 = Actor(id=701234567890123456, name="alice#1", guild_id=G1)

@@ -11,13 +11,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.answering.questions import parse_question
 from bot.engine import Engine
 from bot.errors import InvalidInputError, ShowbotError
 from bot.models import Actor, Answer, Entity, EntityKind, Fact, Intent, Kind, Question
 from bot.models import Status as S
 from bot.moderation import Moderation
-from bot.questions import parse_question
-from bot.render import MAX_CONTENT, render_answer
+from bot.replies.render import MAX_CONTENT, render_answer
 
 # Text built to hurt: markdown, spoilers, mentions, invisible and bidi controls, RTL, emoji.
 NASTY = st.sampled_from(

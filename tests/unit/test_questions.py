@@ -1,8 +1,8 @@
 import pytest
 
+from bot.answering.questions import extract_season, parse_question
 from bot.errors import InvalidInputError
 from bot.models import Intent
-from bot.questions import extract_season, parse_question
 
 
 @pytest.mark.parametrize(

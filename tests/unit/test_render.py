@@ -15,7 +15,7 @@ from bot.models import (
     Source,
     Status,
 )
-from bot.render import MAX_CONTENT, escape, render_answer, render_error, safe_url
+from bot.replies.render import MAX_CONTENT, escape, render_answer, render_error, safe_url
 
 SOURCE = Source(1, "A *bold* title", "Pub", "https://example.com/a||b", FuzzyDate(2016, 5))
 ENTITY = Entity(7, "Nuke", EntityKind.CHARACTER)

@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 from sqlite_utils import Database
 
 from bot.engine import Engine
-from bot.factindex import FactIndex, match_any
-from bot.interchange import export_data, import_data
 from bot.models import SYSTEM, Actor
 from bot.moderation import Moderation
-from bot.render import MAX_CONTENT, escape
+from bot.replies.render import MAX_CONTENT, escape
+from bot.store.factindex import FactIndex, match_any
+from bot.store.interchange import export_data, import_data
 from tests.questions.labelled import open_store, score
 from tests.unit.test_properties import assert_safe
 

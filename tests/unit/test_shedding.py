@@ -1,4 +1,4 @@
-"""The load-shedding policy (bot/shedding.py): bounded per channel, in number and in age,
+"""The load-shedding policy (bot/runtime/shedding.py): bounded per channel, in number and in age,
 counted, and logged in aggregate."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from bot.shedding import FULL, STALE, Backlog
+from bot.runtime.shedding import FULL, STALE, Backlog
 
 
 class Clock:

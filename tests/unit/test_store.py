@@ -6,7 +6,7 @@ import pytest
 
 from bot.errors import EditConflictError, SchemaTooNewError
 from bot.models import Actor
-from bot.store import Store
+from bot.store.core import Store
 
 MOD = Actor(id=42, name="mod", guild_id=1)
 

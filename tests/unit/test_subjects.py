@@ -9,9 +9,10 @@ from hypothesis import strategies as st
 
 from bot.engine import Engine
 from bot.errors import AmbiguousSubjectError, InvalidInputError, NotFoundError
-from bot.interchange import import_data
 from bot.models import SYSTEM, Actor, EntityKind, Kind
 from bot.moderation import Moderation
+from bot.replies.render import outcome_text
+from bot.store.interchange import import_data
 
 G1, G2, G3, G4 = 111, 222, 333, 444
 MOD = Actor(id=1, name="mod1", guild_id=G1)
@@ -129,20 +130,20 @@ def test_a_question_and_a_moderator_reach_the_same_subject(
 def test_a_season_of_a_new_show_makes_the_show_and_the_season(engine: Engine) -> None:
     mod = Moderation(engine)
     out = mod.add_fact(MOD, subject="The Crown season 2", kind="when", text="In 2017.", date="2017")
-    assert (
-        "**The Crown** (show)" in out.message and "**The Crown season 2** (season)" in out.message
-    )
+    assert "**The Crown** (show)" in outcome_text(
+        out
+    ) and "**The Crown season 2** (season)" in outcome_text(out)
     for question in ("!when the crown s2", "!when the crown season 2", "!when the crown 2"):
         answer = engine.ask(question, guild_id=G1)
         assert answer.answered and answer.facts[0].id == out.fact_id, question
     again = mod.add_fact(MOD, subject="the crown s3", kind="when", text="In 2019.")
-    assert "new subject **The Crown season 3** (season)" in again.message
+    assert "new subject **The Crown season 3** (season)" in outcome_text(again)
     assert engine.ask("!when the crown season three", guild_id=G1).facts[0].id == again.fact_id
 
 
 def test_a_new_season_of_a_known_show_says_season(engine: Engine) -> None:
     out = Moderation(engine).add_fact(MOD, subject="Luke Cage s2", kind="when", text="2018.")
-    assert "new subject **Luke Cage season 2** (season)" in out.message
+    assert "new subject **Luke Cage season 2** (season)" in outcome_text(out)
     assert engine.entities[out.entity_id].kind is EntityKind.SEASON
 
 
@@ -209,7 +210,7 @@ def test_the_alias_guard_sees_everything_this_server_sees(engine: Engine) -> Non
     assert engine.ask("!who hogarth", guild_id=G1).entity.id == mine.entity_id
     # Another server's names don't block this one: "Hogarth" is free in a fifth server.
     fifth = Actor(id=5, name="m5", guild_id=555)
-    assert "now also means" in mod.add_alias(fifth, "Hogarth", "Nuke").message
+    assert "now also means" in outcome_text(mod.add_alias(fifth, "Hogarth", "Nuke"))
     assert engine.ask("!who hogarth", guild_id=555).entity.name == "Nuke"
 
 

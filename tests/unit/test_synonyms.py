@@ -8,7 +8,7 @@ from bot.engine import Engine
 from bot.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from bot.models import Actor
 from bot.moderation import Moderation
-from bot.synonyms import parse_group
+from bot.store.synonyms import parse_group
 
 G1, G2 = 111, 222
 MOD1 = Actor(id=1, name="mod1", guild_id=G1)

@@ -1,4 +1,4 @@
-"""bot.text: the normalisation every question and alias goes through."""
+"""bot.language.text: the normalisation every question and alias goes through."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.text import normalize, normalize_many, tokens
+from bot.language.text import normalize, normalize_many, tokens
 
 # Any code point at all, lone surrogates, controls and unassigned ones included.
 ANY_CHAR = st.characters(min_codepoint=0, max_codepoint=0x10FFFF, exclude_categories=())

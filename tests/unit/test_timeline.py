@@ -10,10 +10,10 @@ import pytest
 
 from bot.engine import Engine
 from bot.errors import InvalidInputError
-from bot.listings import predictions_text, upcoming_text
 from bot.models import Actor
 from bot.moderation import Moderation
-from bot.render import MAX_CONTENT
+from bot.replies.listings import predictions_text, upcoming_text
+from bot.replies.render import MAX_CONTENT
 
 TODAY = date(2026, 5, 10)
 G1, G2 = 111, 222

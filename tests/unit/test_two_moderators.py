@@ -13,6 +13,7 @@ from bot.engine import Engine
 from bot.errors import EditConflictError, InvalidInputError, database_problem
 from bot.models import Actor
 from bot.moderation import RECENT_EDIT_SECONDS, Moderation
+from bot.replies.render import outcome_text
 
 G1, G2 = 111, 222
 A = Actor(id=1, name="mod_a", guild_id=G1)
@@ -53,7 +54,7 @@ def test_undo_keeps_a_subject_another_moderator_added_facts_to(
     assert [(k.table, k.name) for k in out.kept] == [("entity", "Jeri Hogarth")]
     assert out.kept[0].users == (("fact", theirs.fact_id, "mod_b"),)
     assert f"Kept subject **Jeri Hogarth** (fact #{theirs.fact_id} by mod\\_b use it)" in (
-        out.message
+        outcome_text(out)
     )
     # The undo is done with: A's next undo reaches A's earlier change, not this one again.
     with pytest.raises(Exception, match="no change here to undo"):
@@ -204,7 +205,7 @@ def test_merging_a_show_moves_its_seasons_and_merges_same_numbered_ones(
     assert _all_reachable(engine, asked) == before
     out = mod.merge_entities(A, "marvels daredevil", "daredevil")
     assert out.counts == {"fact": 1, "season": 2}
-    assert "1 fact(s), 0 alias(es) and 2 season(s) moved" in out.message
+    assert "1 fact(s), 0 alias(es) and 2 season(s) moved" in outcome_text(out)
     assert {f.id for f in engine.ask("!when daredevil s2", guild_id=G1).facts} == {
         ours_s2,
         dup_s2,

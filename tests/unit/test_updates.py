@@ -15,14 +15,14 @@ import pytest
 
 from bot.engine import Engine
 from bot.errors import AmbiguousSubjectError, InvalidInputError, UnknownSubjectError
-from bot.following import Following
-from bot.follows import MAX_FOLLOWS, Follows
 from bot.models import Actor
 from bot.moderation import Moderation
 from bot.privacy import Privacy
-from bot.render import MAX_CONTENT
-from bot.store import Store
-from bot.updates import DeliveryFailedError, Drainer
+from bot.replies.render import MAX_CONTENT
+from bot.store.core import Store
+from bot.store.follows import MAX_FOLLOWS, Follows
+from bot.updates.drainer import DeliveryFailedError, Drainer
+from bot.updates.following import Following
 
 G1, G2 = 811111111111111111, 822222222222222222
 FAN, FAN2 = 601234567890123456, 602345678901234567
@@ -353,8 +353,8 @@ async def test_updates_off_drops_pending_channel_posts(engine: Engine) -> None:
 
 
 def test_a_long_bundle_fits_discord(engine: Engine) -> None:
-    from bot.outbox import Change
-    from bot.render_updates import update_text
+    from bot.replies.updates import update_text
+    from bot.store.outbox import Change
 
     fact = engine.store.fact(LUKE_CAGE)
     assert fact is not None

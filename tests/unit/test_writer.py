@@ -1,4 +1,4 @@
-"""The bot's writer thread (bot/writer.py): jobs run in order, off the event loop, on their
+"""The bot's writer thread (bot/runtime/writer.py): jobs run in order, off the event loop, on their
 own connection; the index catches up between jobs; the question-log flush never waits for
 another writer's lock and keeps its rows when refused."""
 
@@ -16,7 +16,8 @@ import pytest
 from bot.engine import Engine
 from bot.errors import database_problem
 from bot.models import Actor
-from bot.writer import Writer
+from bot.replies.render import outcome_text
+from bot.runtime.writer import Writer
 
 MOD = Actor(id=7, name="mod", guild_id=1)
 
@@ -39,8 +40,8 @@ async def test_jobs_run_in_order_in_one_thread_and_the_index_follows(writer: Wri
     def add(subject: str, alias: str | None = None) -> str:
         threads.add(threading.get_ident())
         if alias is None:
-            return mod.add_fact(MOD, subject=subject, kind="who", text="A fact.").message
-        return mod.add_alias(MOD, alias, subject).message
+            return outcome_text(mod.add_fact(MOD, subject=subject, kind="who", text="A fact."))
+        return outcome_text(mod.add_alias(MOD, alias, subject))
 
     # Queued together: the alias needs the subject the first job creates, in the index.
     first, second = await asyncio.gather(

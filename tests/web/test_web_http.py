@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import Store
+from bot.store.core import Store
 from bot.web.queries import fact_scope
 from tests.web.conftest import GUILD, OTHER_GUILD, USER_IDS, Server, WebData
 

@@ -1,0 +1,418 @@
+"""Free questions: find the facts a question is about, not only its subject's name.
+
+Three signals, fused per candidate fact:
+
+- **mentions**: the known subjects the question names (:meth:`Subjects.mentions`, typos
+  included; "season 2" next to a show means that season) raise their own facts;
+- **lexical**: the share of the question's content words (IDF-weighted, porter-stemmed)
+  that a fact's text, quote or subject names hold; candidates come from FTS5 (BM25) over
+  the rarer words, plus the best-matching facts of each mentioned subject;
+- **semantic**: the cosine of the question's and the fact's static embeddings, which
+  only re-ranks candidates, so a question's cost does not grow with the store.
+
+Then intent priors (when -> dated facts, who -> people and characters, what -> things
+and organisations) and an honest gate: the best fact must cover most of what the
+question says. A word the store has never seen (``superman``) weighs most, so a question
+about an unknown subject stays unknown instead of answering with another subject's fact.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from rapidfuzz.distance import OSA
+
+from bot.answering.questions import extract_season
+from bot.answering.subjects import Mention, Subjects
+from bot.language.embedding import embedder
+from bot.language.text import FUNCTION_WORDS as STOP
+from bot.language.text import normalize, stem
+from bot.models import Entity, EntityKind, Fact, Intent, Kind, Question
+from bot.store.core import Store
+
+CANDIDATES = 40  # facts ranked by BM25 over the question's words
+PER_MENTION = 24  # facts of each mentioned subject scored, whatever BM25 says overall
+POSTINGS = 1000  # documents the FTS query may gather: rarest words first, then stop
+GENERIC_SHARE = 0.1  # an unseen everyday word weighs as a word in this share of facts
+MIN_COVER = 0.55  # share of the question's (IDF-weighted) content the best fact must hold
+FULL = 0.999  # "every word of it"
+SEM_ALONE = 0.35  # the cosine a named subject's own fact needs to answer by meaning alone
+MIN_COVER_UNGROUNDED = 0.7  # the same when no known subject is mentioned
+NAMED_SHARE = 0.5  # a fact naming a subject weighs this much of one about it
+MAX_FACTS = 3
+RUNNER_UP = 0.85  # further facts shown only when this close to the best
+# Words that name a kind of subject: held by every fact about a subject of that kind.
+KIND_WORDS = {
+    **dict.fromkeys(("show", "seri", "tv"), EntityKind.SHOW),
+    **dict.fromkeys(("charact",), EntityKind.CHARACTER),
+    **dict.fromkeys(("organis", "organ", "group", "compani"), EntityKind.ORGANISATION),
+}
+_W_LEX, _W_SEM, _W_MENTION, _W_INTENT = 0.6, 0.2, 0.15, 0.08
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """The facts that answer a free question, best first, with their scores (0-1)."""
+
+    facts: tuple[Fact, ...]
+    scores: tuple[float, ...]
+    subject: Entity
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    fact: Fact
+    entity: Entity
+    score: float
+    cover: float  # share of the question's content the fact holds (0-1)
+    sem: float  # cosine of question and fact (0-1)
+    rare: int  # the question's rarer words the fact holds
+    stranger: bool  # the question has a name-like word no fact holds and this one lacks
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    scored: tuple[Candidate, ...]
+    named: bool  # the question names a known subject (or the one season with its number)
+    subjects: frozenset[int] = frozenset()  # named in full, the rest of it words no fact has
+
+
+@dataclass(slots=True)
+class _Word:
+    text: str
+    stem: str
+    weight: float
+    known: bool  # some fact holds it
+    mention: Entity | None  # part of a mention of this subject
+    df: int = 0  # how many facts hold it
+    season: int | None = None  # stands for "season N": held by that season's facts
+    name_like: bool = False  # a rare word, as names are (unseen ones are likely subjects)
+
+
+class FactFinder:
+    """Answers free questions from the fact documents of one store."""
+
+    def __init__(
+        self,
+        store: Store,
+        subjects: Subjects,
+        synonyms: Callable[[int | None], Mapping[str, frozenset[str]]] = lambda _: {},
+        rewrite: Callable[[list[str], int | None], list[str]] = lambda words, _: words,
+    ) -> None:
+        self.store = store
+        self.subjects = subjects
+        self.synonyms = synonyms  # server -> stem -> its synonyms' stems
+        self.rewrite = rewrite  # phrases of synonym groups -> their single word
+
+    def find(
+        self,
+        q: Question,
+        guild_id: int | None,
+        hint: Entity | None = None,
+        *,
+        by_meaning: bool = True,
+    ) -> Found | None:
+        """The 1-3 facts answering ``q``, or None when nothing is well grounded.
+        ``hint``: the subject the name path found, counted as mentioned; ``by_meaning``:
+        may a named subject's closest fact answer when the words don't settle it."""
+        ranked = self.rank(q, guild_id, hint)
+        if not ranked.scored:
+            return None
+        best = ranked.scored[0]
+        named = ranked.named
+        # Without a known subject, a fact must share two of the question's rarer words,
+        # or hold every word of it (one rare word, nothing else asked).
+        grounded = named or best.rare >= 2 or (best.rare >= 1 and best.cover >= FULL)
+        need = MIN_COVER if named else MIN_COVER_UNGROUNDED
+        if not grounded or best.cover < need or best.stranger:
+            return self._by_meaning(ranked) if by_meaning else None
+        keep = [
+            c
+            for c in ranked.scored[:MAX_FACTS]
+            if c.score >= best.score * RUNNER_UP and c.cover >= need
+        ]
+        return Found(
+            facts=tuple(c.fact for c in keep),
+            scores=tuple(round(c.score, 3) for c in keep),
+            subject=best.entity,
+        )
+
+    def _by_meaning(self, ranked: Ranked) -> Found | None:
+        """When the question names a known subject in full and its other words are in no
+        fact ("what happened to frank castle's family"), that subject's own fact closest in
+        meaning answers, if it is close enough: never another subject's fact."""
+        own = [c for c in ranked.scored if c.entity.id in ranked.subjects and not c.stranger]
+        if not own:
+            return None
+        best = max(own, key=lambda c: (c.sem, -c.fact.id))
+        if best.sem < SEM_ALONE:
+            return None
+        return Found(facts=(best.fact,), scores=(round(best.score, 3),), subject=best.entity)
+
+    def rank(self, q: Question, guild_id: int | None, hint: Entity | None = None) -> Ranked:
+        """Every candidate fact for ``q`` with its score, best first (no gate applied)."""
+        rest, season = extract_season(" ".join(q.words))
+        words = self.rewrite(rest.split(), guild_id)
+        seen = self.store.docs.doc_freqs(stem(w) for w in words if w not in STOP)
+        if hint is None and season is None and not any(seen.values()):
+            return Ranked((), False)  # no fact holds any of its words: nothing to find
+        mentions = self.subjects.mentions(words, guild_id)
+        mentioned = self._mentioned(mentions, season, guild_id)
+        if hint is not None:
+            mentioned["named"].add(hint.id)
+            mentioned["all"].add(hint.id)
+            mentioned["ids"] = sorted(mentioned["all"])
+        elif season is not None and mentioned["season_missing"]:
+            return Ranked((), False)  # "jessica jones season 7": that season is not known
+        elif season is not None and not mentioned["show"] and not mentioned["one_season"]:
+            # "succession season 2" with no known show named, and several shows have a
+            # season 2: the show asked about is one the store does not know.
+            return Ranked((), False)
+        content = self._content(words, mentions, seen)
+        if season is not None:
+            # The season asked about weighs like a name: a fact about another season
+            # ("the villain of season 1") does not answer it.
+            top = max((w.weight for w in content if w.known), default=1.0)
+            content.append(_Word(f"season {season}", "", top, True, None, season=season))
+        if not content:
+            return Ranked((), False)
+        groups = self.synonyms(guild_id)
+        ids = self._candidates(content, mentioned["ids"], guild_id, groups)
+        facts = self.store.facts_by_ids(ids, guild_id)
+        docs = self.store.docs.docs([f.id for f in facts])
+        qvec = embedder().embed_one(" ".join(q.words)) if facts else None
+        rarer = _rarer(content)
+        scored = []
+        for fact in facts:
+            doc = docs.get(fact.id)
+            entity = self.subjects.entities.get(fact.entity_id)
+            if doc is None or entity is None or not entity.visible_in(guild_id):
+                continue
+            if q.kind is not None and entity.kind is not q.kind:
+                continue  # "(show)" typed: only a show's facts
+            words, said, have = _terms(doc[0], doc[1])
+            cover = _coverage(content, have, words, entity, mentioned["all"], groups)
+            sem = max(0.0, float(np.dot(qvec, doc[2])))
+            bonus = _W_MENTION * _involved(mentions, mentioned, entity, said)
+            prior = _W_INTENT * _prior(q.intent, fact, entity)
+            score = _W_LEX * cover + _W_SEM * sem + bonus + prior
+            stranger = any(
+                w.name_like
+                and not w.known
+                and not _typo_of(w.text, words, 1)  # a made-up name is often 2 edits away
+                and not groups.get(w.stem, frozenset()) & have
+                for w in content
+            )
+            rare = sum(1 for s in rarer if s in have)
+            scored.append(Candidate(fact, entity, score, cover, sem, rare, stranger))
+        scored.sort(key=lambda c: (-c.score, c.fact.id))
+        # A lone first name ("jesica") raises its subjects' facts but grounds nothing:
+        # the name index's own cutoff already said it is not enough.
+        full = {m.entity.id for m in mentions if not m.partial} | ({hint.id} if hint else set())
+        named = bool(full) or mentioned["one_season"]
+        # Only words no fact holds at all leave meaning as the one signal; a word other
+        # facts hold ("plays") that this subject's don't means the store doesn't know.
+        unseen = all(not w.known and not w.name_like for w in content if w.mention is None)
+        return Ranked(tuple(scored), named, frozenset(full) if unseen else frozenset())
+
+    def _mentioned(self, mentions: list[Mention], season: int | None, guild_id: int | None) -> dict:
+        named = {m.entity.id for m in mentions}
+        extra: set[int] = set()
+        missing = False
+        if season is not None:
+            # The show the question names most fully decides ("doctor and stranger
+            # season 2" is about Doctor & Stranger, not a show called Stranger).
+            named_shows = [m for m in mentions if m.entity.kind is EntityKind.SHOW]
+            widest = max((m.end - m.start for m in named_shows), default=0)
+            shows = [m.entity for m in named_shows if m.end - m.start == widest]
+            if shows:
+                found = [self.subjects.season_of(s, season, guild_id) for s in shows]
+                extra.update(s.id for s in found if s is not None)
+                missing = not any(found)
+            else:
+                # "season 2" alone: the seasons with that number raise their facts, but
+                # don't ground an answer by themselves.
+                extra.update(e.id for e in self.subjects.numbered(season, guild_id)[:3])
+                missing = not extra
+        one_season = season is not None and len(extra) == 1
+        return {
+            "one_season": one_season,
+            "named": named,
+            "all": named | extra,
+            "ids": sorted(named | extra),
+            "season_missing": missing,
+            "show": any(m.entity.kind is EntityKind.SHOW for m in mentions),
+        }
+
+    def _content(
+        self, words: list[str], mentions: list[Mention], freqs: Mapping[str, int]
+    ) -> list[_Word]:
+        """The question's words that say what it is about, weighted; ``freqs``: stem ->
+        how many facts hold it, for every word not in STOP."""
+        owner: dict[int, Entity] = {}
+        for m in mentions:
+            for i in range(m.start, m.end):
+                owner.setdefault(i, m.entity)
+        picked = [(i, w) for i, w in enumerate(words) if w not in STOP]
+        stems = [stem(w) for _, w in picked]
+        n = max(self.store.docs.size(), 1)
+        out = []
+        for (i, w), s in zip(picked, stems, strict=True):
+            df = freqs.get(s, 0)
+            if df:
+                weight = math.log((n + 1) / (df + 0.5))
+            elif _name_like(w):
+                # An unseen rare word is likely the subject the question is about:
+                # it weighs most, so no fact about something else covers the question.
+                weight = math.log((n + 1) / 0.5) + 1.0
+            else:  # an unseen everyday word ("want", "happened"): how it is asked
+                weight = math.log((n + 1) / (GENERIC_SHARE * n + 0.5))
+            out.append(_Word(w, s, weight, df > 0, owner.get(i), df=df, name_like=_name_like(w)))
+        return out
+
+    def _candidates(
+        self,
+        content: list[_Word],
+        mentioned: list[int],
+        guild_id: int | None,
+        groups: Mapping[str, frozenset[str]],
+    ) -> list[int]:
+        """Facts worth scoring: BM25's best for the question's rarest words (common words
+        only rank, they don't gather: a word in half the facts would make BM25 score half
+        the store), plus the facts of the subjects the question names."""
+        words = sorted((w for w in content if w.known and w.season is None), key=lambda w: w.df)
+        terms: list[str] = []
+        postings = 0
+        for w in words:
+            if postings + w.df > POSTINGS and (terms or mentioned):
+                break  # with a subject named, its own facts stand in for a common word's
+            terms.append(w.text)
+            postings += w.df
+        # A word's synonyms gather too, within the same budget ("after" is in 16% of facts).
+        extra = sorted({s for w in content for s in groups.get(w.stem, ())} - set(terms))
+        if extra:
+            for term, df in sorted(self.store.docs.doc_freqs(extra).items(), key=lambda t: t[1]):
+                if df > 0 and postings + df <= POSTINGS:
+                    terms.append(term)
+                    postings += df
+        ids = self.store.docs.search(terms, guild_id, CANDIDATES) if terms else []
+        if mentioned:
+            ids += self.store.docs.of_subjects(mentioned, guild_id, PER_MENTION * len(mentioned))
+        return list(dict.fromkeys(ids))
+
+
+@lru_cache(maxsize=1 << 14)
+def _terms(body: str, names: str) -> tuple[list[str], frozenset[str], frozenset[str]]:
+    """A document's words, the stems its text says, and those with its subject's names.
+    Cached: the same facts come back as candidates for questions about their subjects."""
+    words = normalize(body).split()
+    said = frozenset(stem(w) for w in words)
+    return words, said, said | {stem(w) for w in normalize(names).split()}
+
+
+@lru_cache(maxsize=1 << 14)
+def _name_stems(name: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in normalize(name).split())
+
+
+@lru_cache(maxsize=1 << 14)
+def _name_like(word: str) -> bool:
+    return word.isdigit() or embedder().pieces(word) > 1
+
+
+def _involved(
+    mentions: list[Mention], mentioned: dict, entity: Entity, text: AbstractSet[str]
+) -> float:
+    """How much a fact is about the question's subjects (0-1). Each place the question
+    names a subject counts once, whichever of its namesakes the fact is about: a subject's
+    own fact in full, a fact naming it in its text NAMED_SHARE; a lone first or last name
+    counts half as much as a full name."""
+    if not mentioned["all"]:
+        return 0.0
+    spans: dict[tuple[int, int], list[Mention]] = {}
+    for m in mentions:
+        spans.setdefault((m.start, m.end), []).append(m)
+    got = total = 0.0
+    for group in spans.values():
+        weight = 0.5 if all(m.partial for m in group) else 1.0
+        total += weight
+        credit = 0.0
+        for m in group:
+            if m.entity.id == entity.id:
+                credit = 1.0
+            elif credit < NAMED_SHARE and not _name_stems(m.entity.name).isdisjoint(text):
+                credit = NAMED_SHARE
+        got += weight * credit
+    if entity.id in mentioned["all"] and entity.id not in {m.entity.id for m in mentions}:
+        got += 1.0  # the season the question names, or the subject the name path found
+        total += 1.0
+    return min(1.0, got / max(total, 1.0))
+
+
+def _coverage(
+    content: list[_Word],
+    have: AbstractSet[str],
+    words: list[str],
+    entity: Entity,
+    mentioned: set[int],
+    groups: Mapping[str, frozenset[str]],
+) -> float:
+    """The IDF-weighted share of the question's content words the fact holds."""
+    total = sum(w.weight for w in content)
+    got = 0.0
+    for w in content:
+        if w.season is not None:
+            about = entity.kind is EntityKind.SEASON and entity.season == w.season
+            if (about and entity.id in mentioned) or _names_season(words, w.season):
+                got += w.weight
+        elif w.stem in have or (w.mention is not None and w.mention.id == entity.id):
+            got += w.weight
+        elif w.mention is not None and _name_stems(w.mention.name) <= have:
+            got += w.weight  # "the punisher" asked; the fact says "Frank Castle"
+        elif KIND_WORDS.get(w.stem) is entity.kind:
+            got += w.weight  # "the show jessica jones": a fact about the show
+        elif groups.get(w.stem, frozenset()) & have or (
+            not w.known and len(w.text) >= 5 and _typo_of(w.text, words)
+        ):
+            got += 0.8 * w.weight  # a paraphrase from the list, or a typo
+    return got / total if total else 0.0
+
+
+def _names_season(words: list[str], number: int) -> bool:
+    _, found = extract_season(" ".join(words))
+    return found == number
+
+
+def _typo_of(word: str, words: list[str], most: int = 2) -> bool:
+    edits = min(most, 2 if len(word) >= 8 else 1)
+    return any(
+        OSA.distance(word, t, score_cutoff=edits) <= edits
+        for t in words
+        if abs(len(t) - len(word)) <= edits
+    )
+
+
+def _rarer(content: list[_Word]) -> list[str]:
+    """The stems of the question's known words weighing at least the median: a fact
+    sharing two of them is grounded without a named subject."""
+    ordered = sorted(w.weight for w in content if w.known)
+    median = ordered[len(ordered) // 2] if ordered else 0.0
+    return [w.stem for w in content if w.known and w.weight >= median]
+
+
+def _prior(intent: Intent, fact: Fact, entity: Entity) -> float:
+    """How well a fact's kind fits what the question asks (0-1)."""
+    if intent is Intent.WHEN:
+        return 1.0 if fact.date is not None else 0.5 if fact.kind is Kind.WHEN else 0.0
+    if intent is Intent.WHO:
+        people = (EntityKind.CHARACTER, EntityKind.PERSON)
+        return (0.5 if fact.kind is Kind.WHO else 0.0) + (0.5 if entity.kind in people else 0.0)
+    if intent is Intent.WHAT:
+        things = (EntityKind.ORGANISATION, EntityKind.THING, EntityKind.SHOW, EntityKind.EVENT)
+        return (0.5 if fact.kind is Kind.WHAT else 0.0) + (0.5 if entity.kind in things else 0.0)
+    return 0.0

@@ -1,0 +1,349 @@
+"""What a name means: the one subject resolver for questions and moderation alike.
+
+A fan's ``!when the crown s2`` and a moderator's ``subject: The Crown season 2`` reach
+the same subject because both come here. Rules, in order:
+
+- ``#12`` is subject 12; a bare number is a name (shows are called 24, 1883, 9-1-1);
+- a trailing ``(kind)`` ("Jessica Jones (character)", as lists show it) narrows the kind;
+- a season ("s2", "season two", "2nd season", or a bare trailing number the show has as
+  a season: "jessica jones 2") is found structurally under its show; a number that is
+  part of a title the store holds ("Blake's 7") keeps meaning the title;
+- among the index's hits, those within TIE of the best are "as good": the intent's
+  preferred kinds settle them (who -> the character, what/when -> the show), otherwise
+  the answer is ambiguous and lists them all, told apart by kind.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from rapidfuzz.distance import OSA
+
+from bot.answering.lookup import CUTOFF, NOISE, AliasIndex, Hit
+from bot.answering.questions import GLUE, extract_season, season_number, split_kind
+from bot.language.text import FUNCTION_WORDS, normalize
+from bot.models import PREFERRED_KINDS, Entity, EntityKind, Intent, Suggestion
+
+TIE = 2.0  # hits this close to the best are "as good"; the intent decides between them
+SUGGEST_FLOOR = 50.0  # weaker hits are not worth suggesting
+MAX_SUGGESTIONS = 3
+_MAX_PROBES = 8  # words of a question looked up one by one for mentions
+_PARTIAL = 2  # a lone first or last name mentions a subject when it fits this few
+IGNORED = GLUE | FUNCTION_WORDS  # words around a name that don't make it another name
+_ID = re.compile(r"^#\s*(\d{1,18})$")
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """What a name means in one server: a subject, several equally good ones, or none."""
+
+    entity: Entity | None
+    score: float
+    candidates: tuple[Suggestion, ...] = ()  # the tied subjects, or suggestions when unknown
+    ambiguous: bool = False
+    show: Entity | None = None  # a known show whose asked-for season is not known
+    text: str = ""  # the name or alias that matched
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A known subject named inside a longer question."""
+
+    entity: Entity
+    start: int  # word positions in the question
+    end: int
+    score: float
+    partial: bool = False  # only a first or last name of it
+
+
+def parse_id(text: str) -> int | None:
+    """``#12`` -> 12; anything else (a bare ``12`` included) is not an id."""
+    m = _ID.match(text.strip())
+    return int(m.group(1)) if m else None
+
+
+class Subjects:
+    """Resolves names against the alias index, within what one server may see."""
+
+    def __init__(
+        self,
+        index: AliasIndex,
+        entities: Mapping[int, Entity],
+        seasons: Callable[[int], list[Entity]],
+        numbered: Callable[[int], list[Entity]],
+        alias_guilds: Mapping[int, int] | None = None,
+    ) -> None:
+        self.index = index
+        self.entities = entities
+        self.seasons = seasons  # show id -> its season entities, in order
+        self._numbered = numbered  # season number -> every show's season with it
+        self.alias_guilds = alias_guilds if alias_guilds is not None else {}
+
+    def numbered(self, number: int, guild_id: int | None) -> list[Entity]:
+        """The seasons with that number, of any show this server sees."""
+        return [e for e in self._numbered(number) if e.visible_in(guild_id)]
+
+    def visible(self, hits: list[Hit], guild_id: int | None) -> list[Hit]:
+        """Drop hits through another server's own alias (its subject may still be seen)."""
+        scoped = self.alias_guilds
+        if not scoped:
+            return hits
+        return [h for h in hits if scoped.get(h.key, guild_id) == guild_id]
+
+    def _search(
+        self, text: str, limit: int, guild_id: int | None, kinds: frozenset[EntityKind] | None
+    ) -> list[Hit]:
+        allow = self._allow(guild_id, kinds)
+        hits = self.index.search(text, limit=limit + 4 if self.alias_guilds else limit, allow=allow)
+        return self.visible(hits, guild_id)[:limit]
+
+    def _allow(
+        self, guild_id: int | None, kinds: frozenset[EntityKind] | None
+    ) -> Callable[[int], bool]:
+        entities = self.entities
+
+        def allow(eid: int) -> bool:
+            e = entities.get(eid)
+            if e is None or not e.visible_in(guild_id):
+                return False
+            return e.kind in kinds if kinds else e.kind is not EntityKind.SEASON
+
+        return allow
+
+    def season_of(self, show: Entity, number: int, guild_id: int | None) -> Entity | None:
+        for s in self.seasons(show.id):
+            if s.season == number and s.visible_in(guild_id):
+                return s
+        return None
+
+    def resolve(
+        self,
+        text: str,
+        *,
+        intent: Intent = Intent.ASK,
+        guild_id: int | None = None,
+        season: int | None = None,
+        kind: EntityKind | None = None,
+        limit: int = 8,
+    ) -> Resolution:
+        """The subject ``text`` (a name, ``#id``, maybe with a season) means."""
+        eid = parse_id(text)
+        if eid is not None and season is None:
+            e = self.entities.get(eid)
+            if e is None or not e.visible_in(guild_id):
+                return Resolution(None, 0.0)
+            return Resolution(e, 100.0, text=e.name)
+        text, suffix, picked = split_kind(text)
+        if picked is not None:
+            return self.resolve(f"#{picked}", intent=intent, guild_id=guild_id)
+        kind = kind or suffix
+        subject = normalize(text)
+        if season is None:  # a season named is a season, whatever kind is typed after it
+            subject, season = extract_season(subject)
+        if season is not None:
+            return self._season(subject, season, intent, guild_id)
+        kinds = frozenset([kind]) if kind else None
+        found = self._pick(subject, intent, guild_id, kinds, limit)
+        if kind is None:
+            bare = self._bare_season(subject, found, intent, guild_id)
+            if bare is not None:
+                return bare
+        return found
+
+    def complete(self, text: str, guild_id: int | None, limit: int) -> list[Entity]:
+        """Subjects whose names start with what is typed (seasons included), best first."""
+        allow = self._allow(guild_id, frozenset(EntityKind))
+        hits = self.visible(self.index.complete(text, limit=limit, allow=allow), guild_id)
+        return [self.entities[h.entity_id] for h in hits]
+
+    def search(self, text: str, guild_id: int | None, limit: int = 10) -> list[Hit]:
+        """The subjects whose names best match ``text`` (typos allowed), one hit each,
+        best first: the web view's subject search."""
+        best: dict[int, Hit] = {}
+        for hit in self._search(normalize(text), limit * 2, guild_id, frozenset(EntityKind)):
+            best.setdefault(hit.entity_id, hit)
+        return list(best.values())[:limit]
+
+    def named_exactly(self, name: str, guild_id: int | None) -> list[Entity]:
+        """The subjects this server sees that are already called ``name`` (normalised)."""
+        key = normalize(name)
+        hits = self._search(key, 25, guild_id, frozenset(EntityKind))
+        return [self.entities[h.entity_id] for h in hits if normalize(h.text) == key]
+
+    def _season(
+        self, subject: str, number: int, intent: Intent, guild_id: int | None
+    ) -> Resolution:
+        if not subject:
+            return Resolution(None, 0.0)
+        shows = frozenset([EntityKind.SHOW])
+        found = self._pick(subject, intent, guild_id, shows, 5)
+        show = found.entity
+        if show is None:
+            return found
+        hit = self.season_of(show, number, guild_id)
+        if hit is not None:
+            return Resolution(hit, found.score, text=found.text)
+        # The show is known but not this season: say so, and offer what is known.
+        known = [s for s in self.seasons(show.id) if s.visible_in(guild_id)]
+        offers = [Suggestion(s, found.score) for s in known[:MAX_SUGGESTIONS]]
+        offers = [*offers, Suggestion(show, found.score)][:MAX_SUGGESTIONS]
+        return Resolution(None, 0.0, tuple(offers), show=show)
+
+    def _bare_season(
+        self, subject: str, found: Resolution, intent: Intent, guild_id: int | None
+    ) -> Resolution | None:
+        """ "<show> 2" is season 2 when the show has it and no title holds the number."""
+        words = subject.split()
+        number = season_number(words[-1]) if len(words) > 1 else None
+        if number is None:
+            return None
+        if found.entity is not None and words[-1] in normalize(found.entity.name).split():
+            return None  # the number is part of the name found ("blakes 7")
+        show = self._pick(" ".join(words[:-1]), intent, guild_id, frozenset([EntityKind.SHOW]), 5)
+        if show.entity is None:
+            return None
+        season = self.season_of(show.entity, number, guild_id)
+        if season is not None:
+            return Resolution(season, show.score, text=show.text)
+        # "<show> 2" of a show without that season: the season is what is unknown.
+        return self._season(" ".join(words[:-1]), number, intent, guild_id)
+
+    def _pick(
+        self,
+        subject: str,
+        intent: Intent,
+        guild_id: int | None,
+        kinds: frozenset[EntityKind] | None,
+        limit: int,
+    ) -> Resolution:
+        hits = self._search(subject, limit, guild_id, kinds)
+        if not hits or hits[0].score < CUTOFF:
+            top = hits[0].score if hits else 0.0
+            offers = [
+                Suggestion(self.entities[h.entity_id], h.score)
+                for h in hits
+                if h.score >= SUGGEST_FLOOR
+            ]
+            return Resolution(None, top, tuple(offers[:MAX_SUGGESTIONS]))
+        best = hits[0].score
+        near = [self.entities[h.entity_id] for h in hits if h.score >= best - TIE]
+        if len(near) > 1:
+            preferred = PREFERRED_KINDS[intent]
+            ranked = [e for e in near if e.kind in preferred]
+            if ranked:
+                top_rank = min(preferred.index(e.kind) for e in ranked)
+                near = [e for e in ranked if preferred.index(e.kind) == top_rank]
+        if len(near) > 1:
+            return Resolution(None, best, tuple(Suggestion(e, best) for e in near), ambiguous=True)
+        chosen = near[0]
+        hit = next(h for h in hits if h.entity_id == chosen.id)
+        return Resolution(chosen, hit.score, text=hit.text)
+
+    # ------------------------------------------------------------ mentions
+
+    def mentions(self, words: list[str], guild_id: int | None, limit: int = 16) -> list[Mention]:
+        """The known subjects a question names (typos allowed), longest names first.
+
+        One index search over the whole question finds subjects sharing its words; a hit
+        counts only when every word of its name that carries meaning is in the question,
+        one edit away at most (two for long words), within a span no longer than the name
+        plus one word."""
+        content = [w for w in words if w not in NOISE]
+        if not content:
+            return []
+        # The whole question finds names of several words; each word alone finds a short
+        # alias ("matt") that a longer name sharing the word would outscore.
+        hits = self._search(" ".join(content), limit, guild_id, None)
+        partial: list[Mention] = []
+        # Words inside a name the whole search already found need no probe of their own.
+        named = {w for h in hits if h.score >= CUTOFF for w in normalize(h.text).split()}
+        probes = [w for w in dict.fromkeys(content) if len(w) > 2 and w not in named]
+        for word in probes[:_MAX_PROBES]:
+            probe = self._search(word, _PARTIAL + 1, guild_id, None)
+            hits += probe
+            partial += self._partial(word, words, probe)
+        found: list[Mention] = []
+        seen: set[int] = set()
+        for hit in hits:
+            if hit.key in seen:
+                continue
+            seen.add(hit.key)
+            every = normalize(hit.text).split()
+            name = [w for w in every if w not in NOISE]
+            if not name:
+                continue
+            spots = [_find_word(w, words) for w in name]
+            if any(not s for s in spots):
+                continue
+            # Glue words of a name may be missing ("the hand" as "hand"), not most of it:
+            # "The Old Stranger" is not mentioned by "stranger" alone.
+            if 2 * (len(name) + sum(1 for w in every if w in NOISE and w in words)) < len(every):
+                continue
+            first = min(min(s) for s in spots)
+            last = max(min(s) for s in spots)
+            if last - first + 1 > len(name) + 1:
+                continue
+            found.append(Mention(self.entities[hit.entity_id], first, last + 1, hit.score))
+        found.sort(key=lambda m: (-(m.end - m.start), -m.score))
+        unique: dict[int, Mention] = {}
+        for m in found + partial:
+            unique.setdefault(m.entity.id, m)
+        return list(unique.values())
+
+    def _partial(self, word: str, words: list[str], probe: list[Hit]) -> list[Mention]:
+        """A first or last name alone ("jessica's family") names a subject when the store
+        has few subjects it could be: at most _PARTIAL of them."""
+        owners = []
+        for h in probe:
+            parts = normalize(h.text).split()
+            if len(parts) < 2:
+                continue
+            # A lone name is checked more strictly than a whole one: one edit at most.
+            part = next((p for p in (parts[0], parts[-1]) if same_word(p, word, most=1)), None)
+            if part is not None and len(part) >= 4:
+                owners.append(h)
+        if not owners or len(owners) > _PARTIAL or len(probe) > _PARTIAL:
+            return []
+        at = words.index(word)
+        return [
+            Mention(self.entities[h.entity_id], at, at + 1, h.score, partial=True) for h in owners
+        ]
+
+
+def leftover(
+    words: list[str], found: Resolution, ignore: frozenset[str] | None = None
+) -> list[str]:
+    """The typed words a resolution leaves unexplained: not part of the name matched (typos
+    allowed), nor of a season, nor question glue. "jessica jones comics" -> ["comics"]."""
+    ignore = IGNORED if ignore is None else ignore
+    name = normalize(found.text).split()
+    for tied in found.candidates if found.ambiguous else ():
+        name += normalize(tied.entity.name).split()
+    rest, _ = extract_season(" ".join(words))
+    season = found.entity is not None and found.entity.kind is EntityKind.SEASON
+    return [
+        w
+        for w in rest.split()
+        if len(w) > 1
+        and w not in ignore
+        and not (season and season_number(w) is not None)
+        and not any(same_word(n, w) for n in name)
+    ]
+
+
+def same_word(word: str, typed: str, most: int = 2) -> bool:
+    """Whether ``typed`` is ``word``, its possessive, or a typo of it (one edit, two for
+    words of 8 letters or more, never more than ``most``)."""
+    if typed in (word, word + "s"):
+        return True
+    if len(word) >= 5 and len(typed) >= 4:
+        edits = min(most, 2 if len(word) >= 8 else 1)
+        return OSA.distance(word, typed, score_cutoff=edits) <= edits
+    return False
+
+
+def _find_word(word: str, words: list[str]) -> list[int]:
+    """Positions of ``word`` in ``words``: equal, a possessive, or a typo of it."""
+    return [i for i, w in enumerate(words) if same_word(word, w)]

@@ -1,0 +1,141 @@
+"""Followed subjects and their updates in words: the update post (and DM), and the replies to
+``follow``, ``unfollow`` and ``following`` (``updates``' are bot/replies/settings.py's). A
+companion of bot/replies/render.py, whose escaping, fact lines and citations it uses (never
+copies), under the same rules: no mention, spoilers kept, at most 2,000 characters."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from bot.dates import when_text
+from bot.models import Entity, Fact, FuzzyDate, Source
+from bot.replies.render import MAX_CONTENT, citation, escape, fact_line
+from bot.store.outbox import Change
+
+_WHAT = {"added": "New", "removed": "Removed", "restored": "Restored", "changed": "Changed"}
+
+
+def _value(field: str, value: Any) -> str:
+    if value is None:
+        return "none" if field != "outcome" else "open"
+    if field == "date":
+        try:
+            return when_text(FuzzyDate.parse(str(value)), "discord")
+        except ValueError:
+            return escape(str(value))
+    return escape(str(value))
+
+
+def folded(changes: Sequence[Change]) -> list[tuple[int, str, dict[str, list[Any]]]]:
+    """Per fact, in the order first changed: what happened over the window (a fact added
+    and then edited is new; removed and then restored, restored) and each field from its
+    first old value to its last new one (fields back where they started drop out)."""
+    out: dict[int, tuple[str, dict[str, list[Any]]]] = {}
+    for change in changes:
+        what, fields = out.get(change.fact_id, (change.what, {}))
+        if change.fact_id in out and what != "added":
+            what = change.what if change.what != "changed" else what
+        for name, (old, new) in change.fields.items():
+            fields[name] = [fields[name][0] if name in fields else old, new]
+        out[change.fact_id] = (what, fields)
+    return [
+        (fid, what, {k: v for k, v in fields.items() if v[0] != v[1]})
+        for fid, (what, fields) in out.items()
+    ]
+
+
+def update_text(
+    subject: Entity | None,
+    changes: Sequence[Change],
+    facts: Mapping[int, Fact],
+    *,
+    server: str | None = None,
+    unfollow: str | None = None,
+) -> str:
+    """The post about a subject's changes (one window's, folded): per fact what changed
+    (old -> new date, status or outcome; new, removed, restored), then the fact with its
+    status, citation and spoiler tags. A DM names the ``server`` and how to ``unfollow``."""
+    name = escape(subject.name) if subject else "a subject you follow"
+    lead = f"From **{escape(server)}**: " if server else ""
+    head = [f"{lead}📣 **{name}** has news"]
+    sources: list[Source] = []
+    body: list[str] = []
+    for fact_id, what, fields in folded(changes):
+        fact = facts.get(fact_id)
+        if fact is None:
+            continue  # forgotten meanwhile
+        told = ", ".join(
+            f"{name}: {_value(name, old)} → {_value(name, new)}"
+            for name, (old, new) in fields.items()
+        )
+        if what == "changed" and not told:
+            continue  # changed and changed back within the window
+        label = _WHAT[what]
+        if fact.source and fact.source not in sources:
+            sources.append(fact.source)
+        note = sources.index(fact.source) + 1 if fact.source else None
+        line = fact_line(fact, note, dates="discord")
+        body.append(f"**{label}**{' · ' + told if told else ''}\n{line}")
+    if not body:
+        body.append("Nothing new after all: what changed was changed back.")
+    foot = [f"[{i}] {citation(s, 'discord')}" for i, s in enumerate(sources, 1)]
+    if unfollow:
+        foot.append(f"-# `{unfollow}` in that server stops these messages.")
+    return _fit(head, body, foot)
+
+
+def _fit(head: list[str], body: list[str], foot: list[str]) -> str:
+    for keep in range(len(body), -1, -1):
+        more = len(body) - keep
+        lines = [*head, *body[:keep]]
+        if more:
+            lines.append(f"… and {more} more change(s).")
+        text = "\n".join([*lines, *foot])
+        if len(text) <= MAX_CONTENT:
+            return text
+    return "\n".join(head)[: MAX_CONTENT - 1] + "…"
+
+
+# ------------------------------------------------------------------ replies
+
+
+def followed_text(entity: Entity, *, dm: bool, new: bool, prefix: str) -> str:
+    """The reply to `follow`."""
+    name = f"**{escape(entity.name)}** ({entity.kind.value})"
+    seasons = " and its seasons" if entity.kind.value == "show" else ""
+    how = "in this server's updates channel (once its moderators set one)"
+    how += ", and by DM" if dm else ""
+    again = "" if new else " (you already did; your choice of DMs is updated)"
+    return (
+        f"You now follow {name}{seasons}{again}: when one of its facts is added, gets a"
+        f" new date or status, or is removed or restored, you hear about it {how}."
+        f" `{prefix}unfollow` stops it."
+    )
+
+
+def unfollowed_text(entity: Entity, *, was: bool) -> str:
+    name = f"**{escape(entity.name)}**"
+    if not was:
+        return f"You don't follow {name} in this server; nothing changed."
+    return f"You no longer follow {name}."
+
+
+def too_many_text(most: int, prefix: str) -> str:
+    return (
+        f"You already follow {most} subjects in this server, the most there can"
+        f" be. `{prefix}unfollow` one first (`{prefix}following` lists them)."
+    )
+
+
+def following_text(rows: Sequence[tuple[Entity, bool, bool]], most: int, prefix: str) -> str:
+    """`following`: (subject, DMs asked for, DMs refused by Discord) per follow."""
+    if not rows:
+        return f"You follow nothing in this server yet. `{prefix}follow <subject>` starts."
+    lines = [f"You follow {len(rows)} of at most {most} subjects in this server:"]
+    for entity, dm, blocked in rows:
+        note = ""
+        if dm:
+            note = " · DMs closed, follow again to retry" if blocked else " · by DM too"
+        lines.append(f"• **{escape(entity.name)}** ({entity.kind.value}){note}")
+    return "\n".join(lines)[:MAX_CONTENT]

@@ -1,0 +1,512 @@
+"""The versioned JSON interchange format: export, validate, import (also used for seeds).
+
+A file looks like::
+
+    {"format": "showbot", "version": 1,
+     "sources":  [{"key", "title", "publisher", "url", "date", "notes"}],
+     "entities": [{"key", "name", "kind", "show", "season"}],
+     "aliases":  [{"key", "entity", "name"}],
+     "facts":    [{"key", "entity", "kind", "text", "status", "spoiler", "date",
+                   "source", "quote", "overrides", "hides",
+                   "outcome", "outcome_note", "unspoiled"}]}
+
+``key`` is a stable name for a record (a row without one is named ``<table>-<id>``, and
+import matches that name too); ``show``, ``entity`` and ``source`` refer to keys (in the
+file or already in the database). Any record may carry ``"deleted": true``. In a server's
+file a fact may carry ``"overrides": <key of a global fact>``: it is that server's version
+of the global fact, or with ``"hides": true`` it hides it there. Import matches records by
+key: new keys are added, changed records updated, the rest left alone; it is
+all-or-nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot import validation as v
+from bot.errors import ImportValidationError, ShowbotError
+from bot.models import Actor, EntityKind
+from bot.store.core import Store, now
+
+FORMAT = "showbot"
+VERSION = 1
+SECTIONS = ("sources", "entities", "aliases", "facts")
+_TABLE = {"sources": "source", "entities": "entity", "aliases": "alias", "facts": "fact"}
+MAX_RECORDS = 200_000
+_FIELDS = {
+    "sources": {"key", "title", "publisher", "url", "date", "notes", "deleted"},
+    "entities": {"key", "name", "kind", "show", "season", "deleted"},
+    "aliases": {"key", "entity", "name", "deleted"},
+    "facts": {
+        "key",
+        "entity",
+        "kind",
+        "text",
+        "status",
+        "spoiler",
+        "date",
+        "source",
+        "quote",
+        "overrides",
+        "hides",
+        "deleted",
+        "outcome",
+        "outcome_note",
+        "unspoiled",
+    },
+}
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, in a dry run, would do), per section."""
+
+    counts: dict[str, Counter[str]] = field(
+        default_factory=lambda: {s: Counter() for s in SECTIONS}
+    )
+    dry_run: bool = False
+
+    def summary(self) -> str:
+        verb = "would" if self.dry_run else "did"
+        parts = []
+        for section in SECTIONS:
+            c = self.counts[section]
+            parts.append(
+                f"{section}: {c['added']} added, {c['updated']} updated, {c['unchanged']} unchanged"
+            )
+        return f"Import {verb}: " + "; ".join(parts) + "."
+
+    @property
+    def changed(self) -> int:
+        return sum(c["added"] + c["updated"] for c in self.counts.values())
+
+
+class _DryRun(Exception):
+    """Raised inside the import transaction to roll a dry run back."""
+
+
+def row_key(table: str, row: dict[str, Any]) -> str:
+    """A row's name in the interchange format: its key, or ``<table>-<id>`` without one."""
+    return row["key"] or f"{table}-{row['id']}"
+
+
+def find(store: Store, table: str, key: str, guild_id: int | None) -> dict[str, Any] | None:
+    """The row of one scope named ``key``: by its key, else (``<table>-<id>``, as export
+    names a row without a key) the keyless row with that id."""
+    row = store.find_key(table, key, guild_id)
+    if row is None:
+        m = re.fullmatch(rf"{table}-(\d{{1,18}})", key)
+        if m:
+            row = store.row(table, int(m[1]))
+            if row is None or row["key"] or (row["guild_id"] or 0) != (guild_id or 0):
+                row = None
+    return row
+
+
+def _key(record: dict[str, Any], where: str, problems: list[str]) -> str | None:
+    key = record.get("key")
+    if not isinstance(key, str) or not key.strip() or len(key) > 200:
+        problems.append(f"{where}.key: must be a non-empty text of at most 200 characters")
+        return None
+    return key.strip()
+
+
+def validate(data: object, store: Store, guild_id: int | None) -> dict[str, list[dict]]:
+    """Check a whole file; return clean column values per section, or raise with every problem."""
+    problems: list[str] = []
+    if not isinstance(data, dict):
+        raise ImportValidationError(["the file must hold a JSON object"])
+    if data.get("format") != FORMAT:
+        problems.append(f"format: must be {FORMAT!r}")
+    if data.get("version") != VERSION:
+        problems.append(f"version: {data.get('version')!r} is not supported (this showbot reads 1)")
+    total = 0
+    for section in SECTIONS:
+        records = data.get(section, [])
+        if not isinstance(records, list):
+            problems.append(f"{section}: must be a list")
+        else:
+            total += len(records)
+    unknown = set(data) - {"format", "version", "scope", "seed_version", *SECTIONS}
+    problems.extend(f"{name}: unknown section" for name in sorted(unknown)[:5])
+    if total > MAX_RECORDS:
+        problems.append(f"the file has {total} records; the limit is {MAX_RECORDS}")
+    if problems:
+        raise ImportValidationError(problems)
+
+    clean: dict[str, list[dict]] = {s: [] for s in SECTIONS}
+    keys: dict[str, set[str]] = {s: set() for s in SECTIONS}
+    kinds: dict[str, str] = {}
+
+    def exists(section: str, key: str) -> bool:
+        if key in keys[section]:
+            return True
+        table = _TABLE[section]
+        return bool(
+            find(store, table, key, guild_id) or (guild_id and find(store, table, key, None))
+        )
+
+    targets: dict[int, int] = {}  # global fact id -> position of the fact overriding it
+    positions: dict[str, int] = {}  # fact key -> position
+
+    for section in SECTIONS:
+        for i, record in enumerate(data.get(section, [])):
+            where = f"{section}[{i}]"
+            if not isinstance(record, dict):
+                problems.append(f"{where}: must be an object")
+                continue
+            for extra in sorted(set(record) - _FIELDS[section])[:3]:
+                problems.append(f"{where}.{extra}: unknown field")
+            key = _key(record, where, problems)
+            if key is not None and key in keys[section]:
+                problems.append(f"{where}.key: {key!r} appears twice")
+            try:
+                values = _clean(section, record, where)
+            except v.InvalidInputError as exc:
+                problems.append(f"{where}.{exc}")
+                continue
+            values["deleted"] = bool(record.get("deleted", False))
+            if section == "facts":
+                _check_override(record, values, i, guild_id, store, keys, targets, problems)
+                if key is not None:
+                    positions.setdefault(key, i)
+            for ref_field, ref_section in (("show", "entities"), ("entity", "entities")):
+                ref = values.get(ref_field)
+                if ref_field in values and ref is not None and not exists(ref_section, ref):
+                    problems.append(f"{where}.{ref_field}: no entity with key {ref!r}")
+            ref = values.get("source")
+            if section == "facts" and ref is not None and not exists("sources", ref):
+                problems.append(f"{where}.source: no source with key {ref!r}")
+            if section == "entities" and values["kind"] == "season":
+                if values["show"] is None or values["season"] is None:
+                    problems.append(f"{where}: a season needs both show and season")
+                elif kinds.get(values["show"], "show") != "show":
+                    problems.append(f"{where}.show: {values['show']!r} is not a show")
+            if key is not None:
+                keys[section].add(key)
+                values["key"] = key
+                if section == "entities":
+                    kinds[key] = values["kind"]
+                clean[section].append(values)
+    if guild_id is not None and targets:
+        _check_existing_overrides(data["facts"], store, guild_id, targets, positions, problems)
+    if problems:
+        raise ImportValidationError(problems)
+    return clean
+
+
+def _check_override(
+    record: dict[str, Any],
+    values: dict[str, Any],
+    i: int,
+    guild_id: int | None,
+    store: Store,
+    keys: dict[str, set[str]],
+    targets: dict[int, int],
+    problems: list[str],
+) -> None:
+    """``overrides`` / ``hides`` of fact ``i``: a server's version of a global fact (one per
+    global fact and server), or its hiding marker. Absent, an existing row keeps its link."""
+    where = f"facts[{i}]"
+    try:
+        hides = v.parse_bool(record.get("hides", False), "hides")
+        target = _ref(record.get("overrides"), "overrides")
+    except v.InvalidInputError as exc:
+        problems.append(f"{where}.{exc}")
+        return
+    if target is None:
+        if hides:
+            problems.append(f"{where}.hides: only an override hides a fact; give overrides too")
+        elif "overrides" in record:
+            values.update(overrides=None, hides=False)
+        return
+    if guild_id is None:
+        problems.append(
+            f"{where}.overrides: only a server's facts override global ones (import into a server)"
+        )
+        return
+    row = find(store, "fact", target, None)
+    if row is None:
+        problems.append(f"{where}.overrides: no global fact with key {target!r}")
+        return
+    if row["id"] in targets:
+        problems.append(
+            f"{where}.overrides: facts[{targets[row['id']]}] already overrides {target!r}"
+            " (one override per fact and server)"
+        )
+        return
+    targets[row["id"]] = i
+    entity = store.row("entity", row["entity_id"])
+    assert entity is not None
+    about = row_key("entity", entity)
+    if not values["deleted"] and (values["entity"] != about or about in keys["entities"]):
+        problems.append(
+            f"{where}.entity: an override is about the subject of the fact it overrides ({about!r})"
+        )
+    values.update(overrides=target, hides=hides)
+
+
+def _check_existing_overrides(
+    facts: list[Any],
+    store: Store,
+    guild_id: int,
+    targets: dict[int, int],
+    positions: dict[str, int],
+    problems: list[str],
+) -> None:
+    """A global fact the server already overrides with a row the file doesn't re-link."""
+    for row in store.rows(
+        "SELECT id, key, overrides FROM fact WHERE guild_id = ? AND overrides IS NOT NULL",
+        [guild_id],
+    ):
+        j = positions.get(row_key("fact", row))
+        if j is not None and "overrides" in facts[j]:
+            continue  # the file says what that row overrides
+        i = targets.get(row["overrides"])
+        if i is not None:
+            problems.append(
+                f"facts[{i}].overrides: this server already overrides"
+                f" {facts[i]['overrides'].strip()!r} with fact #{row['id']}"
+                f" ({row_key('fact', row)!r}; one override per fact and server)"
+            )
+
+
+def _clean(section: str, r: dict[str, Any], where: str) -> dict[str, Any]:
+    if section == "sources":
+        return {
+            "title": v.clean_text(r.get("title"), "title", v.MAX_TITLE),
+            "publisher": v.clean_text(
+                r.get("publisher"), "publisher", v.MAX_PUBLISHER, required=False
+            ),
+            "url": v.parse_url(r.get("url")),
+            "date": v.parse_date_iso(r.get("date")),
+            "notes": v.clean_text(r.get("notes"), "notes", v.MAX_NOTES, required=False),
+        }
+    if section == "entities":
+        kind = v.parse_entity_kind(r.get("kind"))
+        return {
+            "name": v.clean_text(r.get("name"), "name", v.MAX_NAME),
+            "kind": kind.value,
+            "show": _ref(r.get("show"), "show"),
+            "season": v.parse_season(r.get("season")) if kind is EntityKind.SEASON else None,
+        }
+    if section == "aliases":
+        return {
+            "entity": _ref(r.get("entity"), "entity", required=True),
+            "name": v.clean_text(r.get("name"), "name", v.MAX_NAME),
+        }
+    fact = {
+        "entity": _ref(r.get("entity"), "entity", required=True),
+        "kind": v.parse_kind(r.get("kind")).value,
+        "text": v.clean_text(r.get("text"), "text", v.MAX_FACT_TEXT),
+        "status": v.parse_status(r.get("status")).value,
+        "spoiler": v.parse_bool(r.get("spoiler", False), "spoiler"),
+        "date": v.parse_date_iso(r.get("date")),
+        "source": _ref(r.get("source"), "source"),
+        "quote": v.clean_text(r.get("quote"), "quote", v.MAX_QUOTE, required=False),
+    }
+    if "outcome" in r:  # a file without outcomes (older ones) leaves them as they are
+        verdict = None if r["outcome"] is None else v.parse_outcome(r["outcome"])
+        fact["outcome"] = verdict.value if verdict else None
+        fact["outcome_note"] = v.clean_text(
+            r.get("outcome_note"), "outcome_note", v.MAX_OUTCOME_NOTE, required=False
+        )
+        fact["unspoiled"] = int(v.parse_bool(r.get("unspoiled", False), "unspoiled"))
+    return fact
+
+
+def _ref(value: object, name: str, *, required: bool = False) -> str | None:
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise v.InvalidInputError(f"{name}: must be the key of a record")
+    return value.strip()
+
+
+def import_data(
+    store: Store,
+    data: object,
+    actor: Actor,
+    *,
+    dry_run: bool = False,
+    seed: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """Validate then apply a file in one transaction. ``seed`` only adds keys never seen.
+    ``progress(done, total)`` is called as records are applied (for progress bars)."""
+    clean = validate(data, store, actor.guild_id)
+    report = ImportReport(dry_run=dry_run)
+    try:
+        with store.batch():
+            _apply(store, clean, actor, report, seed=seed, progress=progress)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return report
+
+
+def _apply(
+    store: Store,
+    clean: dict[str, list[dict]],
+    actor: Actor,
+    report: ImportReport,
+    *,
+    seed: bool,
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    ids: dict[tuple[str, str], int] = {}
+    scope = actor.guild_id
+    total = sum(len(records) for records in clean.values())
+    done = 0
+
+    def resolve(section: str, key: str | None) -> int | None:
+        if key is None:
+            return None
+        if (section, key) in ids:
+            return ids[(section, key)]
+        table = _TABLE[section]
+        row = find(store, table, key, scope) or find(store, table, key, None)
+        if row is None:
+            raise ShowbotError(f"{section} key {key!r} vanished during the import")
+        return row["id"]
+
+    # Shows before the seasons that point at them.
+    entities = sorted(clean["entities"], key=lambda r: r["show"] is not None)
+    for section in SECTIONS:
+        records = entities if section == "entities" else clean[section]
+        for rec in records:
+            done += 1
+            if progress is not None and (done % 500 == 0 or done == total):
+                progress(done, total)
+            values = {k: val for k, val in rec.items() if k not in ("key", "deleted")}
+            if section == "entities":
+                values["show_id"] = resolve("entities", values.pop("show"))
+            elif section in ("aliases", "facts"):
+                values["entity_id"] = resolve("entities", values.pop("entity"))
+            if section == "facts":
+                values["source_id"] = resolve("sources", values.pop("source"))
+                values["spoiler"] = int(values["spoiler"])
+                if values.get("overrides") is not None:
+                    target = find(store, "fact", values["overrides"], None)
+                    if target is None:
+                        raise ShowbotError(f"fact key {values['overrides']!r} vanished")
+                    values["overrides"] = target["id"]
+                if "hides" in values:
+                    values["hides"] = int(values["hides"])
+            table = _TABLE[section]
+            existing = find(store, table, rec["key"], scope)
+            if existing is None:
+                values.update(key=rec["key"], guild_id=scope)
+                if values.get("outcome"):
+                    values["outcome_at"] = now()
+                if rec["deleted"]:
+                    values["deleted_at"] = now()
+                ids[(section, rec["key"])] = store.insert(table, values, actor, "import")
+                report.counts[section]["added"] += 1
+                continue
+            ids[(section, rec["key"])] = existing["id"]
+            if seed:
+                report.counts[section]["unchanged"] += 1
+                continue
+            changes = {k: val for k, val in values.items() if existing[k] != val}
+            if "outcome" in changes:  # resolved (or reopened) by this import, now
+                changes["outcome_at"] = now() if changes["outcome"] else None
+            if rec["deleted"] != (existing["deleted_at"] is not None):
+                changes["deleted_at"] = now() if rec["deleted"] else None
+            if changes:
+                store.update(table, existing["id"], changes, actor, "import")
+                report.counts[section]["updated"] += 1
+            else:
+                report.counts[section]["unchanged"] += 1
+
+
+def export_data(store: Store, guild_id: int | None = None) -> dict[str, Any]:
+    """Every record of one scope (global, or one server's own), deleted ones flagged."""
+    keys: dict[tuple[str, int], str] = {}
+
+    def key_of(table: str, row_id: int | None) -> str | None:
+        if row_id is None:
+            return None
+        if (table, row_id) not in keys:
+            row = store.row(table, row_id)
+            keys[(table, row_id)] = row_key(table, row) if row else f"{table}-{row_id}"
+        return keys[(table, row_id)]
+
+    def rows(table: str) -> list[dict[str, Any]]:
+        return store.rows(
+            f"SELECT * FROM {table} WHERE coalesce(guild_id, 0) = ? ORDER BY id", [guild_id or 0]
+        )
+
+    def base(table: str, row: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {"key": key_of(table, row["id"])}
+        if row["deleted_at"]:
+            out["deleted"] = True
+        return out
+
+    out: dict[str, Any] = {"format": FORMAT, "version": VERSION, "scope": guild_id}
+    out["sources"] = [
+        {
+            **base("source", r),
+            **{c: r[c] for c in ("title", "publisher", "url", "date", "notes")},
+        }
+        for r in rows("source")
+    ]
+    out["entities"] = [
+        {
+            **base("entity", r),
+            "name": r["name"],
+            "kind": r["kind"],
+            "show": key_of("entity", r["show_id"]),
+            "season": r["season"],
+        }
+        for r in rows("entity")
+        if r["merged_into"] is None
+    ]
+    out["aliases"] = [
+        {**base("alias", r), "entity": key_of("entity", r["entity_id"]), "name": r["name"]}
+        for r in rows("alias")
+    ]
+    out["facts"] = [
+        {
+            **base("fact", r),
+            "entity": key_of("entity", r["entity_id"]),
+            **{c: r[c] for c in ("kind", "text", "status")},
+            "spoiler": bool(r["spoiler"]),
+            "date": r["date"],
+            "source": key_of("source", r["source_id"]),
+            "quote": r["quote"],
+            **_override_fields(r, key_of),
+            **_outcome_fields(r),
+        }
+        for r in rows("fact")
+    ]
+    return out
+
+
+def _override_fields(
+    row: dict[str, Any], key_of: Callable[[str, int | None], str | None]
+) -> dict[str, Any]:
+    """A server's override names the global fact it replaces, and a hiding marker says so."""
+    if row["overrides"] is None:
+        return {}
+    out: dict[str, Any] = {"overrides": key_of("fact", row["overrides"])}
+    if row["hides"]:
+        out["hides"] = True
+    return out
+
+
+def _outcome_fields(row: dict[str, Any]) -> dict[str, Any]:
+    """A resolved rumor's or prediction's outcome (`!fact resolve`); nothing when open."""
+    if not row.get("outcome"):
+        return {}
+    out: dict[str, Any] = {"outcome": row["outcome"]}
+    if row.get("outcome_note"):
+        out["outcome_note"] = row["outcome_note"]
+    if row.get("unspoiled"):
+        out["unspoiled"] = True
+    return out

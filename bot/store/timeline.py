@@ -1,0 +1,116 @@
+"""Facts along time, as one server sees them: its open and resolved rumors and predictions
+(`!predictions`) and the dated `when` facts coming in the next days (`!upcoming`). A
+storage module (it holds SQL); the window's rules are :mod:`bot.dates`'.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from bot.dates import overlaps, span
+from bot.models import Answer, Entity, Fact, Kind
+from bot.store.core import Store
+
+MAX_CANDIDATES = 1000  # rows read per listing: replies show a few dozen at most
+DEFAULT_DAYS = 30
+MAX_DAYS = 365
+
+
+@dataclass(frozen=True, slots=True)
+class Predictions:
+    """A server's rumors and predictions: open ones soonest first, then resolved ones,
+    the latest resolved first."""
+
+    open: tuple[Fact, ...]
+    resolved: tuple[Fact, ...]
+    about: Entity | None = None  # the subject asked about, if one was
+    unknown: Answer | None = None  # the subject asked about matched nothing (or several)
+
+
+@dataclass(frozen=True, slots=True)
+class Upcoming:
+    """What is coming in ``days`` days from ``today``, soonest first."""
+
+    facts: tuple[Fact, ...]
+    today: date
+    days: int
+    followed: list[int] | None = None  # `mine: yes`: the subjects the member follows
+
+
+class Timeline:
+    """The listings' queries over one store (the engine's connection: reads only)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def predictions(self, guild_id: int | None, subjects: Collection[int] | None) -> Predictions:
+        """Live rumors and predictions this server sees (its versions of global facts
+        applied), about ``subjects`` only if given."""
+        rows = self.store.db.execute(
+            "SELECT id, overrides FROM fact WHERE status IN ('rumor', 'prediction')"
+            " AND deleted_at IS NULL AND (guild_id IS NULL OR guild_id = ?)"
+            " ORDER BY id DESC LIMIT ?",
+            [guild_id, MAX_CANDIDATES],
+        ).fetchall()
+        facts = [
+            f
+            for f in self._as_seen(rows, guild_id)
+            if f.status.speculative and (subjects is None or f.entity_id in subjects)
+        ]
+        never = date.max
+        opened = sorted(
+            (f for f in facts if f.resolved is None),
+            key=lambda f: (span(f.date)[0] if f.date else never, f.id),
+        )
+        done = sorted(
+            (f for f in facts if f.resolved is not None),
+            key=lambda f: (f.outcome_at or "", f.id),
+            reverse=True,
+        )
+        return Predictions(tuple(opened), tuple(done))
+
+    def upcoming(
+        self,
+        guild_id: int | None,
+        today: date,
+        days: int,
+        subjects: Collection[int] | None = None,
+    ) -> list[Fact]:
+        """Live `when` facts this server sees whose date may fall in the ``days`` days from
+        ``today`` (a month or year not over yet counts), the surest soonest first: by the
+        last day their date may mean, so "12 May" comes before "May" and "December" before
+        the year."""
+        end = today + timedelta(days=days)
+        # ISO text sorts like dates, and a year or month sorts before its days: the years
+        # from this one, up to the window's last day, hold every candidate.
+        rows = self.store.db.execute(
+            "SELECT id, overrides FROM fact WHERE kind = 'when' AND date >= ? AND date <= ?"
+            " AND deleted_at IS NULL AND (guild_id IS NULL OR guild_id = ?)"
+            " ORDER BY date LIMIT ?",
+            [f"{today.year:04d}", end.isoformat(), guild_id, MAX_CANDIDATES],
+        ).fetchall()
+        facts = [
+            f
+            for f in self._as_seen(rows, guild_id)
+            if f.kind is Kind.WHEN
+            and f.date is not None
+            and overlaps(f.date, today, days)
+            and (subjects is None or f.entity_id in subjects)
+        ]
+        return sorted(facts, key=_due)
+
+    def _as_seen(self, rows: list[tuple[int, int | None]], guild_id: int | None) -> list[Fact]:
+        """The candidates as the server sees them: a global fact through its version there
+        (which may no longer qualify), a server's version in place of its global fact."""
+        ids = sorted({i for row in rows for i in row if i is not None})
+        return self.store.facts_by_ids(ids, guild_id)
+
+
+def _due(fact: Fact) -> tuple[date, int, int]:
+    """The last day a fact's date may mean, then the narrower first ("December 2026"
+    before "2026")."""
+    assert fact.date is not None
+    first, last = span(fact.date)
+    return last, -first.toordinal(), fact.id
