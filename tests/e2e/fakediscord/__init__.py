@@ -28,10 +28,17 @@ A test (see ``conftest.fake_discord``, which fails the test on any violation)::
 
     handle = await fake.send_slash_command(guild.id, general.id, 1, "show info", {"title": "Lost"})
     callback = await fake.wait_for_callback(handle)  # POST /interactions/{id}/{token}/callback
+
+Layout: ``server.FakeDiscord`` serves and stacks the test-facing layers on ``core.FakeCore``
+(state, settings, addresses): ``world``, ``commands``, ``messages``, ``interactions``,
+``recording``, ``gateway_control`` and ``faults``. ``gateway`` speaks the gateway protocol;
+``rest`` is the REST pipeline, with ``ratelimits``, ``responses`` and the ``routes_*``
+handlers; ``spec`` checks against the OpenAPI file; ``state`` and ``records`` hold the data.
 """
 
+from .messages import FileSpec
 from .records import Fault, InteractionHandle, RecordedRequest, UploadedFile, Violation
-from .server import FakeDiscord, FileSpec, discord_py_pointed_at
+from .server import FakeDiscord, discord_py_pointed_at
 from .spec import ApiSpec, load_spec, valid_command_name
 from .state import (
     ADMINISTRATOR,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -97,6 +98,15 @@ class Fault:
         if callable(self.match):
             return self.match(request)
         return self.match in (request.template, request.path, request.operation_id)
+
+
+@dataclass
+class Stall:
+    """A held create_message (see FakeDiscord.stall_posts): ``reached`` once it arrived."""
+
+    after_create: bool
+    reached: asyncio.Event = field(default_factory=asyncio.Event)
+    released: asyncio.Event = field(default_factory=asyncio.Event)  # at stop(), at the latest
 
 
 @dataclass(frozen=True)
