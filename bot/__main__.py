@@ -179,6 +179,11 @@ def cmd_ask(args: argparse.Namespace, config: Config) -> int:
                     or [round(answer.score / 100, 3)] * len(answer.facts),
                     # Added with Discord timestamps: `text` keeps its words (fields only grow).
                     "discord_text": engine.reply(answer, dates="discord").content,
+                    # Added with partial answers: a known subject whose facts are shown
+                    # although none says what was asked; the name typed when a typo of it
+                    # was answered.
+                    "partial": answer.partial,
+                    "typo_of": answer.typo_of,
                 }
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
             else:

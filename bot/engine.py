@@ -12,25 +12,25 @@ import sqlite3
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import replace
 from datetime import date
 from functools import wraps
 from pathlib import Path
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from bot.answering import coldstart
-from bot.answering.answers import answer_found, answer_of, choose_facts
+from bot.answering.answers import answer_of, choose_facts
 from bot.answering.entities import EntityTable
 from bot.answering.lookup import AliasIndex
+from bot.answering.pipeline import Pipeline
 from bot.answering.questions import parse_question
 from bot.answering.retrieval import FactFinder
-from bot.answering.subjects import Subjects, leftover, parse_id
+from bot.answering.subjects import Subjects
 from bot.dates import DateStyle
 from bot.errors import ShowbotError, database_problem
-from bot.language.text import FUNCTION_WORDS, normalize, stem
 from bot.logs import get_logger
-from bot.models import Answer, Entity, EntityKind, Fact, Intent, Question, Reply, Suggestion
+from bot.models import Answer, Entity, EntityKind, Intent, Question, Reply
 from bot.replies.render import labels, render_answer
 from bot.store.core import Store, entity_from_row, now
 from bot.store.questionlog import QuestionLog
@@ -77,7 +77,7 @@ class Engine:
         self._seasons: dict[int, list[Entity]] = defaultdict(list)
         # Season number -> the seasons with it, of any show: "season 2" with no show named.
         self._numbered: dict[int, dict[int, Entity]] = defaultdict(dict)
-        self._log: list[tuple] = []
+        self._log: list[tuple[Any, ...]] = []
         # Servers forgotten while this process runs: their questions are no longer kept,
         # not even those still buffered (see forget_questions).
         self.forgotten_guilds: set[int] = set()
@@ -103,6 +103,9 @@ class Engine:
         self.questions = QuestionLog(store)
         self.finder = FactFinder(store, self.subjects, self.synonyms.groups, self.synonyms.rewrite)
         self.timeline = Timeline(store)
+        self.pipeline = Pipeline(
+            store, self.subjects, self.finder, self.synonyms, self.entities, self.seasons_of, prefix
+        )
         self.sync(force=True)  # what changed since the snapshot (or during the build)
         self._last_sync = 0.0  # and the first question looks again, as before a snapshot
 
@@ -245,47 +248,17 @@ class Engine:
                 question=question, intent=question.intent, entity=None, score=0.0, problem=str(exc)
             )
         else:
-            answer = self._answer(question, guild_id)
+            # A name command (`!who X`, or `/who` handing its subject over) gives a name,
+            # not a question around one; `!ask` and free text do.
+            name_only = intent in NAME_INTENTS or (
+                intent is None and _command(message, self.prefix) in NAME_COMMANDS
+            )
+            answer = self._answer(question, guild_id, name_only=name_only)
         self._record(answer, guild_id, started)
         return answer
 
-    def _answer(self, q: Question, guild_id: int | None) -> Answer:
-        """The name path when the question is a name; the free path when it says more
-        (or names nothing known); an honest unknown when neither is sure."""
-        found = self.subjects.resolve(
-            q.subject, intent=q.intent, guild_id=guild_id, season=q.season, kind=q.kind
-        )
-        named = answer_of(q, found)
-        # Words the name leaves unexplained ("who plays X"): X is not all that is asked,
-        # as "subject: X comics" is not X for a moderator.
-        by_name = (found.entity or found.ambiguous) and parse_id(q.subject) is None
-        extra = leftover(q.subject.split(), found) if by_name else []
-        if found.entity is not None and not extra and not q.attribute:
-            answer = choose_facts(named, self.store.facts_for(found.entity.id, guild_id))
-            asked = leftover(list(q.words), found, FUNCTION_WORDS)
-            return _asked_first(answer, asked, self.synonyms.groups(guild_id))
-        if found.show is not None or not q.words:
-            return named  # a known show's unknown season stays unknown
-        if found.ambiguous and not extra and not q.attribute:
-            return named  # just a name two subjects share: "which one do you mean?"
-        # The name path's subject grounds the free path only when it is all the name said:
-        # a loose match with words left over ("episodes hour detective & sinner") is not.
-        # Without leftover words ("the villain of X") X's facts for the intent are the
-        # fallback, better than one fact picked by meaning alone.
-        hint = None if extra else found.entity
-        free = self.finder.find(q, guild_id, hint, by_meaning=hint is None)
-        if free is not None:
-            return answer_found(q, free)
-        if found.entity is None and not found.ambiguous:
-            return named
-        if not extra:  # "the villain of X": X's facts for the intent the attribute implies
-            if found.entity is None:
-                return named
-            return choose_facts(named, self.store.facts_for(found.entity.id, guild_id))
-        # The name is not all that was asked and no fact answers the rest: say so, and
-        # offer the subject(s) the name does mean.
-        offers = (Suggestion(found.entity, found.score),) if found.entity else found.candidates
-        return replace(named, entity=None, ambiguous=False, suggestions=offers)
+    def _answer(self, q: Question, guild_id: int | None, *, name_only: bool) -> Answer:
+        return self.pipeline.answer(q, guild_id, name_only=name_only)
 
     @_locked
     def answer_entity(
@@ -436,19 +409,19 @@ class Engine:
     def remember_questions(self, guild_id: int) -> None:
         self.forgotten_guilds.discard(guild_id)
 
-    def kept(self, rows: list[tuple]) -> list[tuple]:
+    def kept(self, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
         """The rows still to be written: none of a server forgotten since they were taken."""
         gone = self.forgotten_guilds
         return [row for row in rows if row[1] not in gone] if gone else rows
 
-    def take_log(self) -> list[tuple]:
+    def take_log(self) -> list[tuple[Any, ...]]:
         """The buffered question-log rows, handed to whoever writes them (the bot's writer
         thread); give them back with :meth:`log_refused` if the write fails."""
         rows, self._log = self._log, []
         self._last_flush = time.monotonic()
         return rows
 
-    def log_refused(self, rows: list[tuple], exc: sqlite3.Error) -> None:
+    def log_refused(self, rows: list[tuple[Any, ...]], exc: sqlite3.Error) -> None:
         """Rows whose write failed wait for the next flush, before any newer ones, up to
         ``LOG_BACKLOG`` (the oldest go first); the first failure of a streak is logged."""
         self._log = (rows + self._log)[-LOG_BACKLOG:]
@@ -462,18 +435,14 @@ class Engine:
         self._log_failing = False
 
 
-def _asked_first(answer: Answer, asked: list[str], groups: Mapping[str, frozenset[str]]) -> Answer:
-    """The subject's facts with those saying what was asked first ("when was X filmed":
-    the filming fact before the premiere), the rest in their usual order."""
-    wanted = {stem(w) for w in asked}
-    wanted |= {s for w in list(wanted) for s in groups.get(w, ())}
-    if not wanted or len(answer.facts) < 2:
-        return answer
+NAME_INTENTS = frozenset((Intent.WHO, Intent.WHEN, Intent.WHAT))
+NAME_COMMANDS = frozenset(i.value for i in NAME_INTENTS)
 
-    def said(fact: Fact) -> int:
-        return -len(wanted & {stem(w) for w in normalize(fact.text).split()})
 
-    return replace(answer, facts=tuple(sorted(answer.facts, key=said)))
+def _command(message: str, prefix: str) -> str:
+    """The command a message starts with (``!who x`` -> ``who``), or ""."""
+    text = message.strip()
+    return text[len(prefix) :].split(" ", 1)[0].lower() if text.startswith(prefix) else ""
 
 
 def _entity_of(row_json: str) -> int:

@@ -202,12 +202,23 @@ class Answer:
     ambiguous: bool = False
     other_facts: bool = False  # facts shown are not for the asked intent (none were)
     problem: str | None = None  # why the question could not be read (empty, too long, ...)
-    via: str = "subject"  # which path answered: "subject" (a name) or "facts" (free question)
+    # Which path answered: "subject" (a name), "facts" (a free question) or "named" (facts
+    # of other subjects that name this one: an actor's films).
+    via: str = "subject"
     fact_scores: tuple[float, ...] = ()  # the free path's score (0-1) per fact shown
+    # The subject is known but nothing says what the rest of the question asks: the facts
+    # shown are what is known about it, not an answer.
+    partial: bool = False
+    typo_of: str | None = None  # what was typed, when the subject shown is its typo's
 
     @property
     def answered(self) -> bool:
-        return self.entity is not None and bool(self.facts) and not self.other_facts
+        return (
+            self.entity is not None
+            and bool(self.facts)
+            and not self.other_facts
+            and not self.partial
+        )
 
 
 @dataclass(frozen=True, slots=True)

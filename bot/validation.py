@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from enum import StrEnum
 
 from bot.errors import InvalidInputError
 from bot.models import EntityKind, FuzzyDate, Kind, Status, Verdict
@@ -49,10 +50,10 @@ def clean_text(value: object, field: str, max_len: int, *, required: bool = True
     return text
 
 
-def _choice(value: object, field: str, enum: type) -> str:
+def _choice(value: object, field: str, enum: type[StrEnum]) -> str:
     text = str(value).strip().lower() if isinstance(value, str) else None
     options = [e.value for e in enum]
-    if text not in options:
+    if text is None or text not in options:
         shown = repr(value)[:40]
         raise InvalidInputError(f"{field}: {shown} is not one of {', '.join(options)}")
     return text

@@ -15,7 +15,7 @@ async def subject_autocomplete(
 ) -> list[app_commands.Choice[str]]:
     """Subject names for a ``subject`` option as it is typed, best first: the names the
     resolver reads back (namesakes told apart), what this server may see."""
-    engine = interaction.client.engine  # type: ignore[attr-defined]
+    engine = interaction.client.engine
     names = engine.complete(current, guild_id=interaction.guild_id, limit=25)
     return [app_commands.Choice(name=n[:100], value=n[:100]) for n in names]
 

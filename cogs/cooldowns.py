@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from discord import Interaction, Object
+from discord import Interaction, Message, Object
 from discord.ext import commands
 
 from bot.runtime.sending import RepeatCooldown
@@ -74,7 +74,8 @@ class Cooldowns:
     def spend_click(self, interaction: Interaction) -> float | None:
         """A suggestion button click is a question: it spends the clicker's bucket, the one
         the four commands share. The seconds to wait when it is spent, else None."""
-        clicker = Clicker.of(interaction)
+        # BucketType.member reads only .guild and .author: the Clicker stands in for a Message.
+        clicker = cast(Message, Clicker.of(interaction))
         bucket = self.mapping.get_bucket(clicker)
         retry_after = bucket.update_rate_limit() if bucket else None
         if retry_after:

@@ -39,7 +39,7 @@ class Follows(commands.Cog):
         self.writes = Following(bot.engine, bot.writer.store)  # in the writer thread
         self.reads = Following(bot.engine, bot.engine.store)  # on the loop, reads only
 
-    @commands.hybrid_command(name="follow")
+    @commands.hybrid_command(name="follow")  # type: ignore[arg-type]
     @commands.guild_only()
     async def follow(self, ctx: commands.Context[Any], *, flags: FollowFlags) -> None:
         """Hear when a subject's facts change: in the updates channel, and by DM if you ask.
@@ -55,7 +55,7 @@ class Follows(commands.Cog):
         text = followed_text(entity, dm=dm, new=new, prefix=ctx.clean_prefix)
         await send_reply(ctx, text, ephemeral=True)
 
-    @commands.hybrid_command(name="unfollow")
+    @commands.hybrid_command(name="unfollow")  # type: ignore[arg-type]
     @commands.guild_only()
     async def unfollow(self, ctx: commands.Context[Any], *, subject: str) -> None:
         """Stop hearing about a subject you follow in this server.
@@ -69,7 +69,7 @@ class Follows(commands.Cog):
         log.info("unfollowed", guild=ctx.guild.id, subject=entity.id, was=was)
         await send_reply(ctx, unfollowed_text(entity, was=was), ephemeral=True)
 
-    @commands.hybrid_command(name="following")
+    @commands.hybrid_command(name="following")  # type: ignore[arg-type]
     @commands.guild_only()
     async def following(self, ctx: commands.Context[Any]) -> None:
         """The subjects you follow in this server."""

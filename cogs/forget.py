@@ -28,12 +28,12 @@ class Forget(commands.Cog):
     def __init__(self, bot: ShowBot) -> None:
         self.bot = bot
 
-    @commands.hybrid_group(name="forget", invoke_without_command=True)
+    @commands.hybrid_group(name="forget", invoke_without_command=True)  # type: ignore[arg-type]
     async def forget(self, ctx: commands.Context[Any]) -> None:
         """Have showbot forget what it keeps about you."""
         await send_reply(ctx, EXPLAIN.format(p=ctx.clean_prefix), ephemeral=True)
 
-    @forget.command(name="me")
+    @forget.command(name="me")  # type: ignore[arg-type]
     async def me(
         self, ctx: commands.Context[Any], confirm: Literal["confirm"] | None = None
     ) -> None:

@@ -54,7 +54,7 @@ class Meta(commands.Cog):
     def __init__(self, bot: ShowBot) -> None:
         self.bot = bot
 
-    @commands.hybrid_command(name="help")
+    @commands.hybrid_command(name="help")  # type: ignore[arg-type]
     async def help(self, ctx: commands.Context[Any], *, topic: str | None = None) -> None:
         """How to ask showbot questions (and, for moderators, how to curate facts).
 
@@ -68,7 +68,7 @@ class Meta(commands.Cog):
             text += f"Moderators: `{ctx.clean_prefix}help moderation`."
         await send_reply(ctx, text)
 
-    @commands.hybrid_command(name="privacy")
+    @commands.hybrid_command(name="privacy")  # type: ignore[arg-type]
     async def privacy(self, ctx: commands.Context[Any]) -> None:
         """What showbot keeps about you, for how long, and how to have it deleted."""
         config = self.bot.config

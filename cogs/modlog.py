@@ -65,7 +65,13 @@ class ModLog(commands.Cog):
         # The global channel is usually in a server another process holds (shards): not in
         # this one's cache, so posted by id. When the cache knows it, a channel it can't
         # post in costs no 403.
-        channel = self.bot.get_channel(channel_id)
+        channel: (
+            discord.abc.GuildChannel
+            | discord.Thread
+            | discord.abc.PrivateChannel
+            | discord.PartialMessageable
+            | None
+        ) = self.bot.get_channel(channel_id)
         try:
             if channel is None:
                 channel = self.bot.get_partial_messageable(channel_id)

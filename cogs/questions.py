@@ -55,7 +55,8 @@ class Questions(commands.Cog):
             await self._answer(ctx, intent, subject)
             return
         # A channel asking faster than Discord lets the bot post: shed before the engine.
-        async with self.backlog.turn(ctx.channel.id, ctx.guild and ctx.guild.id) as admitted:
+        guild_id = ctx.guild.id if ctx.guild else None
+        async with self.backlog.turn(ctx.channel.id, guild_id) as admitted:
             if admitted:
                 await self._answer(ctx, intent, subject)
 
@@ -78,7 +79,7 @@ class Questions(commands.Cog):
             slash=ctx.interaction is not None,
         )
 
-    @commands.hybrid_command(name="when")
+    @commands.hybrid_command(name="when")  # type: ignore[arg-type]
     async def when(self, ctx: commands.Context[Any], *, subject: str) -> None:
         """When a show or season films, premieres or was confirmed, with its source.
 
@@ -87,7 +88,7 @@ class Questions(commands.Cog):
         """
         await self.answer(ctx, Intent.WHEN, subject)
 
-    @commands.hybrid_command(name="who")
+    @commands.hybrid_command(name="who")  # type: ignore[arg-type]
     async def who(self, ctx: commands.Context[Any], *, subject: str) -> None:
         """Who a character, person or organisation is, with its source.
 
@@ -96,7 +97,7 @@ class Questions(commands.Cog):
         """
         await self.answer(ctx, Intent.WHO, subject)
 
-    @commands.hybrid_command(name="what")
+    @commands.hybrid_command(name="what")  # type: ignore[arg-type]
     async def what(self, ctx: commands.Context[Any], *, subject: str) -> None:
         """What an organisation, thing or show is, with its source.
 
@@ -105,7 +106,7 @@ class Questions(commands.Cog):
         """
         await self.answer(ctx, Intent.WHAT, subject)
 
-    @commands.hybrid_command(name="ask")
+    @commands.hybrid_command(name="ask")  # type: ignore[arg-type]
     async def ask(self, ctx: commands.Context[Any], *, subject: str) -> None:
         """Ask anything in your own words; showbot works out what you mean.
 
@@ -114,6 +115,7 @@ class Questions(commands.Cog):
         """
         await self.answer(ctx, Intent.ASK, subject)
 
+    command: commands.HybridCommand[Any, ..., Any]
     for command in (when, who, what, ask):
         command.autocomplete("subject")(subject_autocomplete)
     del command

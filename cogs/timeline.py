@@ -32,7 +32,7 @@ class Timeline(commands.Cog):
         check = getattr(questions, "cog_check", None)
         return bool(await check(ctx)) if check is not None else True
 
-    @commands.hybrid_command(name="predictions")
+    @commands.hybrid_command(name="predictions")  # type: ignore[arg-type]
     async def predictions(self, ctx: commands.Context[Any], *, subject: str | None = None) -> None:
         """Rumors and predictions, open and resolved, with their dates and outcomes.
 
@@ -43,7 +43,7 @@ class Timeline(commands.Cog):
         reply = predictions_text(found, self.engine.entities, ctx.clean_prefix, "discord")
         await send_reply(ctx, reply.content)
 
-    @commands.hybrid_command(name="upcoming")
+    @commands.hybrid_command(name="upcoming")  # type: ignore[arg-type]
     async def upcoming(self, ctx: commands.Context[Any], *, flags: UpcomingFlags) -> None:
         """Premieres, releases and filming dated in the next days (30 unless you say)."""
         followed = None

@@ -49,9 +49,10 @@ class AskButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> AskButton:
-        return cls(Intent(match["intent"]), int(match["entity"]), item.label or "?")
+        label = item.label if isinstance(item, discord.ui.Button) else None
+        return cls(Intent(match["intent"]), int(match["entity"]), label or "?")
 
     async def callback(self, interaction: discord.Interaction) -> None:
         cog = interaction.client.get_cog("Questions")  # type: ignore[attr-defined]
@@ -168,7 +169,7 @@ class ExpiredConfirm(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> ExpiredConfirm:
         # Decided now, before the view's own callback can run and finish.
         view = ConfirmView.waiting.get(match["token"])

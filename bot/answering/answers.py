@@ -7,6 +7,7 @@ Rules that keep answers honest live in :mod:`bot.answering.subjects` (what a nam
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.answering.subjects import Resolution
@@ -65,12 +66,4 @@ def _ordered(facts: list[Fact]) -> list[Fact]:
 
 
 def _with(answer: Answer, facts: list[Fact], *, other: bool) -> Answer:
-    return Answer(
-        question=answer.question,
-        intent=answer.intent,
-        entity=answer.entity,
-        score=answer.score,
-        facts=tuple(facts),
-        other_facts=other,
-        suggestions=answer.suggestions,
-    )
+    return replace(answer, facts=tuple(facts), other_facts=other)

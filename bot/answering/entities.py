@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
-from typing import Any
+from typing import Any, Self, TypeVar, overload
 
 import numpy as np
 
@@ -23,6 +23,7 @@ _CODE = {k: i for i, k in enumerate(KINDS)}
 _NONE = np.iinfo(np.int64).min  # a NULL show, season or server in the int64 columns
 _GONE = object()
 _CACHE = 1 << 14  # entities remembered once read (a question reads a dozen)
+_T = TypeVar("_T")
 
 
 def _column(values: Iterable[int | None], n: int) -> np.ndarray:
@@ -43,19 +44,19 @@ class EntityTable(MutableMapping[int, Entity]):
         if n and (int(arrays["kind"].max()) >= len(KINDS) or (np.diff(ids) <= 0).any()):
             raise ValueError("the entity columns are garbled")
         self._arrays = dict(arrays)
-        self._ids = memoryview(ids)
-        self._kind = memoryview(arrays["kind"])
-        self._show = memoryview(arrays["show"])
-        self._season = memoryview(arrays["season"])
-        self._guild = memoryview(arrays["guild"])
-        self._names = Strings(memoryview(arrays["names"]), arrays["name_off"])
+        self._ids = ids.data
+        self._kind = arrays["kind"].data
+        self._show = arrays["show"].data
+        self._season = arrays["season"].data
+        self._guild = arrays["guild"].data
+        self._names = Strings(arrays["names"].data, arrays["name_off"])
         self._n0 = n
         self._over: dict[int, Entity | None] = {}  # None: removed since
         self._cache: dict[int, Entity] = {}  # base rows read lately (the base never changes)
         self._len = n
 
     @classmethod
-    def of(cls, rows: Iterable[tuple[int, str, str, int | None, int | None, int | None]]) -> Any:
+    def of(cls, rows: Iterable[tuple[int, str, str, int | None, int | None, int | None]]) -> Self:
         """A table of (id, name, kind, show_id, season, guild_id) rows, in any order."""
         rows = sorted(rows)
         n = len(rows)
@@ -102,7 +103,14 @@ class EntityTable(MutableMapping[int, Entity]):
             None if guild == _NONE else guild,
         )
 
-    def get(self, entity_id: int, default: Any = None) -> Any:  # type: ignore[override]
+    @overload
+    def get(self, entity_id: int, default: None = None) -> Entity | None: ...
+    @overload
+    def get(self, entity_id: int, default: Entity) -> Entity: ...
+    @overload
+    def get(self, entity_id: int, default: _T) -> Entity | _T: ...
+
+    def get(self, entity_id: int, default: Any = None) -> Any:
         e = self._over.get(entity_id, _GONE)
         if e is not _GONE:
             return default if e is None else e

@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypedDict
 
 import numpy as np
 from rapidfuzz.distance import OSA
@@ -92,6 +93,17 @@ class _Word:
     df: int = 0  # how many facts hold it
     season: int | None = None  # stands for "season N": held by that season's facts
     name_like: bool = False  # a rare word, as names are (unseen ones are likely subjects)
+
+
+class _Mentioned(TypedDict):
+    """The subjects a question names (FactFinder._mentioned)."""
+
+    one_season: bool  # a season asked about, and exactly one season found for it
+    named: set[int]  # the subjects named
+    all: set[int]  # those and the seasons asked about
+    ids: list[int]  # `all`, sorted
+    season_missing: bool  # a season asked about that no named show has
+    show: bool  # some show is named
 
 
 class FactFinder:
@@ -197,7 +209,7 @@ class FactFinder:
                 continue  # "(show)" typed: only a show's facts
             words, said, have = _terms(doc[0], doc[1])
             cover = _coverage(content, have, words, entity, mentioned["all"], groups)
-            sem = max(0.0, float(np.dot(qvec, doc[2])))
+            sem = max(0.0, float(np.dot(qvec, doc[2]))) if qvec is not None else 0.0
             bonus = _W_MENTION * _involved(mentions, mentioned, entity, said)
             prior = _W_INTENT * _prior(q.intent, fact, entity)
             score = _W_LEX * cover + _W_SEM * sem + bonus + prior
@@ -220,7 +232,9 @@ class FactFinder:
         unseen = all(not w.known and not w.name_like for w in content if w.mention is None)
         return Ranked(tuple(scored), named, frozenset(full) if unseen else frozenset())
 
-    def _mentioned(self, mentions: list[Mention], season: int | None, guild_id: int | None) -> dict:
+    def _mentioned(
+        self, mentions: list[Mention], season: int | None, guild_id: int | None
+    ) -> _Mentioned:
         named = {m.entity.id for m in mentions}
         extra: set[int] = set()
         missing = False
@@ -326,7 +340,7 @@ def _name_like(word: str) -> bool:
 
 
 def _involved(
-    mentions: list[Mention], mentioned: dict, entity: Entity, text: AbstractSet[str]
+    mentions: list[Mention], mentioned: _Mentioned, entity: Entity, text: AbstractSet[str]
 ) -> float:
     """How much a fact is about the question's subjects (0-1). Each place the question
     names a subject counts once, whichever of its namesakes the fact is about: a subject's

@@ -323,10 +323,16 @@ def leftover(
         name += normalize(tied.entity.name).split()
     rest, _ = extract_season(" ".join(words))
     season = found.entity is not None and found.entity.kind is EntityKind.SEASON
+    typed = rest.split()
+    # A name word typed in two ("hell cat" for Hellcat) is explained by it.
+    split = {
+        i + k for i in range(len(typed) - 1) if typed[i] + typed[i + 1] in name for k in (0, 1)
+    }
     return [
         w
-        for w in rest.split()
+        for i, w in enumerate(typed)
         if len(w) > 1
+        and i not in split
         and w not in ignore
         and not (season and season_number(w) is not None)
         and not any(same_word(n, w) for n in name)
@@ -341,7 +347,13 @@ def same_word(word: str, typed: str, most: int = 2) -> bool:
     if len(word) >= 5 and len(typed) >= 4:
         edits = min(most, 2 if len(word) >= 8 else 1)
         return OSA.distance(word, typed, score_cutoff=edits) <= edits
-    return False
+    # A short word only with two neighbouring letters swapped ("cgae" for "cage"): any
+    # other edit of four letters makes another word too easily.
+    return (
+        len(word) == 4
+        and sorted(word) == sorted(typed)
+        and OSA.distance(word, typed, score_cutoff=1) <= 1
+    )
 
 
 def _find_word(word: str, words: list[str]) -> list[int]:

@@ -70,7 +70,8 @@ class Embedder:
         return out
 
     def embed_one(self, text: str) -> np.ndarray:
-        return self.embed([text])[0]
+        row: np.ndarray = self.embed([text])[0]
+        return row
 
     def pieces(self, word: str) -> int:
         """How many tokens the model's vocabulary needs for ``word``: common English

@@ -93,7 +93,7 @@ def _map_char(ch: str) -> str:
     return "".join(out)
 
 
-class _CharMap(dict):
+class _CharMap(dict[int, str]):
     """A str.translate table that fills itself in lazily."""
 
     def __missing__(self, code: int) -> str:
@@ -164,4 +164,5 @@ _stemmer = Stemmer.Stemmer("porter")
 def stem(word: str) -> str:
     """The porter stem of a normalised word ("turned" -> "turn"): how fact search and
     synonyms compare words."""
-    return _stemmer.stemWord(word)
+    stemmed: str = _stemmer.stemWord(word)  # (PyStemmer has no type information)
+    return stemmed

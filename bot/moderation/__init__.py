@@ -18,9 +18,10 @@ from __future__ import annotations
 from bot.moderation.base import Clock
 from bot.moderation.bulk import BulkDesk
 from bot.moderation.facts import RECENT_EDIT_SECONDS, FactDesk
-from bot.moderation.history import HistoryDesk, Version
+from bot.moderation.history import HistoryDesk
 from bot.moderation.outcomes import OutcomeDesk
 from bot.outcomes import Kept, Made, Outcome
+from bot.store.changelog import Version
 
 __all__ = ["RECENT_EDIT_SECONDS", "Clock", "Kept", "Made", "Moderation", "Outcome", "Version"]
 

@@ -63,9 +63,10 @@ class Desk:
 
     def _own(self, row: dict[str, Any], actor: Actor) -> bool:
         """May the actor change this row directly?"""
-        if row["guild_id"] is None:
+        guild_id: int | None = row["guild_id"]
+        if guild_id is None:
             return actor.owner
-        return row["guild_id"] == actor.guild_id
+        return guild_id == actor.guild_id
 
     def fact_row(self, fact_id: int, actor: Actor) -> dict[str, Any]:
         row = self.store.row("fact", fact_id)

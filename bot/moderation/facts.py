@@ -261,7 +261,7 @@ class FactDesk(SubjectDesk):
                     raise InvalidInputError(f"Fact #{fact_id} is not hidden in this server.")
                 if any(marker[c] != row[c] for c in FACT_FIELDS):
                     # The server had its own version before the hide: show that again.
-                    change = {"hides": 0}
+                    change: dict[str, Any] = {"hides": 0}
                 else:
                     change = {"deleted_at": now()}
                 self.store.update("fact", marker["id"], change, actor, "fact.restore")

@@ -113,7 +113,7 @@ class SubjectDesk(Desk):
         url: str | None = None,
         date: str | None = None,
     ) -> Outcome:
-        values = {
+        values: dict[str, Any] = {
             "title": v.clean_text(title, "title", v.MAX_TITLE),
             "publisher": v.clean_text(publisher, "publisher", v.MAX_PUBLISHER, required=False),
             "url": v.parse_url(url),

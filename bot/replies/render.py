@@ -217,10 +217,19 @@ def render_answer(
             intent=answer.intent,
         )
     # A free answer's facts may be about several subjects: then each line names its own.
-    mixed = answer.via == "facts" and len({f.entity_id for f in answer.facts}) > 1
+    # (or about another subject than the one named: "who trained matt" -> Stick's fact).
+    about = {f.entity_id for f in answer.facts}
+    mixed = answer.via in ("facts", "named") and (len(about) > 1 or entity.id not in about)
     named = {f.entity_id: (subjects or {}).get(f.entity_id, entity) for f in answer.facts}
     intent = answer.intent
-    if mixed:
+    if answer.partial:
+        asked = escape(_clip(_as_typed(answer.question.raw, prefix), 80))
+        head = [
+            f"I don't know *{asked}* from what I have on **{escape(entity.name)}**. What I know:"
+        ]
+    elif answer.via == "named":
+        head = [f"**{escape(entity.name)}** is named in {len(answer.facts)} fact(s):"]
+    elif mixed:
         head = []
     elif answer.other_facts:
         head = [
@@ -230,9 +239,24 @@ def render_answer(
     else:
         shown = f" — {intent.value}" if intent is not Intent.ASK else ""
         head = [f"**{escape(entity.name)}**{shown}"]
+    if answer.typo_of:
+        typed = escape(_clip(answer.typo_of, 80))
+        head = [f"Showing **{escape(entity.name)}** for *{typed}*.", *head]
     pointer = f"… and {{n}} more: see `{prefix}fact show <id>` or ask more precisely."
     text = facts_text(head, answer.facts, pointer, subjects=named if mixed else None, dates=dates)
     return Reply(text, intent=intent)
+
+
+def _as_typed(raw: str, prefix: str) -> str:
+    """The question without its command ("!ask who plays x" -> "who plays x")."""
+    if raw.startswith(prefix):
+        raw = re.sub(r"^(?:ask|when|who|what)\b\s*", "", raw[len(prefix) :], flags=re.I)
+    return raw
+
+
+def _clip(text: str, most: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= most else text[: most - 1] + "…"
 
 
 def _render_unknown(answer: Answer, prefix: str) -> Reply:

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
     from bot.store.factindex import FactIndex
+    from bot.store.mentions import Mentions
 
 TABLES = ("entity", "alias", "source", "fact", "synonym")  # the curated ones
 # The curated rows' references (column -> table): each may point at a global row or one
@@ -41,12 +42,14 @@ class Bookkeeping:
 
     db: Database
     docs: FactIndex
+    mentions: Mentions
     path: str
 
     if TYPE_CHECKING:  # provided by Store
 
         def rows(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]: ...
         def atomic(self) -> contextlib.AbstractContextManager[None]: ...
+        def batch(self) -> contextlib.AbstractContextManager[None]: ...
         def _log(
             self,
             actor: Actor,
@@ -150,6 +153,7 @@ class Bookkeeping:
             }
             counts["detached"] = self._detach_global_rows(guild_id, actor)
             self.docs.purge(guild_id)
+            self.mentions.purge(guild_id)
             history = 0
             for table in TABLES:
                 history += self.db.execute(

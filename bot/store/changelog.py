@@ -169,7 +169,9 @@ class ChangeLog:
             ours = record["actor_id"] == user_id
             if not ours and all(v is None for v in sides.values()):
                 continue  # the digits were in some text, not in an id
-            sets = {side: text for side, text in sides.items() if text is not None}
+            sets: dict[str, str | int] = {
+                side: text for side, text in sides.items() if text is not None
+            }
             if ours:
                 sets.update(actor_id=pseudonym_id, actor_name=pseudonym)
             assignments = ", ".join(f"{column} = ?" for column in sets)

@@ -39,9 +39,11 @@ from bot.models import (
     Verdict,
 )
 from bot.store import migrations
-from bot.store.bookkeeping import REFERENCES, TABLES, Bookkeeping, now
+from bot.store.bookkeeping import REFERENCES, TABLES, Bookkeeping
+from bot.store.bookkeeping import now as now  # re-exported: moderation and the engine use it
 from bot.store.changelog import ChangeLog
 from bot.store.factindex import FactIndex
+from bot.store.mentions import Mentions
 from bot.store.outbox import Outbox
 from bot.store.rows import rows
 
@@ -74,6 +76,8 @@ class Store(Bookkeeping):
         self.db = db
         self.path = path
         self.docs = FactIndex(db)
+        # Which subjects each fact names, kept like the documents (bot/store/mentions.py).
+        self.mentions = Mentions(db)
         # What followers hear about, written with the change (bot/store/outbox.py).
         self.outbox = Outbox(db)
         self.changes = ChangeLog(db)
@@ -152,6 +156,7 @@ class Store(Bookkeeping):
             # or not at all.
             self.outbox.flush()
             self.docs.flush()
+            self.mentions.flush()  # after the documents: it looks names up in them
         except BaseException:
             self._abandon()
             raise
@@ -173,6 +178,7 @@ class Store(Bookkeeping):
     def _abandon(self) -> None:
         self.outbox.discard()
         self.docs.discard()
+        self.mentions.discard()
         self._roll_back()
 
     def _roll_back(self) -> None:
@@ -278,10 +284,12 @@ class Store(Bookkeeping):
 
     def _touched(self, table: str, before: dict[str, Any] | None, after: dict[str, Any]) -> None:
         self.docs.touch(table, before, after)
+        self.mentions.touch(table, before, after)
         self.outbox.touch(table, before, after)
         if not self.db.conn.in_transaction:  # a write outside atomic(): keep docs in step now
             self.outbox.flush()
             self.docs.flush()
+            self.mentions.flush()
 
     def _log(
         self,
@@ -431,6 +439,12 @@ class Store(Bookkeeping):
         )
         return _as_seen([fact_from_row(r) for r in rows])
 
+    def facts_naming(self, entity_id: int, guild_id: int | None, limit: int = 100) -> list[Fact]:
+        """The live facts of other subjects that name this one (bot/store/mentions.py), as
+        one server sees them, oldest first."""
+        ids = sorted(self.mentions.facts_naming_ids([entity_id]))[:limit]
+        return [f for f in self.facts_by_ids(ids, guild_id) if f.entity_id != entity_id]
+
     def seasons_of(self, show_id: int, guild_id: int | None) -> list[Entity]:
         return [
             entity_from_row(r)
@@ -479,7 +493,9 @@ class Store(Bookkeeping):
             for t in ("entity", "alias")
         ]
 
-    def changes_since(self, change_id: int, tables: tuple[str, ...] = TABLES) -> list[dict]:
+    def changes_since(
+        self, change_id: int, tables: tuple[str, ...] = TABLES
+    ) -> list[dict[str, Any]]:
         if set(tables) >= set(TABLES):  # every table: the primary key alone (no IN, which
             # made SQLite pick change_row and read the whole log: 20 ms at 158k changes)
             return self.rows("SELECT * FROM change WHERE id > ? ORDER BY id", [change_id])

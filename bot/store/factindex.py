@@ -141,7 +141,9 @@ class FactIndex:
             ],
         )
 
-    def _names(self, subjects: set[tuple[int, int | None, int | None]]) -> dict[tuple, str]:
+    def _names(
+        self, subjects: set[tuple[int, int | None, int | None]]
+    ) -> dict[tuple[int, int | None], str]:
         """(entity, fact's server) -> the names a fact's subject goes by in that server."""
         wanted = {eid for eid, _, _ in subjects} | {s for _, _, s in subjects if s}
         marks = ",".join("?" for _ in wanted)
@@ -156,7 +158,7 @@ class FactIndex:
             list(wanted),
         ):
             found[eid].append((name, guild))
-        out = {}
+        out: dict[tuple[int, int | None], str] = {}
         for eid, guild, show in subjects:
             # A server's aliases name its own facts only: nothing leaks between servers.
             own = [n for n, g in found[eid] + found.get(show or 0, []) if g in (None, guild)]
@@ -257,7 +259,7 @@ def create(db: Database) -> None:
         " entity_id INTEGER NOT NULL, guild_id INTEGER, body TEXT NOT NULL,"
         " names TEXT NOT NULL, vector BLOB)"
     )
-    db["fact_doc"].enable_fts(["body", "names"], tokenize="porter", create_triggers=True)
+    db.table("fact_doc").enable_fts(["body", "names"], tokenize="porter", create_triggers=True)
     db.execute("CREATE VIRTUAL TABLE fact_doc_fts_vocab USING fts5vocab(fact_doc_fts, 'row')")
 
 

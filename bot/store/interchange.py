@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot import validation as v
-from bot.errors import ImportValidationError, ShowbotError
+from bot.errors import ImportValidationError, InvalidInputError, ShowbotError
 from bot.models import Actor, EntityKind
 from bot.store.core import Store, now
 
@@ -115,7 +115,7 @@ def _key(record: dict[str, Any], where: str, problems: list[str]) -> str | None:
     return key.strip()
 
 
-def validate(data: object, store: Store, guild_id: int | None) -> dict[str, list[dict]]:
+def validate(data: object, store: Store, guild_id: int | None) -> dict[str, list[dict[str, Any]]]:
     """Check a whole file; return clean column values per section, or raise with every problem."""
     problems: list[str] = []
     if not isinstance(data, dict):
@@ -138,7 +138,7 @@ def validate(data: object, store: Store, guild_id: int | None) -> dict[str, list
     if problems:
         raise ImportValidationError(problems)
 
-    clean: dict[str, list[dict]] = {s: [] for s in SECTIONS}
+    clean: dict[str, list[dict[str, Any]]] = {s: [] for s in SECTIONS}
     keys: dict[str, set[str]] = {s: set() for s in SECTIONS}
     kinds: dict[str, str] = {}
 
@@ -166,7 +166,7 @@ def validate(data: object, store: Store, guild_id: int | None) -> dict[str, list
                 problems.append(f"{where}.key: {key!r} appears twice")
             try:
                 values = _clean(section, record, where)
-            except v.InvalidInputError as exc:
+            except InvalidInputError as exc:
                 problems.append(f"{where}.{exc}")
                 continue
             values["deleted"] = bool(record.get("deleted", False))
@@ -215,7 +215,7 @@ def _check_override(
     try:
         hides = v.parse_bool(record.get("hides", False), "hides")
         target = _ref(record.get("overrides"), "overrides")
-    except v.InvalidInputError as exc:
+    except InvalidInputError as exc:
         problems.append(f"{where}.{exc}")
         return
     if target is None:
@@ -299,7 +299,7 @@ def _clean(section: str, r: dict[str, Any], where: str) -> dict[str, Any]:
             "entity": _ref(r.get("entity"), "entity", required=True),
             "name": v.clean_text(r.get("name"), "name", v.MAX_NAME),
         }
-    fact = {
+    fact: dict[str, Any] = {
         "entity": _ref(r.get("entity"), "entity", required=True),
         "kind": v.parse_kind(r.get("kind")).value,
         "text": v.clean_text(r.get("text"), "text", v.MAX_FACT_TEXT),
@@ -323,7 +323,7 @@ def _ref(value: object, name: str, *, required: bool = False) -> str | None:
     if value is None and not required:
         return None
     if not isinstance(value, str) or not value.strip():
-        raise v.InvalidInputError(f"{name}: must be the key of a record")
+        raise InvalidInputError(f"{name}: must be the key of a record")
     return value.strip()
 
 
@@ -352,7 +352,7 @@ def import_data(
 
 def _apply(
     store: Store,
-    clean: dict[str, list[dict]],
+    clean: dict[str, list[dict[str, Any]]],
     actor: Actor,
     report: ImportReport,
     *,
@@ -373,7 +373,7 @@ def _apply(
         row = find(store, table, key, scope) or find(store, table, key, None)
         if row is None:
             raise ShowbotError(f"{section} key {key!r} vanished during the import")
-        return row["id"]
+        return int(row["id"])
 
     # Shows before the seasons that point at them.
     entities = sorted(clean["entities"], key=lambda r: r["show"] is not None)

@@ -175,7 +175,7 @@ def m006_fts_rank(db: Database) -> None:
 @migrations()
 def m007_privacy(db: Database) -> None:
     # Keep less (issue 14): the question log forgets who asked and where; nothing read them.
-    db["question"].transform(drop={"user_id", "channel_id"})
+    db.table("question").transform(drop={"user_id", "channel_id"})
     db.executescript(
         """
         -- Questions older than [privacy] question_days, folded into counts when pruned:
@@ -350,6 +350,16 @@ def _rebuild_autoincrement(db: Database, table: str) -> None:
     db.execute(f'ALTER TABLE "{table}__new" RENAME TO "{table}"')
     for index in indexes:
         db.execute(index)
+
+
+@migrations()
+def m012_fact_mentions(db: Database) -> None:
+    # Which subjects each fact names (bot/store/mentions.py): reverse questions ("what
+    # films did X act in") reach the facts that name X. Built once for what exists.
+    from bot.store import mentions
+
+    mentions.create(db)
+    mentions.Mentions(db).rebuild()
 
 
 def require_current(db: Database) -> None:

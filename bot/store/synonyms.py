@@ -156,7 +156,8 @@ class Synonyms:
         with self.store.batch():
             self.store.update("synonym", group_id, {"deleted_at": now()}, actor, "synonym.remove")
         self.refresh(group_id)
-        return row["words"].replace(",", ", ")
+        words: str = row["words"]
+        return words.replace(",", ", ")
 
     def listing(self, guild_id: int | None) -> list[tuple[int | None, str, str]]:
         """(id or None for shipped, words, scope) for every group a server sees."""

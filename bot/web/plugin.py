@@ -64,7 +64,7 @@ def asgi_wrapper(datasette: Any) -> Any:
     POST to a read-only canned query with an error 500."""
 
     def wrap(app: Any) -> Any:
-        async def read_only(scope: dict, receive: Any, send: Any) -> None:
+        async def read_only(scope: dict[str, Any], receive: Any, send: Any) -> None:
             if (
                 _context(datasette) is not None
                 and scope["type"] == "http"

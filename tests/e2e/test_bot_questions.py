@@ -178,7 +178,10 @@ async def test_slash_unknown_subject_buttons_work_too(world: World, bot: Running
     )
     callback = await world.fake.wait_for_callback(handle)
     data = callback.json["data"]
-    assert callback.status == 200 and data["content"].startswith("**Jessica Jones** — who")
+    assert callback.status == 200
+    assert data["content"].startswith(
+        "Showing **Jessica Jones** for *jessica jonse*.\n**Jessica Jones** — who"
+    )
 
     handle = await world.fake.send_slash_command(
         world.main.id, channel, user, "what", {"subject": "the punisher"}

@@ -81,6 +81,7 @@ def test_reopening_migrates_once(tmp_path: Path) -> None:
         "m009_outcomes",
         "m010_follows",
         "m011_ids_never_reused",
+        "m012_fact_mentions",
     ]
     st.close()
 

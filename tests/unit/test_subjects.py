@@ -93,8 +93,10 @@ def meaning_for_moderation(mod: Moderation, name: str, kind: str) -> object:
 
 def meaning_for_questions(engine: Engine, name: str, kind: str) -> object:
     answer = engine.ask(f"!{kind} {name}", guild_id=G1)
-    if answer.via == "facts":
-        return None  # no name matched; the facts' own words answered (the free path)
+    if answer.via == "facts" or answer.partial:
+        # No name matched: the facts' own words answered (the free path), or a subject
+        # is shown as what is known (the name was not all that was typed).
+        return None
     if answer.ambiguous:
         return ("ambiguous", frozenset(s.entity.id for s in answer.suggestions))
     return answer.entity.id if answer.entity else None

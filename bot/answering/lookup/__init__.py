@@ -45,10 +45,10 @@ Design, in short:
   one database share it through the page cache, and open it in a fraction of a build.
 
 The package, by concern: params (thresholds, bounds), keys (typo keys: deletion hashing;
-string hash tables), vocab (the vocabulary, string buffers), scoring (word matching and
-the weighted Dice; the named rows it works with), completion, delta (the mutable delta,
-tombstones, compaction), index (the base arrays and AliasIndex itself), snapshot (the
-on-disk form).
+string hash tables), vocab (the vocabulary, string buffers), state (the attributes the
+mixins share, declared once), scoring (word matching and the weighted Dice; the named rows
+it works with), completion, delta (the mutable delta, tombstones, compaction), index (the
+base arrays and AliasIndex itself), snapshot (the on-disk form).
 
 The index is not thread-safe: query and mutate it from one thread (the event loop), or
 hold a lock (the first query after edits writes too: it recomputes the weights).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable
 from operator import itemgetter
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -15,12 +16,33 @@ from bot.answering.lookup.params import (
     _MAX_QUERY_WORDS,
     _SELECT,
 )
-from bot.answering.lookup.scoring import Hit, _ranges
+from bot.answering.lookup.scoring import Hit, Pair, _ranges
+from bot.answering.lookup.state import IndexState
 from bot.language.text import normalize
 
 
-class Completion:
+class Completion(IndexState):
     """complete() of AliasIndex (a mixin: the arrays live on the index)."""
+
+    if TYPE_CHECKING:  # defined by AliasIndex and Scoring
+
+        def search(
+            self, query: str, *, limit: int = 5, allow: Callable[[int], bool] | None = None
+        ) -> list[Hit]: ...
+
+        def _take(
+            self,
+            aid: int,
+            score: float,
+            hits: list[Hit],
+            seen: set[int],
+            allowed: dict[int, bool],
+            allow: Callable[[int], bool] | None,
+        ) -> bool: ...
+
+        def _match_words(
+            self, toks: list[str], deferred: list[int] | None = None
+        ) -> tuple[list[Pair], list[int]]: ...
 
     def complete(
         self, prefix: str, *, limit: int = 25, allow: Callable[[int], bool] | None = None
@@ -64,12 +86,13 @@ class Completion:
         """Live aliases with every word of `whole` and a word starting with `part`, and
         whether each starts with the first typed word."""
         # A finished word that is no word: its closest word, if one is close ("jesica j").
-        whole_ids = [self._word(t) for t in whole]
-        for i, w in enumerate(whole_ids):
+        found = [self._word(t) for t in whole]
+        for i, w in enumerate(found):
             if w is None:
                 near = self._match_words([whole[i]])[0]
-                whole_ids[i] = max(near, key=itemgetter(2))[1] if near else None
-        if any(w is None for w in whole_ids):
+                found[i] = max(near, key=itemgetter(2))[1] if near else None
+        whole_ids = [w for w in found if w is not None]
+        if len(whole_ids) < len(found):
             return _EMPTY_I32, np.zeros(0, dtype=bool)
         lo = hi = 0
         extra: set[int] = set()

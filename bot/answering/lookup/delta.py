@@ -11,12 +11,13 @@ import numpy as np
 from bot.answering.lookup.keys import _index_keys
 from bot.answering.lookup.params import _DELTA_MIN, _I64_MAX, _I64_MIN, NOISE
 from bot.answering.lookup.scoring import _weights
+from bot.answering.lookup.state import IndexState
 from bot.language.text import normalize
 
 _MAX_ALIASES = (1 << 31) - 1  # alias ids are int32 in the postings
 
 
-class Delta:
+class Delta(IndexState):
     """The mutation side of AliasIndex (a mixin: the arrays live on the index)."""
 
     def add(self, key: int, entity_id: int, text: str) -> None:
@@ -61,7 +62,7 @@ class Delta:
             return
         aid = self._dkeys.pop(key, None)
         if aid is None:
-            if self._k_sorted is None:  # removals are rare: sort the base keys lazily
+            if self._k_sorted is None or self._k_ids is None:  # removals are rare: sorted lazily
                 korder = np.argsort(self._key[: self._n0], kind="stable")
                 self._k_sorted, self._k_ids = self._key[korder], korder
             i = int(np.searchsorted(self._k_sorted, key))

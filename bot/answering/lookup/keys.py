@@ -66,7 +66,8 @@ def _query_keys2(word: str) -> np.ndarray:
     c = np.zeros(n + 1, dtype=np.uint64)
     cp = np.frombuffer(word.encode("utf-32-le"), dtype="<u4").astype(np.uint64)
     np.cumsum(cp * _PPOW_NP[:n], out=c[1:])
-    return c[i] + _PINV_NP * (c[j] - c[i1]) + _PINV2_NP * (c[n] - c[j1])
+    keys: np.ndarray = c[i] + _PINV_NP * (c[j] - c[i1]) + _PINV2_NP * (c[n] - c[j1])
+    return keys
 
 
 def _index_keys(word: str) -> list[int]:

@@ -32,6 +32,7 @@ from bot.answering.lookup.params import (
     _UNKNOWN_WEIGHT,
     NOISE,
 )
+from bot.answering.lookup.state import IndexState
 from bot.language.text import normalize
 
 # _rank sorts (alias id << 16 | query word << 8 | table row) as one int64: the query
@@ -88,7 +89,7 @@ def _weights(df: np.ndarray, n: int, noise_ids: list[int]) -> np.ndarray:
     the same floats however the words are numbered (a build, or edits since one)."""
     n = max(n, 1)
     k = np.arange(int(df.max()) + 1 if len(df) else 1, dtype=np.float64)
-    weight = np.log1p((n - k + 0.5) / (k + 0.5))[df]
+    weight: np.ndarray = np.log1p((n - k + 0.5) / (k + 0.5))[df]
     if noise_ids:
         weight[noise_ids] *= _NOISE_WEIGHT
     return weight
@@ -118,7 +119,7 @@ def _ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.arange(int(counts.sum())) - np.repeat(starts - lo, counts), owner
 
 
-class Scoring:
+class Scoring(IndexState):
     """The query side of AliasIndex (a mixin: the arrays live on the index)."""
 
     def _lookup_exact(self, qn: str) -> tuple[list[int], list[int]]:
@@ -145,7 +146,7 @@ class Scoring:
                     for k in range(3, len(w) - 2)
                     if known(w[:k]) and known(w[k:])
                 )
-        spaced = []
+        spaced: list[int] = []
         for alt in tries[:4]:
             spaced.extend(a for a in self._find(alt) if normalize(self._text(a)) == alt)
         return exact, [a for a in dict.fromkeys(spaced) if a not in exact]
@@ -173,9 +174,9 @@ class Scoring:
         else:
             dk, boff, shift = self._dk_v, self._dboff_v, 64 - self._dbits
             for h in keys:
-                b = h >> shift
+                bucket = h >> shift
                 prefix = h >> wbits
-                for k in range(boff[b], boff[b + 1]):
+                for k in range(boff[bucket], boff[bucket + 1]):
                     e = dk[k]
                     if e >> wbits == prefix:
                         found.add(e & wmask)
@@ -330,8 +331,8 @@ class Scoring:
             (i for i in range(nt) if tok_df[i] and i not in gathered), key=tok_df.__getitem__
         )
         for n_checked, i in enumerate(checked):
-            best_v: float | np.ndarray = 0.0
-            best_d: float | np.ndarray = 0.0
+            best_v: np.ndarray | None = None
+            best_d: np.ndarray | None = None
             for row in table:
                 if row.q != i:
                     continue
@@ -339,13 +340,15 @@ class Scoring:
                 at = np.searchsorted(p, cand)
                 np.minimum(at, len(p) - 1, out=at)
                 hit = p[at] == cand
-                if isinstance(best_v, float):  # the query word's first (most similar) word
+                if best_v is None or best_d is None:  # its first (most similar) word
                     best_v = hit * row.value
                     best_d = hit * row.delta if row.delta else np.zeros(len(cand))
                 else:
                     upd = hit & (row.value > best_v)
                     best_v[upd] = row.value
                     best_d[upd] = row.delta
+            # (tok_df[i] > 0: the table has a row for query word i, so both are set.)
+            assert best_v is not None and best_d is not None
             if not n_checked and len(cand) > _PRUNE:
                 # Many candidates, from a common word: those without the next rarest word
                 # too can only matter if short (canonical order: shortest first); keeping

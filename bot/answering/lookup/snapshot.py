@@ -53,7 +53,7 @@ def write(path: Path, meta: Mapping[str, Any], arrays: Mapping[str, np.ndarray])
     table: dict[str, list[Any]] = {}
     offset = 0
     for name, a in flat.items():
-        raw = memoryview(a).cast("B") if a.nbytes else b""
+        raw = a.data.cast("B") if a.nbytes else b""
         table[name] = [a.dtype.str, list(a.shape), offset, a.nbytes, zlib.crc32(raw)]
         offset += -(-a.nbytes // _ALIGN) * _ALIGN
     header = json.dumps({"meta": dict(meta), "arrays": table}, sort_keys=True).encode()
@@ -66,7 +66,7 @@ def write(path: Path, meta: Mapping[str, Any], arrays: Mapping[str, np.ndarray])
             f.write(b"\0" * (start - _PREFIX.size - len(header)))
             for a in flat.values():
                 if a.nbytes:
-                    f.write(memoryview(a).cast("B"))
+                    f.write(a.data.cast("B"))
                 f.write(b"\0" * (-a.nbytes % _ALIGN))
             f.flush()
             os.fsync(f.fileno())
@@ -222,8 +222,8 @@ def index_from(meta: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> Ali
     for name in (*_PER_ALIAS, *_PER_WORD):
         setattr(index, name, a[name])
     index._n0, index._v0, index._wbits, index._dbits = n0, v0, wbits, dbits
-    index._buf = memoryview(texts)
-    index._words = Vocabulary(Strings(memoryview(words), word_off), word_table)
+    index._buf = texts.data
+    index._words = Vocabulary(Strings(words.data, word_off), word_table)
     index._wid = index._words.ids()
     index._noise_ids = noise.tolist()
     index._init_delta()

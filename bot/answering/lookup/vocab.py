@@ -23,7 +23,7 @@ class Strings:
     def __init__(self, buf: bytes | memoryview, off: np.ndarray) -> None:
         self._buf = buf
         self._off = off
-        self._offv = memoryview(off)  # reads single offsets as Python ints, fast
+        self._offv = off.data  # reads single offsets as Python ints, fast
         self._n = len(off) - 1
 
     @classmethod
@@ -67,7 +67,7 @@ class Vocabulary:
         self._v0 = len(base)
         # text_hash(word) << 32 | id, sorted: word -> id without a dict of every word.
         self.table = hash_table(base, np.arange(self._v0)) if table is None else table
-        self._tv = memoryview(self.table)
+        self._tv = self.table.data
         self.extra: list[str] = []
         self._new: dict[str, int] = {}
         self._cache: dict[str, int] = {}  # base words found lately (they never change)

@@ -1,0 +1,278 @@
+"""The answer decision, one pipeline read top to bottom (issue 22): find the subject a
+question names, gather its facts and the facts naming it, keep those that say what the
+rest of the question asks; else the free path over every fact; else what is known about
+the subject (a partial answer); else an honest "I don't know".
+
+The engine (bot/engine.py) owns the index, the log and the locks, and hands each parsed
+question here; this module decides which facts answer it, as data (an Answer); the
+replies put it into words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, MutableMapping
+from dataclasses import replace
+
+from bot.answering.answers import answer_found, answer_of, choose_facts
+from bot.answering.grounding import UNSEEN_WEIGHT, asked_stems, ground
+from bot.answering.retrieval import FactFinder
+from bot.answering.subjects import Resolution, Subjects, leftover, parse_id
+from bot.language.text import FUNCTION_WORDS, normalize, stem
+from bot.models import Answer, Entity, EntityKind, Fact, Intent, Question, Suggestion
+from bot.store.core import Store
+from bot.store.synonyms import Synonyms
+
+
+class Pipeline:
+    """Decides the Answer to a parsed question from one store and its subjects."""
+
+    def __init__(
+        self,
+        store: Store,
+        subjects: Subjects,
+        finder: FactFinder,
+        synonyms: Synonyms,
+        entities: MutableMapping[int, Entity],
+        seasons_of: Callable[[int], list[Entity]],
+        prefix: str,
+    ) -> None:
+        self.store = store
+        self.subjects = subjects
+        self.finder = finder
+        self.synonyms = synonyms
+        self.entities = entities
+        self.seasons_of = seasons_of
+        self.prefix = prefix
+
+    def answer(self, q: Question, guild_id: int | None, *, name_only: bool = False) -> Answer:
+        """One pipeline, top to bottom: find the subject the question names, gather its
+        facts and the facts naming it, keep those that say what the rest of the question
+        asks; else the free path over every fact; else what is known about the subject
+        (a partial answer); else an honest "I don't know". ``name_only``: all that was
+        typed is a name (``!who X``, ``/who``), not a question around one."""
+        found = self.subjects.resolve(
+            q.subject, intent=q.intent, guild_id=guild_id, season=q.season, kind=q.kind
+        )
+        named = answer_of(q, found)
+        groups = self.synonyms.groups(guild_id)
+        # Words the name leaves unexplained ("who plays X"): X is not all that is asked,
+        # as "subject: X comics" is not X for a moderator.
+        by_name = (found.entity or found.ambiguous) and parse_id(q.subject) is None
+        extra = leftover(q.subject.split(), found) if by_name else []
+        if found.entity is not None and not extra and not q.attribute:
+            return self._about(q, found, named, guild_id, groups)  # only a name
+        if found.show is not None or not q.words:
+            return named  # a known show's unknown season stays unknown
+        if found.ambiguous:  # "is jessica jones on netflix": the namesake it fits
+            outside = [w for w in q.words if w not in q.subject.split()]
+            asked_of = asked_stems(extra or outside)
+            fits = [
+                grounded
+                for c in found.candidates
+                if asked_of
+                and (grounded := self._grounded(q, c.entity, asked_of, guild_id, groups))
+            ]
+            # A namesake's own fact says it more than a fact that only names it.
+            own = [a for a in fits if a.entity and a.facts[0].entity_id == a.entity.id]
+            if len(own or fits) == 1:
+                return (own or fits)[0]
+            if not extra and not q.attribute:
+                return named  # just a name two subjects share: "which one do you mean?"
+        subject, asked = self._named_in(q, found, extra, guild_id, name_only)
+        if subject is None and found.entity is None and _only_a_name(q):
+            return named  # "who is daredevil": a name the store doesn't know, no word hunt
+        # The free path over every fact: what the question's words and meaning point to.
+        # Without leftover words ("the villain of X") X is its hint.
+        hint = None if extra else found.entity
+        free = self.finder.find(q, guild_id, hint, by_meaning=hint is None)
+        if free is not None and (
+            subject is None or self._concerns(free.facts, subject, asked, groups)
+        ):
+            return answer_found(q, free)
+        if subject is not None and asked:  # the subject's facts, and those naming it
+            grounded = self._grounded(q, subject, asked, guild_id, groups)
+            if grounded is not None:
+                return grounded
+        if subject is not None and not extra and found.entity is not None:
+            # "the villain of X": X's facts for the intent the attribute implies.
+            return choose_facts(named, self.store.facts_for(found.entity.id, guild_id))
+        if subject is not None:  # known, but nothing says what was asked: say what is known
+            return self._partial(q, subject, guild_id)
+        if found.entity is None and not found.ambiguous:
+            return named
+        offers = (Suggestion(found.entity, found.score),) if found.entity else found.candidates
+        return replace(named, entity=None, ambiguous=False, suggestions=offers)
+
+    def _concerns(
+        self,
+        facts: tuple[Fact, ...],
+        subject: Entity,
+        asked: list[str],
+        groups: Mapping[str, frozenset[str]],
+    ) -> bool:
+        """Whether the free path's facts are about the subject the question names (its
+        show or seasons too) or name it, and say what was asked of it."""
+        family = {subject.id, *(s.id for s in self.seasons_of(subject.id))}
+        if subject.show_id is not None:
+            family.add(subject.show_id)
+        naming = set(self.store.mentions.facts_naming_ids([subject.id]))
+        if not all(f.entity_id in family or f.id in naming for f in facts):
+            return False
+        if not asked:
+            return True
+        # It must say something of what was asked: a fact picked by meaning alone ("how
+        # tall is X" -> X's closest fact) or by a word inside another verb ("play into"
+        # for "plays") is not an answer; the subject's partial answer says what is known.
+        kinds = {f.entity_id: e.kind for f in facts if (e := self.entities.get(f.entity_id))}
+        weights = self._weights(asked)
+        return bool(ground(asked, facts[:1], (), Intent.ASK, groups, kinds, weights, least=0.3))
+
+    def _weights(self, asked: list[str]) -> dict[str, float]:
+        seen = self.store.docs.doc_freqs(asked)
+        return {a: 1.0 if seen.get(a) else UNSEEN_WEIGHT for a in asked}
+
+    def _about(
+        self,
+        q: Question,
+        found: Resolution,
+        named: Answer,
+        guild_id: int | None,
+        groups: Mapping[str, frozenset[str]],
+    ) -> Answer:
+        """A question that is only a name: the subject's facts for the intent, what was
+        asked first; with none of its own, the facts that name it."""
+        assert found.entity is not None
+        if _typo(q.subject, found.text):
+            named = replace(named, typo_of=q.subject)
+        own = self.store.facts_for(found.entity.id, guild_id)
+        if not own:
+            naming = self.store.facts_naming(found.entity.id, guild_id)
+            if naming:
+                return replace(choose_facts(named, naming), via="named", other_facts=False)
+        answer = choose_facts(named, own)
+        asked = leftover(list(q.words), found, FUNCTION_WORDS)
+        return _asked_first(answer, asked, groups)
+
+    def _named_in(
+        self,
+        q: Question,
+        found: Resolution,
+        extra: list[str],
+        guild_id: int | None,
+        name_only: bool,
+    ) -> tuple[Entity | None, list[str]]:
+        """The known subject a question names and the stems of what it asks about it: the
+        name path's subject with its leftover words, else the longest subject named in
+        full inside the question ("what films did diana rigg act in")."""
+        if found.entity is not None:
+            if not extra and q.attribute:  # "the release date of X": what is asked of X
+                named_words = set(q.subject.split()) | {"season", "s", str(q.season)}
+                return found.entity, asked_stems([w for w in q.words if w not in named_words])
+            return found.entity, asked_stems(extra)
+        if found.ambiguous or name_only:
+            # "!who frank simpson" is a name: Simpson inside it is not what was asked.
+            return None, []
+        words = list(q.words)
+        found_in = self.subjects.mentions(words, guild_id)
+        full = [m for m in found_in if not m.partial]
+        # A first name alone ("kendall's dad") names its subject when it fits no other,
+        # typed as it is: "walter" is not "Walker".
+        alone = [m for m in found_in if m.partial and _spelled(words[m.start], m.entity.name)]
+        if not full and len({m.entity.id for m in alone}) == 1:
+            full = alone[:1]
+        if not full:
+            return None, []
+        first = full[0]  # the longest name, then the best match
+        rest = words[: first.start] + words[first.end :]
+        subject = first.entity
+        if q.season is not None and subject.kind is EntityKind.SHOW:
+            season = self.subjects.season_of(subject, q.season, guild_id)
+            if season is None:
+                return None, []  # a season the store doesn't know: nothing to ground on
+            subject = season
+            rest = [w for w in rest if w not in ("season", "s", str(q.season))]
+        return subject, asked_stems(rest)
+
+    def _grounded(
+        self,
+        q: Question,
+        subject: Entity,
+        asked: list[str],
+        guild_id: int | None,
+        groups: Mapping[str, frozenset[str]],
+    ) -> Answer | None:
+        """The subject's facts, or facts naming it, that say what was asked."""
+        own = self.store.facts_for(subject.id, guild_id)
+        naming = self.store.facts_naming(subject.id, guild_id)
+        kinds = {
+            f.entity_id: e.kind
+            for f in [*own, *naming]
+            if (e := self.entities.get(f.entity_id)) is not None
+        }
+        picked = ground(asked, own, naming, q.intent, groups, kinds, self._weights(asked))
+        if not picked:
+            return None
+        return Answer(
+            question=q,
+            intent=q.intent,
+            entity=subject,
+            score=round(picked[0].said * 100, 2),
+            facts=tuple(s.fact for s in picked),
+            via="facts",
+            fact_scores=tuple(round(s.said, 3) for s in picked),
+        )
+
+    def _partial(self, q: Question, subject: Entity, guild_id: int | None) -> Answer:
+        """What is known about a subject, said as that (not an answer to the question)."""
+        facts = self.store.facts_for(subject.id, guild_id) or self.store.facts_naming(
+            subject.id, guild_id
+        )
+        base = Answer(question=q, intent=Intent.ASK, entity=subject, score=0.0)
+        return replace(choose_facts(base, facts), intent=q.intent, partial=True)
+
+
+_ASKING = frozenset(("who", "whos", "what", "whats", "is", "are", "was", "were"))
+_ARTICLES = frozenset(("the", "a", "an"))
+
+
+def _only_a_name(q: Question) -> bool:
+    """Whether the question asks who or what something is and says nothing else ("who is
+    daredevil"): only that subject's own facts could answer it, not one mentioning it."""
+    words = list(q.words)
+    lead = 0
+    while lead < len(words) and words[lead] in _ASKING:
+        lead += 1
+    rest = [w for w in words[lead:] if w not in _ARTICLES]
+    copula = any(w in ("is", "are", "was", "were", "whos", "whats") for w in words[:lead])
+    return (
+        copula
+        and 0 < len(rest) <= 3
+        and rest == [w for w in q.subject.split() if w not in _ARTICLES]
+    )
+
+
+def _spelled(word: str, name: str) -> bool:
+    """Whether a word is a part of the name as it is spelled (or its possessive)."""
+    return any(word in (part, part + "s") for part in normalize(name).split())
+
+
+def _typo(typed: str, name: str) -> bool:
+    """Whether the typed subject is not just the name's words (a typo of it was matched);
+    a season's number beside it is no typo."""
+    words = set(normalize(name).split())
+    said = {w for w in normalize(typed).split() if not w.isdigit() and w not in ("season", "s")}
+    return bool(name) and not said <= words
+
+
+def _asked_first(answer: Answer, asked: list[str], groups: Mapping[str, frozenset[str]]) -> Answer:
+    """The subject's facts with those saying what was asked first ("when was X filmed":
+    the filming fact before the premiere), the rest in their usual order."""
+    wanted = {stem(w) for w in asked}
+    wanted |= {s for w in list(wanted) for s in groups.get(w, ())}
+    if not wanted or len(answer.facts) < 2:
+        return answer
+
+    def said(fact: Fact) -> int:
+        return -len(wanted & {stem(w) for w in normalize(fact.text).split()})
+
+    return replace(answer, facts=tuple(sorted(answer.facts, key=said)))

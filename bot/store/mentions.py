@@ -1,0 +1,233 @@
+"""Which subjects a fact names: ``fact_mention`` links a fact to every known subject its
+text or quote names (by an exact name or alias, whole words), besides its own subject.
+
+A question about a subject then reaches the facts that name it: an actor's films ("Diana
+Rigg stars in ..." is a fact of the film), a network's shows, who paid a bill. Reverse
+questions are the common case in an imported catalogue.
+
+Kept in step like the search documents (``bot.store.factindex``): every curated write
+notes what it touches (:meth:`Mentions.touch`) and :meth:`Mentions.flush` rewrites the
+links in the same transaction, just before COMMIT. ``mention_name`` holds the normalised
+names of live subjects (their names and aliases) so a fact's words are looked up by index,
+and a name that changes finds the facts holding it through the full-text index.
+
+Scope: a global fact is linked through global subjects and global aliases only; a
+server's fact also through that server's own subjects and aliases. A name made only of
+function words or shorter than three letters links nothing ("Will" would be every "will").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from bot.language.text import FUNCTION_WORDS, normalize
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+MAX_NAME_WORDS = 8  # longer names are not looked for inside a fact's words
+MIN_NAME_CHARS = 3
+_BATCH = 500
+
+
+def create(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE mention_name (
+            norm TEXT NOT NULL,
+            entity_id INTEGER NOT NULL,
+            guild_id INTEGER,
+            origin TEXT NOT NULL  -- 'entity:<id>' or 'alias:<id>': the row it comes from
+        );
+        CREATE INDEX mention_name_norm ON mention_name (norm);
+        CREATE UNIQUE INDEX mention_name_origin ON mention_name (origin);
+        CREATE TABLE fact_mention (
+            fact_id INTEGER NOT NULL,
+            entity_id INTEGER NOT NULL,
+            PRIMARY KEY (fact_id, entity_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX fact_mention_entity ON fact_mention (entity_id, fact_id);
+        """
+    )
+
+
+def usable(norm: str) -> bool:
+    """Whether a normalised name can stand for its subject inside a fact's words."""
+    words = norm.split()
+    if not words or len(words) > MAX_NAME_WORDS or len(norm) < MIN_NAME_CHARS:
+        return False
+    return not all(w in FUNCTION_WORDS or w.isdigit() for w in words)
+
+
+def grams(text: str) -> set[str]:
+    """Every run of 1 to MAX_NAME_WORDS consecutive words of ``text``, normalised."""
+    words = normalize(text).split()
+    found = set()
+    for i in range(len(words)):
+        for n in range(1, min(MAX_NAME_WORDS, len(words) - i) + 1):
+            found.add(" ".join(words[i : i + n]))
+    return found
+
+
+class Mentions:
+    """Keeps ``mention_name`` and ``fact_mention`` in step with the curated tables."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._facts: set[int] = set()
+        self._names: set[tuple[str, int]] = set()  # ("entity" | "alias", id)
+        self._words: set[str] = set()  # names (old and new) whose facts are looked again
+
+    # ------------------------------------------------------------ keeping in step
+
+    def touch(self, table: str, before: dict[str, Any] | None, after: dict[str, Any]) -> None:
+        if table == "fact":
+            self._facts.add(int(after["id"]))
+        elif table in ("entity", "alias"):
+            self._names.add((table, int(after["id"])))
+            for row in (before, after):
+                if row is not None:
+                    self._words.add(normalize(str(row["name"])))
+            if table == "entity" and before is not None:
+                # A subject removed, merged or moved: the facts that named it look again.
+                self._facts.update(self.facts_naming_ids([int(after["id"])]))
+
+    def discard(self) -> None:
+        self._facts.clear()
+        self._names.clear()
+        self._words.clear()
+
+    def flush(self) -> int:
+        """Apply what was touched: names first, then every fact they may concern."""
+        names, self._names = sorted(self._names), set()
+        words, self._words = self._words, set()
+        facts, self._facts = self._facts, set()
+        for table, row_id in names:
+            self._refresh_name(table, row_id)
+        facts |= self._facts_holding(w for w in words if usable(w))
+        ordered = sorted(facts)
+        for start in range(0, len(ordered), _BATCH):
+            self._link(ordered[start : start + _BATCH])
+        return len(ordered)
+
+    def rebuild(self) -> int:
+        """Every name and every link from scratch (a migration; the property test's truth)."""
+        self.db.execute("DELETE FROM mention_name")
+        self.db.execute("DELETE FROM fact_mention")
+        for table in ("entity", "alias"):
+            for (row_id,) in self.db.execute(f"SELECT id FROM {table}").fetchall():
+                self._refresh_name(table, int(row_id))
+        ids = [int(r[0]) for r in self.db.execute("SELECT id FROM fact").fetchall()]
+        for start in range(0, len(ids), _BATCH):
+            self._link(ids[start : start + _BATCH])
+        return len(ids)
+
+    def purge(self, guild_id: int) -> None:
+        """A server's rows are being deleted: their names and links go with them."""
+        self.db.execute(
+            "DELETE FROM fact_mention WHERE fact_id IN (SELECT id FROM fact WHERE guild_id = ?)"
+            " OR entity_id IN (SELECT id FROM entity WHERE guild_id = ?)",
+            [guild_id, guild_id],
+        )
+        self.db.execute("DELETE FROM mention_name WHERE guild_id = ?", [guild_id])
+        self.db.execute(
+            "DELETE FROM mention_name WHERE entity_id IN (SELECT id FROM entity"
+            " WHERE guild_id = ?)",
+            [guild_id],
+        )
+
+    def _refresh_name(self, table: str, row_id: int) -> None:
+        origin = f"{table}:{row_id}"
+        self.db.execute("DELETE FROM mention_name WHERE origin = ?", [origin])
+        if table == "entity":
+            row = self.db.execute(
+                "SELECT name, id, guild_id FROM entity WHERE id = ? AND deleted_at IS NULL"
+                " AND merged_into IS NULL",
+                [row_id],
+            ).fetchone()
+        else:
+            row = self.db.execute(
+                "SELECT alias.name, alias.entity_id, alias.guild_id FROM alias"
+                " JOIN entity ON entity.id = alias.entity_id WHERE alias.id = ?"
+                " AND alias.deleted_at IS NULL AND entity.deleted_at IS NULL"
+                " AND entity.merged_into IS NULL",
+                [row_id],
+            ).fetchone()
+        if row is None:
+            return
+        norm = normalize(str(row[0]))
+        if usable(norm):
+            self.db.execute(
+                "INSERT INTO mention_name (norm, entity_id, guild_id, origin) VALUES (?, ?, ?, ?)",
+                [norm, row[1], row[2], origin],
+            )
+
+    def _facts_holding(self, names: Iterable[str]) -> set[int]:
+        """Facts whose words may hold one of ``names`` (a superset, from the full-text
+        index's phrase match; :meth:`_link` checks the words exactly)."""
+        found: set[int] = set()
+        for name in names:
+            phrase = '"' + name.replace('"', "") + '"'
+            found.update(
+                int(r[0])
+                for r in self.db.execute(
+                    "SELECT fact_doc.fact_id FROM fact_doc_fts JOIN fact_doc"
+                    " ON fact_doc.rowid = fact_doc_fts.rowid WHERE fact_doc_fts MATCH ?",
+                    [f"body : {phrase}"],
+                )
+            )
+        return found
+
+    def _link(self, fact_ids: list[int]) -> None:
+        marks = ",".join("?" for _ in fact_ids)
+        self.db.execute(f"DELETE FROM fact_mention WHERE fact_id IN ({marks})", fact_ids)
+        rows = self.db.execute(
+            "SELECT id, entity_id, guild_id, text, quote FROM fact WHERE deleted_at IS NULL"
+            f" AND hides = 0 AND id IN ({marks})",
+            fact_ids,
+        ).fetchall()
+        links: list[tuple[int, int]] = []
+        for fid, own, guild, text, quote in rows:
+            words = grams(" ".join(filter(None, (text, quote))))
+            if not words:
+                continue
+            found = {
+                eid
+                for eid, name_guild in self._lookup(words)
+                if eid != own and name_guild in (None, guild)
+            }
+            links += [(fid, eid) for eid in sorted(found) if self._visible(eid, guild)]
+        self.db.conn.executemany(
+            "INSERT OR IGNORE INTO fact_mention (fact_id, entity_id) VALUES (?, ?)", links
+        )
+
+    def _lookup(self, words: set[str]) -> list[tuple[int, int | None]]:
+        ordered = sorted(words)
+        found: list[tuple[int, int | None]] = []
+        for start in range(0, len(ordered), _BATCH):
+            part = ordered[start : start + _BATCH]
+            marks = ",".join("?" for _ in part)
+            found += self.db.execute(
+                f"SELECT entity_id, guild_id FROM mention_name WHERE norm IN ({marks})", part
+            ).fetchall()
+        return found
+
+    def _visible(self, entity_id: int, guild: int | None) -> bool:
+        row = self.db.execute("SELECT guild_id FROM entity WHERE id = ?", [entity_id]).fetchone()
+        return row is not None and row[0] in (None, guild)
+
+    # ------------------------------------------------------------ reading
+
+    def facts_naming_ids(self, entity_ids: list[int]) -> list[int]:
+        marks = ",".join("?" for _ in entity_ids)
+        return [
+            int(r[0])
+            for r in self.db.execute(
+                f"SELECT fact_id FROM fact_mention WHERE entity_id IN ({marks})", entity_ids
+            )
+        ]
+
+    def links(self) -> set[tuple[int, int]]:
+        """Every (fact, subject) link: what the property test compares with a rebuild."""
+        return {(int(f), int(e)) for f, e in self.db.execute("SELECT * FROM fact_mention")}

@@ -1,0 +1,218 @@
+"""A fact knows every subject it names (issue 22, part 1): the links follow every write
+path, and after any sequence of moderator actions they equal the links rebuilt from
+scratch (a hypothesis state machine over two servers)."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+
+from bot.engine import Engine
+from bot.errors import ShowbotError
+from bot.models import SYSTEM, Actor
+from bot.moderation import Moderation
+from bot.privacy import Privacy
+from bot.store.interchange import import_data
+
+G1, G2 = 811111111111111111, 822222222222222222
+MOD1 = Actor(id=1, name="alice", guild_id=G1)
+MOD2 = Actor(id=2, name="bob", guild_id=G2)
+OWNER = Actor(id=9, name="owner", guild_id=None, owner=True)
+
+
+def named(engine: Engine, subject: str, guild: int | None = None) -> set[str]:
+    """The texts of the facts that name ``subject``."""
+    entity = engine.subjects.resolve(subject, guild_id=guild).entity
+    assert entity is not None, subject
+    return {f.text for f in engine.store.facts_naming(entity.id, guild)}
+
+
+def test_a_fact_is_linked_to_the_subjects_its_text_names(engine: Engine) -> None:
+    mod = Moderation(engine)
+    mod.add_fact(OWNER, subject="Kilgrave", kind="what", text="IGH covered Kilgrave's bills.")
+    assert "IGH covered Kilgrave's bills." in named(engine, "IGH")
+    mod.add_fact(OWNER, subject="Vincente Minnelli", kind="who", text="A director.")
+    assert named(engine, "vincente minnelli") == set()
+    film = mod.add_fact(
+        OWNER, subject="Gigi", kind="who", text="Gigi was directed by Vincente Minnelli."
+    )
+    assert named(engine, "vincente minnelli") == {"Gigi was directed by Vincente Minnelli."}
+    # Edited away, removed, restored: the link follows.
+    mod.edit_fact(OWNER, film.fact_id, text="Gigi was directed by someone else.")
+    assert named(engine, "vincente minnelli") == set()
+    mod.edit_fact(OWNER, film.fact_id, text="Gigi: directed by Vincente Minnelli.")
+    mod.remove_fact(OWNER, film.fact_id)
+    assert named(engine, "vincente minnelli") == set()
+    mod.restore_fact(OWNER, film.fact_id)
+    assert named(engine, "vincente minnelli") == {"Gigi: directed by Vincente Minnelli."}
+
+
+def test_names_made_later_and_aliases_link_existing_facts(engine: Engine) -> None:
+    mod = Moderation(engine)
+    mod.add_fact(OWNER, subject="Nuke", kind="who", text="Nuke works with the Hellcat squad.")
+    mod.add_fact(OWNER, subject="Hellcat Squad", kind="what", text="A team.")
+    assert "Nuke works with the Hellcat squad." in named(engine, "hellcat squad")
+    mod.add_alias(OWNER, "the squad", "Hellcat Squad")
+    mod.add_fact(OWNER, subject="Trish Walker", kind="who", text="Trish trains with the squad.")
+    assert "Trish trains with the squad." in named(engine, "hellcat squad")
+    mod.rename_entity(OWNER, "Hellcat Squad", "Cat Team")  # the old name stays an alias
+    assert {"Nuke works with the Hellcat squad.", "Trish trains with the squad."} <= named(
+        engine, "cat team"
+    )
+    mod.remove_alias(OWNER, "the squad")
+    assert "Trish trains with the squad." not in named(engine, "cat team")
+
+
+def test_a_server_alias_links_only_that_servers_facts(engine: Engine) -> None:
+    mod = Moderation(engine)
+    mod.add_alias(MOD1, "purple man", "Kilgrave")
+    mod.add_fact(MOD1, subject="Nuke", kind="what", text="Nuke fears the purple man.")
+    mod.add_fact(MOD2, subject="Nuke", kind="what", text="Nuke met the purple man once.")
+    kilgrave = engine.subjects.resolve("kilgrave").entity
+    assert kilgrave is not None
+    assert {f.text for f in engine.store.facts_naming(kilgrave.id, G1)} >= {
+        "Nuke fears the purple man."
+    }
+    assert "Nuke met the purple man once." not in {
+        f.text for f in engine.store.facts_naming(kilgrave.id, G2)
+    }
+
+
+def test_imports_and_forgetting_keep_the_links(engine: Engine, tmp_path: Path) -> None:
+    data = {
+        "format": "showbot",
+        "version": 1,
+        "entities": [
+            {"key": "m", "name": "Gigi", "kind": "show"},
+            {"key": "p", "name": "Leslie Caron", "kind": "person"},
+        ],
+        "facts": [
+            {
+                "key": "f",
+                "entity": "m",
+                "kind": "who",
+                "text": "Leslie Caron stars in Gigi.",
+                "status": "confirmed",
+            }
+        ],
+    }
+    with engine.store.atomic():
+        import_data(engine.store, data, SYSTEM)
+    engine.sync(force=True)
+    assert named(engine, "leslie caron") == {"Leslie Caron stars in Gigi."}
+    mod = Moderation(engine)
+    mod.add_fact(MOD1, subject="Leslie Caron", kind="who", text="Our server's note.")
+    mod.add_fact(MOD1, subject="Secret Film", kind="who", text="Leslie Caron stars in it.")
+    assert "Leslie Caron stars in it." in named(engine, "leslie caron", G1)
+    Privacy(engine.store).forget_guild(G1)
+    assert engine.store.mentions.links() == _rebuilt(engine)
+
+
+def _rebuilt(engine: Engine) -> set[tuple[int, int]]:
+    """The links a rebuild from scratch gives, leaving the store as it was."""
+    store = engine.store
+    with store.atomic():
+        kept = store.mentions.links()
+        store.mentions.rebuild()
+        truth = store.mentions.links()
+        store.db.execute("DELETE FROM fact_mention")
+        store.db.conn.executemany("INSERT INTO fact_mention VALUES (?, ?)", sorted(kept))
+    return truth
+
+
+NAMES = ["Kilgrave", "Nuke", "Trish Walker", "Luke Cage", "IGH", "Zorblax", "Quill"]
+WORDS = st.lists(st.sampled_from([*NAMES, "the", "met", "Trish", "cage", "bills"]), max_size=6)
+ACTORS = st.sampled_from([MOD1, MOD2, OWNER])
+
+
+class MentionMachine(RuleBasedStateMachine):
+    """Moderators at work in two servers; the links must always be what a rebuild says."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.folder = tempfile.TemporaryDirectory()
+        self.engine = Engine.open(Path(self.folder.name) / "m.db")
+        self.mod = Moderation(self.engine)
+        self.facts: list[int] = []
+
+    def teardown(self) -> None:
+        self.engine.close()
+        self.folder.cleanup()
+
+    def _try(self, action: object, *args: object, **kwargs: object) -> object:
+        try:
+            return action(*args, **kwargs)  # type: ignore[operator]
+        except ShowbotError:
+            return None  # refused (ambiguous, unknown, not theirs): nothing changed
+
+    @rule(actor=ACTORS, subject=st.sampled_from(NAMES), words=WORDS)
+    def add_fact(self, actor: Actor, subject: str, words: list[str]) -> None:
+        text = " ".join(words) + " fact."
+        done = self._try(self.mod.add_fact, actor, subject=subject, kind="what", text=text)
+        if done is not None:
+            self.facts.append(done.fact_id)  # type: ignore[attr-defined]
+
+    @rule(actor=ACTORS, pick=st.integers(0, 50), words=WORDS)
+    def edit_fact(self, actor: Actor, pick: int, words: list[str]) -> None:
+        if self.facts:
+            fid = self.facts[pick % len(self.facts)]
+            self._try(self.mod.edit_fact, actor, fid, text=" ".join(words) + " edited.")
+
+    @rule(actor=ACTORS, pick=st.integers(0, 50), restore=st.booleans())
+    def remove_or_restore(self, actor: Actor, pick: int, restore: bool) -> None:
+        if self.facts:
+            fid = self.facts[pick % len(self.facts)]
+            action = self.mod.restore_fact if restore else self.mod.remove_fact
+            self._try(action, actor, fid)
+
+    @rule(actor=ACTORS, alias=st.sampled_from(["cage", "the purple man", "quill", "bills"]),
+          subject=st.sampled_from(NAMES))  # fmt: skip
+    def add_alias(self, actor: Actor, alias: str, subject: str) -> None:
+        self._try(self.mod.add_alias, actor, alias, subject)
+
+    @rule(actor=ACTORS, alias=st.sampled_from(["cage", "the purple man", "quill", "bills"]))
+    def remove_alias(self, actor: Actor, alias: str) -> None:
+        self._try(self.mod.remove_alias, actor, alias)
+
+    @rule(actor=ACTORS, subject=st.sampled_from(NAMES), new=st.sampled_from(["Zed", "Cage Two"]))
+    def rename(self, actor: Actor, subject: str, new: str) -> None:
+        self._try(self.mod.rename_entity, actor, subject, new)
+
+    @rule(actor=ACTORS, a=st.sampled_from(NAMES), b=st.sampled_from(NAMES))
+    def merge(self, actor: Actor, a: str, b: str) -> None:
+        self._try(self.mod.merge_entities, actor, a, b)
+
+    @rule(actor=ACTORS)
+    def undo(self, actor: Actor) -> None:
+        self._try(self.mod.undo, actor)
+
+    @rule(guild=st.sampled_from([G1, G2]))
+    def forget(self, guild: int) -> None:
+        Privacy(self.engine.store).forget_guild(guild)
+        self.engine.sync(force=True)
+
+    @invariant()
+    def links_equal_a_rebuild(self) -> None:
+        assert self.engine.store.mentions.links() == _rebuilt(self.engine)
+
+
+MentionMachine.TestCase.settings = settings(
+    max_examples=30,
+    stateful_step_count=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+test_links_after_any_writes_equal_a_rebuild = MentionMachine.TestCase
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:  # a fresh seeded store per test
+    eng = Engine.open(tmp_path / "mentions.db")
+    yield eng
+    eng.close()

@@ -1,0 +1,111 @@
+"""Understanding what fans ask (issue 22): facts that name a subject answer reverse
+questions, a known subject with nothing on what was asked gets an honest partial answer,
+a typo of exactly one subject is answered and said so, and a namesake is picked by what
+the rest of the question asks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.engine import Engine
+from bot.models import SYSTEM
+from bot.store.interchange import import_data
+
+FILMS = {
+    "format": "showbot",
+    "version": 1,
+    "sources": [{"key": "kb", "title": "A film catalogue"}],
+    "entities": [
+        {"key": "gigi", "name": "Gigi", "kind": "show"},
+        {"key": "avengers", "name": "The Avengers", "kind": "show"},
+        {"key": "boot", "name": "Das Boot", "kind": "show"},
+        {"key": "rigg", "name": "Diana Rigg", "kind": "person"},
+        {"key": "minnelli", "name": "Vincente Minnelli", "kind": "person"},
+        {"key": "petersen", "name": "Wolfgang Petersen", "kind": "person"},
+    ],
+    "facts": [
+        {"key": "f1", "entity": "gigi", "kind": "who", "status": "confirmed", "source": "kb",
+         "text": "Gigi was directed by Vincente Minnelli."},
+        {"key": "f2", "entity": "avengers", "kind": "who", "status": "confirmed", "source": "kb",
+         "text": "Diana Rigg stars in The Avengers."},
+        {"key": "f3", "entity": "boot", "kind": "who", "status": "confirmed", "source": "kb",
+         "text": "Das Boot was directed by Wolfgang Petersen."},
+        {"key": "f4", "entity": "boot", "kind": "when", "status": "confirmed", "source": "kb",
+         "text": "Das Boot was released in 1981.", "date": "1981"},
+        {"key": "f5", "entity": "boot", "kind": "what", "status": "confirmed", "source": "kb",
+         "text": "Das Boot is in German."},
+    ],
+}  # fmt: skip
+
+
+@pytest.fixture
+def films(tmp_path: Path) -> Engine:
+    engine = Engine.open(tmp_path / "films.db", seed=False)
+    with engine.store.atomic():
+        import_data(engine.store, json.loads(json.dumps(FILMS)), SYSTEM)
+    engine.sync(force=True)
+    return engine
+
+
+def first_text(engine: Engine, question: str) -> str | None:
+    answer = engine.ask(question)
+    return answer.facts[0].text if answer.answered else None
+
+
+def test_reverse_questions_reach_the_facts_that_name_the_subject(films: Engine) -> None:
+    assert first_text(films, "what movies did diana rigg act in") == (
+        "Diana Rigg stars in The Avengers."
+    )
+    answer = films.ask("who is vincente minnelli")
+    assert answer.answered and answer.via == "named"
+    reply = films.reply(answer).content
+    assert "**Vincente Minnelli** is named in 1 fact(s):" in reply
+    assert "no facts about it yet" not in reply
+
+
+def test_the_rest_of_the_question_picks_the_subjects_fact(films: Engine) -> None:
+    assert first_text(films, "who is listed as director for das boot") == (
+        "Das Boot was directed by Wolfgang Petersen."
+    )
+    assert first_text(films, "what is the language spoken in das boot") == "Das Boot is in German."
+    assert first_text(films, "what year was das boot released") == "Das Boot was released in 1981."
+
+
+def test_a_known_subject_without_an_answer_gets_what_is_known(films: Engine) -> None:
+    answer = films.ask("how tall is diana rigg")
+    assert not answer.answered and answer.partial
+    assert answer.entity is not None and answer.entity.name == "Diana Rigg"
+    reply = films.reply(answer).content
+    assert reply.startswith("I don't know *how tall is diana rigg* from what I have on")
+    assert "Diana Rigg stars in The Avengers." in reply
+
+
+def test_a_word_inside_another_verb_is_not_an_answer(engine: Engine) -> None:
+    """Seeded: "time and availability play into it" does not say who plays anyone."""
+    answer = engine.ask("!ask who plays jessica jones")
+    assert not answer.answered and answer.partial  # what is known, said as that
+
+
+def test_a_typo_of_one_subject_is_answered_and_said(engine: Engine) -> None:
+    for question, name in (("!when luke cgae", "Luke Cage"), ("!who hell cat", "Trish Walker")):
+        answer = engine.ask(question)
+        assert answer.answered and answer.entity is not None and answer.entity.name == name
+        typed = question.split(" ", 1)[1]
+        assert engine.reply(answer).content.startswith(f"Showing **{name}** for *{typed}*.")
+    exact = engine.ask("!when luke cage")
+    assert exact.typo_of is None and not engine.reply(exact).content.startswith("Showing")
+
+
+def test_an_unknown_name_gets_no_fact_that_merely_mentions_it(engine: Engine) -> None:
+    answer = engine.ask("!ask who is daredevil")
+    assert not answer.answered and answer.entity is None
+
+
+def test_a_namesake_is_picked_by_what_is_asked(engine: Engine) -> None:
+    answer = engine.ask("!ask is jessica jones on netflix")
+    assert answer.answered and answer.entity is not None
+    assert answer.entity.kind.value == "show"
+    assert "Netflix" in answer.facts[0].text
