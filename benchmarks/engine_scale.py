@@ -31,7 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import psutil
-from lookup import make_questions, make_store  # the lookup benchmark's generator
+from lookupbench.questions import make_questions  # the lookup benchmark's generator
+from lookupbench.store import make_store
 
 from bot.engine import Engine
 from bot.store.core import Store, now

@@ -47,16 +47,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
 import random
 import re
-import sqlite3
 import sys
 import tempfile
 import time
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,144 +61,18 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "e2e")]
 
 from botprocess import ReplyTracker, RunningBot, build_world, paced  # noqa: E402
 from fakediscord import FakeDiscord, RecordedRequest  # noqa: E402
+from loadbench.databases import change_counts, expected_replies, question_log  # noqa: E402
+from loadbench.stats import MiB, mib, percentile, slope  # noqa: E402
+from loadbench.workload import (  # noqa: E402
+    MOD_SUBJECTS,
+    Asked,
+    Moderator,
+    content,
+    moderate,
+    question_mix,
+)
 
-from bot.engine import Engine  # noqa: E402
-
-QUESTIONS: dict[str, list[str]] = {
-    "known": [
-        "!when jessica jones s2",
-        "!who nuke",
-        "!what igh",
-        "!ask who is kilgrave",
-        "!when luke cage",
-        "!who trish walker",
-        "!what the defenders",
-        "!ask when does luke cage premiere",
-    ],
-    "typo": [
-        "!who kilgrav",
-        "!who jessika jones",
-        "!who melisa rosenburg",
-        "!when defnders",
-        "!who walker trish",
-    ],
-    "unknown": [
-        "!when jessica jones s3",
-        "!who the punisher",
-        "!what nothing we know about",
-        "!who frank castle",
-    ],
-    "season": [
-        "!when jessica jones season two",
-        "!ask when does jessica jones 2nd season come out",
-        "!when jessica jones s02e03",
-    ],
-    "hostile": [
-        "!who @everyone",
-        "!ask ||spoiler||",
-        "!what **igh** __under__ `code` [link](https://example.com)",
-        "!who <@1234567890>",
-        "!ask " + "who is nuke " * 100,  # too long: the engine's error reply
-    ],
-}
-MIX = {"known": 4, "typo": 2, "unknown": 2, "season": 1, "hostile": 1}  # shares of the load
-MOD_SUBJECTS = ("Quorvin Establex", "Maribel Thornquist", "Zephyrine Oakhollow", "Ottoline Vane")
 COOLDOWN_RATE, COOLDOWN_SECONDS = 1000, 60
-MiB = 2**20
-
-
-@dataclass
-class Asked:
-    message_id: int
-    channel: int
-    user: int
-    text: str
-    sent_at: float
-
-
-@dataclass
-class Moderator:
-    user: int
-    channel: int
-    subject: str
-    fact_id: int = 0
-    sent: int = 0
-    acknowledged: int = 0
-    failures: list[str] = field(default_factory=list)
-
-
-def slope(points: list[tuple[float, float]]) -> float:
-    """The least-squares slope of y over x."""
-    n = len(points)
-    if n < 2:
-        return float("nan")
-    mean_x = sum(x for x, _ in points) / n
-    mean_y = sum(y for _, y in points) / n
-    var = sum((x - mean_x) ** 2 for x, _ in points)
-    if var == 0:
-        return float("nan")
-    return sum((x - mean_x) * (y - mean_y) for x, y in points) / var
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]
-
-
-def content(request: RecordedRequest) -> str:
-    return str(request.json.get("content") or "")
-
-
-def mib(size: int) -> str:
-    return f"{size / MiB:.1f} MiB"
-
-
-def question_mix(count: int, rng: random.Random) -> list[str]:
-    kinds = rng.choices(list(MIX), weights=list(MIX.values()), k=count)
-    return [rng.choice(QUESTIONS[kind]) for kind in kinds]
-
-
-async def moderate(
-    fake: FakeDiscord,
-    guild: int,
-    tracker: ReplyTracker,
-    bot: RunningBot,
-    mod: Moderator,
-    rate: float,
-    stop: asyncio.Event,
-) -> None:
-    """Add a fact, then rotate edit / alias add / fact add at ``rate`` commands a second,
-    each after the previous one was acknowledged."""
-    first = mod.subject.split()[0]
-
-    async def say(command: str, ok: str) -> str:
-        message_id = await fake.send_message(
-            guild, mod.channel, mod.user, command, roles=["Moderator"]
-        )
-        mod.sent += 1
-        reply = content(await tracker.reply(message_id, 30, bot=bot))
-        if ok in reply:
-            mod.acknowledged += 1
-        else:
-            mod.failures.append(f"{command} -> {reply[:120]}")
-        return reply
-
-    added = await say(f"!fact add subject: {mod.subject} kind: who text: {first} v0.", "Added")
-    found = re.search(r"Added fact #(\d+)", added)
-    if not found:
-        return
-    mod.fact_id = int(found[1])
-    step = 0
-    while not stop.is_set():
-        step += 1
-        if step % 3 == 1:
-            await say(f"!fact edit {mod.fact_id} text: {first} v{step}.", "Edited fact")
-        elif step % 3 == 2:
-            await say(f"!alias add {first} alias {step} to: {mod.subject}", "now also means")
-        else:
-            await say(f"!fact add subject: {mod.subject} kind: who text: {first} {step}.", "Added")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), 1 / rate)
 
 
 async def run(args: argparse.Namespace) -> int:
@@ -479,37 +350,6 @@ async def run(args: argparse.Namespace) -> int:
         print("FAILED: " + "; ".join(problems))
         return 1
     return 0
-
-
-def expected_replies(folder: Path, guild: int) -> dict[str, str]:
-    """Each question's reply from a freshly seeded database (the moderators' subjects are
-    far from every question, so their edits cannot change these)."""
-    engine = Engine.open(folder / "reference.db")
-    try:
-        texts = {text for group in QUESTIONS.values() for text in group}
-        # Days as Discord timestamps, as the bot posts them.
-        return {t: engine.reply(engine.ask(t, guild_id=guild), "discord").content for t in texts}
-    finally:
-        engine.close()
-
-
-def question_log(path: Path) -> Counter[tuple[int, str]]:
-    """(server, text) of every logged question: the log keeps no user or channel."""
-    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
-        rows = db.execute("SELECT guild_id, text FROM question").fetchall()
-    return Counter((g, t) for g, t in rows)
-
-
-def change_counts(path: Path, actors: list[int]) -> Counter[str]:
-    """Moderator actions in the change log (entity.add comes with a new subject's fact)."""
-    marks = ",".join("?" for _ in actors)
-    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
-        rows = db.execute(
-            f"SELECT action, count(*) FROM change WHERE actor_id IN ({marks})"
-            " AND action IN ('fact.add', 'fact.edit', 'alias.add') GROUP BY action",
-            actors,
-        ).fetchall()
-    return Counter({action: n for action, n in rows})
 
 
 def main() -> None:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import random
 from itertools import accumulate
 
-from lookup import ADJ, FIRST, LAST, NOUN, ORG, _edit, _synthetic
+from lookupbench.names import ADJ, FIRST, LAST, NOUN, ORG, _synthetic
+from lookupbench.questions import _edit
 
 from bot.answering.retrieval import stem
 from bot.language.text import normalize

@@ -23,7 +23,8 @@ def build(path: Path, data: dict) -> dict:
     from bot.engine import Engine
     from bot.language.embedding import embedder
     from bot.models import SYSTEM
-    from bot.store.interchange import MAX_RECORDS, SECTIONS, import_data
+    from bot.store.importcheck import MAX_RECORDS, SECTIONS
+    from bot.store.interchange import import_data
 
     for suffix in ("", "-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)

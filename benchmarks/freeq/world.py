@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from itertools import accumulate
 
-from lookup import ADJ, FIRST, LAST, NICK, NOUN, ORG, _synthetic
+from lookupbench.names import ADJ, FIRST, LAST, NICK, NOUN, ORG, _synthetic
 
 from bot.answering.retrieval import STOP
 from bot.language.text import normalize

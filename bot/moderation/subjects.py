@@ -14,7 +14,8 @@ from bot.models import Actor, Entity, EntityKind
 from bot.moderation.base import Desk
 from bot.outcomes import Outcome
 from bot.replies.render import escape, labels
-from bot.store.core import entity_from_row, now
+from bot.store.core import now
+from bot.store.reads import entity_from_row
 
 
 class SubjectDesk(Desk):

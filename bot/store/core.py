@@ -2,9 +2,10 @@
 
 Every curated write goes through :meth:`Store.insert` / :meth:`Store.update`, which
 record the row's before/after in the ``change`` table in the caller's transaction,
-so history, undo and other processes' catch-up all read one log. The store's other
-tables (seeds applied, slash-command sync, server settings, privacy bookkeeping) are
-``bot.store.bookkeeping``'s methods, mixed in.
+so history, undo and other processes' catch-up all read one log. Its reads (rows,
+entities, sources and facts as models, the change log's reads) are ``bot.store.reads``'s
+methods, and its other tables (seeds applied, slash-command sync, server settings, privacy
+bookkeeping) ``bot.store.bookkeeping``'s, both mixed in.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -27,17 +28,7 @@ from bot.errors import (
     database_problem,
 )
 from bot.logs import get_logger
-from bot.models import (
-    Actor,
-    Entity,
-    EntityKind,
-    Fact,
-    FuzzyDate,
-    Kind,
-    Source,
-    Status,
-    Verdict,
-)
+from bot.models import Actor
 from bot.store import migrations
 from bot.store.bookkeeping import REFERENCES, TABLES, Bookkeeping
 from bot.store.bookkeeping import now as now  # re-exported: moderation and the engine use it
@@ -45,7 +36,7 @@ from bot.store.changelog import ChangeLog
 from bot.store.factindex import FactIndex
 from bot.store.mentions import Mentions
 from bot.store.outbox import Outbox
-from bot.store.rows import rows
+from bot.store.reads import Reads
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -69,7 +60,7 @@ def _connect(path: str) -> sqlite3.Connection:
     return conn
 
 
-class Store(Bookkeeping):
+class Store(Reads, Bookkeeping):
     """One connection to the showbot database."""
 
     def __init__(self, db: Database, path: str) -> None:
@@ -339,253 +330,3 @@ class Store(Bookkeeping):
                 yield
             finally:
                 self._batch = None
-
-    # ------------------------------------------------------------------- reads
-
-    def row(self, table: str, row_id: int) -> dict[str, Any] | None:
-        cur = self.db.execute(f"SELECT * FROM {table} WHERE id = ?", [row_id])
-        found = cur.fetchone()
-        if found is None:
-            return None
-        return dict(zip([d[0] for d in cur.description], found, strict=True))
-
-    def rows(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
-        return rows(self.db, sql, params)
-
-    def find_key(self, table: str, key: str, guild_id: int | None) -> dict[str, Any] | None:
-        found = self.rows(
-            f"SELECT * FROM {table} WHERE key = ? AND coalesce(guild_id, 0) = ?",
-            [key, guild_id or 0],
-        )
-        return found[0] if found else None
-
-    def index_rows(self) -> Iterator[tuple[str, int, int, str, int | None]]:
-        """Every live name and alias: (table, row id, entity id, text, alias's server)."""
-        for rid, name in self.db.execute(
-            "SELECT id, name FROM entity WHERE deleted_at IS NULL AND merged_into IS NULL"
-        ):
-            yield "entity", rid, rid, name, None
-        for rid, eid, name, guild in self.db.execute(
-            "SELECT alias.id, alias.entity_id, alias.name, alias.guild_id FROM alias JOIN entity"
-            " ON entity.id = alias.entity_id WHERE alias.deleted_at IS NULL"
-            " AND entity.deleted_at IS NULL AND entity.merged_into IS NULL"
-        ):
-            yield "alias", rid, eid, name, guild
-
-    def entity(self, entity_id: int) -> Entity | None:
-        row = self.row("entity", entity_id)
-        return entity_from_row(row) if row else None
-
-    def live_entities(self) -> Iterator[Entity]:
-        """Every live entity; a tight loop, since start-up loads them all."""
-        kinds = {k.value: k for k in EntityKind}
-        for eid, name, kind, show_id, season, guild_id in self.db.execute(
-            "SELECT id, name, kind, show_id, season, guild_id FROM entity"
-            " WHERE deleted_at IS NULL AND merged_into IS NULL"
-        ):
-            yield Entity(eid, name, kinds[kind], show_id, season, guild_id)
-
-    def live_entity_rows(self) -> list[tuple[int, str, str, int | None, int | None, int | None]]:
-        """Every live entity as (id, name, kind, show_id, season, guild_id) tuples, by id
-        (start-up's table of entities, bot/answering/entities.py, is made of them)."""
-        return self.db.execute(
-            "SELECT id, name, kind, show_id, season, guild_id FROM entity"
-            " WHERE deleted_at IS NULL AND merged_into IS NULL ORDER BY id"
-        ).fetchall()
-
-    def source(self, source_id: int) -> Source | None:
-        row = self.row("source", source_id)
-        return source_from_row(row) if row else None
-
-    def sources(self, guild_id: int | None) -> list[Source]:
-        return [
-            source_from_row(r)
-            for r in self.rows(
-                "SELECT * FROM source WHERE deleted_at IS NULL"
-                " AND (guild_id IS NULL OR guild_id = ?) ORDER BY id",
-                [guild_id],
-            )
-        ]
-
-    _FACT_SELECT = (
-        "SELECT fact.*, source.id AS s_id, source.title AS s_title,"
-        " source.publisher AS s_publisher, source.url AS s_url, source.date AS s_date,"
-        " source.notes AS s_notes FROM fact LEFT JOIN source ON source.id = fact.source_id"
-    )
-
-    def fact(self, fact_id: int) -> Fact | None:
-        found = self.rows(self._FACT_SELECT + " WHERE fact.id = ?", [fact_id])
-        return fact_from_row(found[0]) if found else None
-
-    def facts_for(self, entity_id: int, guild_id: int | None) -> list[Fact]:
-        """The live facts about an entity as one server sees them (its overrides applied)."""
-        rows = self.rows(
-            self._FACT_SELECT + " WHERE fact.entity_id = ? AND fact.deleted_at IS NULL"
-            " AND (fact.guild_id IS NULL OR fact.guild_id = ?) ORDER BY fact.id",
-            [entity_id, guild_id],
-        )
-        return _as_seen([fact_from_row(r) for r in rows])
-
-    def facts_by_ids(self, fact_ids: list[int], guild_id: int | None) -> list[Fact]:
-        """The given facts as one server sees them: its override instead of a global fact,
-        nothing for a fact it hides, nothing for another server's fact."""
-        if not fact_ids:
-            return []
-        marks = ",".join("?" for _ in fact_ids)
-        rows = self.rows(
-            self._FACT_SELECT + f" WHERE (fact.id IN ({marks}) OR fact.overrides IN ({marks}))"
-            " AND fact.deleted_at IS NULL AND (fact.guild_id IS NULL OR fact.guild_id = ?)",
-            [*fact_ids, *fact_ids, guild_id],
-        )
-        return _as_seen([fact_from_row(r) for r in rows])
-
-    def facts_naming(self, entity_id: int, guild_id: int | None, limit: int = 100) -> list[Fact]:
-        """The live facts of other subjects that name this one (bot/store/mentions.py), as
-        one server sees them, oldest first."""
-        ids = sorted(self.mentions.facts_naming_ids([entity_id]))[:limit]
-        return [f for f in self.facts_by_ids(ids, guild_id) if f.entity_id != entity_id]
-
-    def seasons_of(self, show_id: int, guild_id: int | None) -> list[Entity]:
-        return [
-            entity_from_row(r)
-            for r in self.rows(
-                "SELECT * FROM entity WHERE show_id = ? AND kind = 'season'"
-                " AND deleted_at IS NULL AND merged_into IS NULL"
-                " AND (guild_id IS NULL OR guild_id = ?) ORDER BY season",
-                [show_id, guild_id],
-            )
-        ]
-
-    def next_id(self, table: str) -> int:
-        """The id the table's next row gets: never one a deleted row had (AUTOINCREMENT,
-        migration m011)."""
-        found = self.db.execute(
-            "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = ?), 0),"
-            f" coalesce((SELECT max(id) FROM {table}), 0)) + 1",
-            [table],
-        ).fetchone()
-        return int(found[0])
-
-    def max_change_id(self) -> int:
-        return int(self.db.execute("SELECT coalesce(max(id), 0) FROM change").fetchone()[0])
-
-    def change_at(self, change_id: int) -> str | None:
-        """When a change was made (None if there is no such change): with its id, what the
-        index snapshot checks the log against."""
-        found = self.db.execute("SELECT at FROM change WHERE id = ?", [change_id]).fetchone()
-        return found[0] if found else None
-
-    def identity(self) -> dict[str, Any]:
-        """What tells this database from another (when its first migration ran: a copy
-        or backup shares it, another database does not) and its schema (the migrations
-        applied), for the index snapshot's stamp."""
-        rows = self.db.execute(
-            "SELECT name, applied_at FROM _sqlite_migrations WHERE migration_set = 'showbot'"
-            " ORDER BY id"
-        ).fetchall()
-        return {"created": rows[0][1] if rows else None, "schema": [r[0] for r in rows]}
-
-    def max_row_ids(self) -> list[int]:
-        """The largest entity and alias ids (rows written behind the change log's back,
-        as a bulk import by SQL would, change them)."""
-        return [
-            int(self.db.execute(f"SELECT coalesce(max(id), 0) FROM {t}").fetchone()[0])
-            for t in ("entity", "alias")
-        ]
-
-    def changes_since(
-        self, change_id: int, tables: tuple[str, ...] = TABLES
-    ) -> list[dict[str, Any]]:
-        if set(tables) >= set(TABLES):  # every table: the primary key alone (no IN, which
-            # made SQLite pick change_row and read the whole log: 20 ms at 158k changes)
-            return self.rows("SELECT * FROM change WHERE id > ? ORDER BY id", [change_id])
-        marks = ",".join("?" for _ in tables)
-        return self.rows(
-            f"SELECT * FROM change WHERE id > ? AND +table_name IN ({marks}) ORDER BY id",
-            [change_id, *tables],
-        )
-
-    # ------------------------------------------------------------ overrides
-
-    def override_of(self, fact_id: int, guild_id: int | None) -> dict[str, Any] | None:
-        """A server's own version (or hiding marker) of a global fact, live or removed."""
-        found = self.rows(
-            "SELECT * FROM fact WHERE overrides = ? AND guild_id = ? ORDER BY id DESC LIMIT 1",
-            [fact_id, guild_id],
-        )
-        return found[0] if found else None
-
-    def rows_of(
-        self, table: str, column: str, value: int, *, removed: bool = False
-    ) -> list[dict[str, Any]]:
-        """Rows of ``table`` whose ``column`` is ``value`` (an entity's facts and aliases, a
-        show's seasons): live ones, or also removed ones; merged-away entities never."""
-        assert table in TABLES and column in ("entity_id", "show_id", "source_id")
-        return self.rows(
-            f"SELECT * FROM {table} WHERE {column} = ?"
-            + ("" if removed else " AND deleted_at IS NULL")
-            + (" AND merged_into IS NULL" if table == "entity" else "")
-            + " ORDER BY id",
-            [value],
-        )
-
-    def aliases_visible(self, guild_id: int | None) -> list[dict[str, Any]]:
-        """Live aliases one server can see: global ones and its own."""
-        return self.rows(
-            "SELECT * FROM alias WHERE deleted_at IS NULL AND (guild_id IS NULL OR guild_id = ?)"
-            " ORDER BY id",
-            [guild_id],
-        )
-
-
-def _as_seen(facts: list[Fact]) -> list[Fact]:
-    """A server's facts with its overrides applied: an override replaces the global fact,
-    a hiding override shows nothing."""
-    replaced = {f.overrides for f in facts if f.overrides is not None}
-    return [f for f in facts if f.id not in replaced and not f.hides]
-
-
-def entity_from_row(row: dict[str, Any]) -> Entity:
-    return Entity(
-        id=row["id"],
-        name=row["name"],
-        kind=EntityKind(row["kind"]),
-        show_id=row["show_id"],
-        season=row["season"],
-        guild_id=row["guild_id"],
-    )
-
-
-def source_from_row(row: dict[str, Any], prefix: str = "") -> Source:
-    date = row[prefix + "date"]
-    return Source(
-        id=row[prefix + "id"],
-        title=row[prefix + "title"],
-        publisher=row[prefix + "publisher"],
-        url=row[prefix + "url"],
-        date=FuzzyDate.parse(date) if date else None,
-        notes=row[prefix + "notes"],
-    )
-
-
-def fact_from_row(row: dict[str, Any]) -> Fact:
-    return Fact(
-        id=row["id"],
-        entity_id=row["entity_id"],
-        kind=Kind(row["kind"]),
-        text=row["text"],
-        status=Status(row["status"]),
-        spoiler=bool(row["spoiler"]),
-        date=FuzzyDate.parse(row["date"]) if row["date"] else None,
-        source=source_from_row(row, "s_") if row.get("s_id") else None,
-        quote=row["quote"],
-        guild_id=row["guild_id"],
-        version=row["version"],
-        deleted=row["deleted_at"] is not None,
-        overrides=row["overrides"],
-        hides=bool(row["hides"]),
-        outcome=Verdict(row["outcome"]) if row.get("outcome") else None,
-        outcome_note=row.get("outcome_note"),
-        outcome_at=row.get("outcome_at"),
-        unspoiled=bool(row.get("unspoiled")),
-    )

@@ -47,7 +47,7 @@ def entity_scope(guild_id: int | None, t: str = "entity") -> str:
 def fact_scope(guild_id: int | None, t: str = "fact") -> str:
     """Live facts as the scope sees them: the global ones, or for a server also its own,
     with a global fact it overrides replaced by its version and one it hides left out
-    (the rule of bot.store.core's ``_as_seen``, which a test holds these to)."""
+    (the rule of bot.store.reads's ``_as_seen``, which a test holds these to)."""
     g = _guild(guild_id)
     if g is None:
         return f"{t}.deleted_at IS NULL AND {t}.guild_id IS NULL"

@@ -12,7 +12,8 @@ from typing import Any
 from bot.engine import Engine
 from bot.models import Entity, EntityKind, Fact, FuzzyDate, Kind
 from bot.store.changelog import Version
-from bot.store.core import Store, entity_from_row, fact_from_row
+from bot.store.core import Store
+from bot.store.reads import entity_from_row, fact_from_row
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ import pytest
 import pytest_asyncio
 from botprocess import RunningBot, World, content, expected
 from fakediscord import FakeDiscord, Overwrite, RecordedRequest
-from fakediscord.state import (
+from fakediscord.flags import (
     INTENT_GUILD_MESSAGES,
     INTENT_GUILDS,
     INTENT_MESSAGE_CONTENT,

@@ -12,7 +12,7 @@ import re
 import pytest
 from botprocess import ConfigSections, RunningBot, World, posts_in, replies_to
 from fakediscord import RecordedRequest
-from fakediscord.state import MESSAGE_FLAG_EPHEMERAL
+from fakediscord.flags import MESSAGE_FLAG_EPHEMERAL
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.timeout(60)]
 

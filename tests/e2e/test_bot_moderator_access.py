@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from botprocess import ConfigSections, RunningBot, World
 from fakediscord import MANAGE_MESSAGES, FakeDiscord, Overwrite, RecordedRequest
-from fakediscord.state import MESSAGE_FLAG_EPHEMERAL
+from fakediscord.flags import MESSAGE_FLAG_EPHEMERAL
 
 from cogs.checks import DENIED
 from cogs.views import EXPIRED

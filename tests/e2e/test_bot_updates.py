@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from botprocess import RunningBot, StartBot, content
 from fakediscord import FakeDiscord, RecordedRequest
-from fakediscord.state import MESSAGE_FLAG_EPHEMERAL
+from fakediscord.flags import MESSAGE_FLAG_EPHEMERAL
 
 from cogs.checks import DENIED
 

@@ -33,14 +33,12 @@ Layout: ``server.FakeDiscord`` serves and stacks the test-facing layers on ``cor
 (state, settings, addresses): ``world``, ``commands``, ``messages``, ``interactions``,
 ``recording``, ``gateway_control`` and ``faults``. ``gateway`` speaks the gateway protocol;
 ``rest`` is the REST pipeline, with ``ratelimits``, ``responses`` and the ``routes_*``
-handlers; ``spec`` checks against the OpenAPI file; ``state`` and ``records`` hold the data.
+handlers; ``spec`` checks against the OpenAPI file; ``state`` (users, guilds, channels),
+``state_messages`` (messages, interactions), ``flags`` (Discord's numbers) and ``records``
+hold the data.
 """
 
-from .messages import FileSpec
-from .records import Fault, InteractionHandle, RecordedRequest, UploadedFile, Violation
-from .server import FakeDiscord, discord_py_pointed_at
-from .spec import ApiSpec, load_spec, valid_command_name
-from .state import (
+from .flags import (
     ADMINISTRATOR,
     ALL_PERMISSIONS,
     DEFAULT_BOT_PERMISSIONS,
@@ -48,13 +46,12 @@ from .state import (
     MANAGE_GUILD,
     MANAGE_MESSAGES,
     PRIVILEGED_INTENTS,
-    FakeChannel,
-    FakeGuild,
-    FakeMember,
-    FakeRole,
-    FakeUser,
-    Overwrite,
 )
+from .messages import FileSpec
+from .records import Fault, InteractionHandle, RecordedRequest, UploadedFile, Violation
+from .server import FakeDiscord, discord_py_pointed_at
+from .spec import ApiSpec, load_spec, valid_command_name
+from .state import FakeChannel, FakeGuild, FakeMember, FakeRole, FakeUser, Overwrite
 
 __all__ = [
     "ADMINISTRATOR",

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .core import FakeCore
-from .state import DEFAULT_EVERYONE_PERMISSIONS
+from .flags import DEFAULT_EVERYONE_PERMISSIONS
 
 _OPTION_SUBCOMMAND = (1, 2)
 _SNOWFLAKE_OPTIONS = (6, 7, 8, 9)  # user, channel, role, mentionable

@@ -22,19 +22,13 @@ from typing import TYPE_CHECKING, Any, cast
 
 from aiohttp import web
 
+from .flags import PRIVILEGED_INTENTS
 from .gateway import RESUME_PATH, Gateway
 from .ratelimits import PostLimits
 from .records import Fault, RecordedRequest, Stall, Violation
 from .rest import API_PREFIX, RestApi
-from .state import (
-    PRIVILEGED_INTENTS,
-    FakeChannel,
-    FakeGuild,
-    FakeUser,
-    InteractionRecord,
-    SnowflakeFactory,
-    StoredMessage,
-)
+from .state import FakeChannel, FakeGuild, FakeUser, SnowflakeFactory
+from .state_messages import InteractionRecord, StoredMessage
 
 if TYPE_CHECKING:
     from .server import FakeDiscord

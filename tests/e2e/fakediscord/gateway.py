@@ -17,9 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType, web
 
-from .records import Violation
-from .rest import peer_of
-from .state import (
+from .flags import (
     INTENT_DIRECT_MESSAGE_REACTIONS,
     INTENT_DIRECT_MESSAGES,
     INTENT_GUILD_MEMBERS,
@@ -29,6 +27,8 @@ from .state import (
     INTENT_MESSAGE_CONTENT,
     PRIVILEGED_INTENTS,
 )
+from .records import Violation
+from .rest import peer_of
 
 if TYPE_CHECKING:
     from .server import FakeDiscord

@@ -14,15 +14,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .commands import Commands
+from .flags import DEFAULT_BOT_PERMISSIONS, MESSAGE_FLAG_EPHEMERAL, MESSAGE_FLAG_LOADING
 from .messages import Messages
 from .records import InteractionHandle, UploadedFile
-from .state import (
-    DEFAULT_BOT_PERMISSIONS,
-    MESSAGE_FLAG_EPHEMERAL,
-    MESSAGE_FLAG_LOADING,
-    InteractionRecord,
-    StoredMessage,
-)
+from .state_messages import InteractionRecord, StoredMessage
 
 ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
 

@@ -13,19 +13,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
+from .flags import MESSAGE_FLAG_EPHEMERAL, MESSAGE_FLAG_LOADING
 from .records import UploadedFile
-from .state import (
-    MESSAGE_FLAG_EPHEMERAL,
-    MESSAGE_FLAG_LOADING,
-    FakeChannel,
-    FakeGuild,
-    FakeUser,
-    StoredMessage,
-    emoji_payload,
-    iso_timestamp,
-    message_payload,
-    parse_mentions,
-)
+from .state import FakeChannel, FakeGuild, FakeUser, iso_timestamp
+from .state_messages import StoredMessage, emoji_payload, message_payload, parse_mentions
 from .world import World
 
 FileSpec = tuple[str, bytes] | tuple[str, bytes, str]  # (filename, data[, content_type])

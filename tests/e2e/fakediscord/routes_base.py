@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 
 from .records import RecordedRequest
 from .responses import ApiError
-from .state import FakeChannel, FakeGuild, StoredMessage
+from .state import FakeChannel, FakeGuild
+from .state_messages import StoredMessage
 
 if TYPE_CHECKING:
     from .server import FakeDiscord

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from .flags import MESSAGE_FLAG_EPHEMERAL, MESSAGE_FLAG_LOADING
 from .records import RecordedRequest
 from .responses import ApiError, Json
 from .routes_base import Routes
-from .state import MESSAGE_FLAG_EPHEMERAL, MESSAGE_FLAG_LOADING, InteractionRecord, StoredMessage
+from .state_messages import InteractionRecord, StoredMessage
 
 # Which callback types Discord accepts for each interaction type.
 ALLOWED_CALLBACKS: dict[int, frozenset[int]] = {

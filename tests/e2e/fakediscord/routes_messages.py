@@ -7,10 +7,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from .records import RecordedRequest
-from .responses import ApiError, Json
-from .routes_base import Routes
-from .state import (
+from .flags import (
     ADD_REACTIONS,
     ATTACH_FILES,
     MANAGE_MESSAGES,
@@ -18,6 +15,9 @@ from .state import (
     SEND_MESSAGES,
     VIEW_CHANNEL,
 )
+from .records import RecordedRequest
+from .responses import ApiError, Json
+from .routes_base import Routes
 
 NONCE_SECONDS = 300.0  # how long Discord remembers a create_message nonce (a few minutes)
 

@@ -1,84 +1,21 @@
-"""The fake's world: users, guilds, channels, roles, messages, and their Discord payloads."""
+"""The fake's world: snowflakes and timestamps, users, guilds, channels, roles, overwrites and
+members, their Discord payloads, and Discord's permission algorithm over them. Messages and
+interactions are in ``state_messages``; the numbers (permission bits, intents, flags) in
+``flags``."""
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
 import os
-import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .flags import ADMINISTRATOR, ALL_PERMISSIONS, CHANNEL_DM, CHANNEL_GUILD_TEXT
+
 DISCORD_EPOCH_MS = 1_420_070_400_000
-
-# Permission bits (https://discord.com/developers/docs/topics/permissions).
-CREATE_INSTANT_INVITE = 1 << 0
-ADMINISTRATOR = 1 << 3
-MANAGE_CHANNELS = 1 << 4
-MANAGE_GUILD = 1 << 5
-ADD_REACTIONS = 1 << 6
-VIEW_CHANNEL = 1 << 10
-SEND_MESSAGES = 1 << 11
-MANAGE_MESSAGES = 1 << 13
-EMBED_LINKS = 1 << 14
-ATTACH_FILES = 1 << 15
-READ_MESSAGE_HISTORY = 1 << 16
-MENTION_EVERYONE = 1 << 17
-USE_EXTERNAL_EMOJIS = 1 << 18
-CONNECT = 1 << 20
-SPEAK = 1 << 21
-CHANGE_NICKNAME = 1 << 26
-USE_APPLICATION_COMMANDS = 1 << 31
-CREATE_PUBLIC_THREADS = 1 << 35
-SEND_MESSAGES_IN_THREADS = 1 << 38
-ALL_PERMISSIONS = (1 << 53) - 1
-
-DEFAULT_EVERYONE_PERMISSIONS = (
-    CREATE_INSTANT_INVITE
-    | ADD_REACTIONS
-    | VIEW_CHANNEL
-    | SEND_MESSAGES
-    | EMBED_LINKS
-    | ATTACH_FILES
-    | READ_MESSAGE_HISTORY
-    | USE_EXTERNAL_EMOJIS
-    | CONNECT
-    | SPEAK
-    | CHANGE_NICKNAME
-    | USE_APPLICATION_COMMANDS
-    | CREATE_PUBLIC_THREADS
-    | SEND_MESSAGES_IN_THREADS
-)
-# What a typical invite link grants the bot's managed role.
-DEFAULT_BOT_PERMISSIONS = DEFAULT_EVERYONE_PERMISSIONS | MANAGE_MESSAGES
-
-# Gateway intents that gate the events the fake sends.
-INTENT_GUILDS = 1 << 0
-INTENT_GUILD_MEMBERS = 1 << 1
-INTENT_GUILD_PRESENCES = 1 << 8
-INTENT_GUILD_MESSAGES = 1 << 9
-INTENT_GUILD_MESSAGE_REACTIONS = 1 << 10
-INTENT_DIRECT_MESSAGES = 1 << 12
-INTENT_DIRECT_MESSAGE_REACTIONS = 1 << 13
-INTENT_MESSAGE_CONTENT = 1 << 15
-PRIVILEGED_INTENTS = INTENT_GUILD_MEMBERS | INTENT_GUILD_PRESENCES | INTENT_MESSAGE_CONTENT
-
-# Application flags saying which privileged intents are switched on in the developer portal.
-APP_FLAG_PRESENCE_LIMITED = 1 << 13
-APP_FLAG_GUILD_MEMBERS_LIMITED = 1 << 15
-APP_FLAG_MESSAGE_CONTENT_LIMITED = 1 << 19
-APP_FLAG_COMMANDS_BADGE = 1 << 23
-
-MESSAGE_FLAG_EPHEMERAL = 1 << 6
-MESSAGE_FLAG_LOADING = 1 << 7
-
-CHANNEL_GUILD_TEXT = 0
-CHANNEL_DM = 1
-
-_MENTION_USER = re.compile(r"<@!?(\d+)>")
-_MENTION_ROLE = re.compile(r"<@&(\d+)>")
 
 
 class SnowflakeFactory:
@@ -391,129 +328,3 @@ class FakeGuild:
 
 def _opt_str(value: int | None) -> str | None:
     return None if value is None else str(value)
-
-
-def parse_mentions(content: str) -> tuple[list[int], list[int], bool]:
-    """User ids, role ids and @everyone found in message content."""
-    users = [int(m) for m in _MENTION_USER.findall(content)]
-    roles = [int(m) for m in _MENTION_ROLE.findall(content)]
-    return list(dict.fromkeys(users)), list(dict.fromkeys(roles)), "@everyone" in content
-
-
-def message_payload(
-    *,
-    message_id: int,
-    channel_id: int,
-    author: FakeUser,
-    content: str = "",
-    embeds: Sequence[dict[str, Any]] = (),
-    attachments: Sequence[dict[str, Any]] = (),
-    components: Sequence[dict[str, Any]] = (),
-    mentions: Sequence[dict[str, Any]] = (),
-    mention_roles: Sequence[int] = (),
-    mention_everyone: bool = False,
-    message_type: int = 0,
-    flags: int = 0,
-    extra: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """A complete message object as Discord returns it over REST."""
-    data: dict[str, Any] = {
-        "id": str(message_id),
-        "type": message_type,
-        "content": content,
-        "channel_id": str(channel_id),
-        "author": author.payload(),
-        "attachments": list(attachments),
-        "embeds": [{"type": "rich", **e} for e in embeds],
-        "mentions": list(mentions),
-        "mention_roles": [str(r) for r in mention_roles],
-        "pinned": False,
-        "mention_everyone": mention_everyone,
-        "tts": False,
-        "timestamp": snowflake_time(message_id),
-        "edited_timestamp": None,
-        "flags": flags,
-        "components": list(components),
-    }
-    if extra:
-        data.update(extra)
-    return data
-
-
-@dataclass(eq=False)
-class StoredMessage:
-    """A message the fake knows: sent by a test user, or created by the bot."""
-
-    payload: dict[str, Any]
-    channel_id: int
-    guild_id: int | None
-    created: float = 0.0  # event-loop time
-    ephemeral: bool = False
-    interaction_id: int | None = None  # set for interaction responses and followups
-    reactions: dict[str, list[int]] = field(default_factory=dict)  # emoji -> user ids
-
-    @property
-    def id(self) -> int:
-        return int(self.payload["id"])
-
-    @property
-    def author_id(self) -> int:
-        return int(self.payload["author"]["id"])
-
-    def gateway_payload(self, guild: FakeGuild | None) -> dict[str, Any]:
-        """MESSAGE_CREATE/UPDATE form: REST form plus guild_id and the author's member."""
-        data = dict(self.payload)
-        if guild is not None:
-            data["guild_id"] = str(guild.id)
-            member = guild.members.get(self.author_id)
-            if member is not None and "webhook_id" not in data:
-                data["member"] = member.payload(with_user=False)
-            data["mentions"] = [
-                {**u, "member": guild.members[int(u["id"])].payload(with_user=False)}
-                if int(u["id"]) in guild.members
-                else u
-                for u in data["mentions"]
-            ]
-        if self.reactions:
-            data["reactions"] = self.reaction_payload()
-        return data
-
-    def reaction_payload(self, me: int | None = None) -> list[dict[str, Any]]:
-        return [
-            {
-                "emoji": emoji_payload(emoji),
-                "count": len(users),
-                "count_details": {"burst": 0, "normal": len(users)},
-                "me": me is not None and me in users,
-                "me_burst": False,
-                "burst_colors": [],
-            }
-            for emoji, users in self.reactions.items()
-            if users
-        ]
-
-
-def emoji_payload(emoji: str) -> dict[str, Any]:
-    """``name:id`` (custom) or a unicode emoji, as used in reaction routes."""
-    name, _, emoji_id = emoji.partition(":")
-    return {"id": emoji_id or None, "name": name}
-
-
-@dataclass(eq=False)
-class InteractionRecord:
-    """Server-side state of one interaction: who answered it how, and its messages."""
-
-    id: int
-    token: str
-    type: int
-    user: FakeUser
-    channel_id: int
-    guild_id: int | None
-    created: float  # event-loop time it was dispatched
-    data: dict[str, Any]
-    message_id: int | None = None  # the message whose component was used
-    callback_type: int | None = None
-    original_message_id: int | None = None
-    followup_ids: list[int] = field(default_factory=list)
-    choices: list[dict[str, Any]] | None = None  # autocomplete answer
-    modal: dict[str, Any] | None = None

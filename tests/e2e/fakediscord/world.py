@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .core import FakeCore
-from .state import (
+from .flags import (
     APP_FLAG_COMMANDS_BADGE,
     APP_FLAG_GUILD_MEMBERS_LIMITED,
     APP_FLAG_MESSAGE_CONTENT_LIMITED,
@@ -23,13 +23,8 @@ from .state import (
     INTENT_GUILD_MEMBERS,
     INTENT_GUILD_PRESENCES,
     INTENT_MESSAGE_CONTENT,
-    FakeChannel,
-    FakeGuild,
-    FakeMember,
-    FakeRole,
-    FakeUser,
-    Overwrite,
 )
+from .state import FakeChannel, FakeGuild, FakeMember, FakeRole, FakeUser, Overwrite
 
 
 class World(FakeCore):
