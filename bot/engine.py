@@ -32,8 +32,9 @@ from bot.errors import ShowbotError, database_problem
 from bot.logs import get_logger
 from bot.models import Answer, Entity, EntityKind, Intent, Question, Reply
 from bot.replies.render import labels, render_answer
-from bot.store.core import Store, entity_from_row, now
+from bot.store.core import Store, now
 from bot.store.questionlog import QuestionLog
+from bot.store.reads import entity_from_row
 from bot.store.seeds import apply_seeds
 from bot.store.synonyms import Synonyms
 from bot.store.timeline import DEFAULT_DAYS, MAX_DAYS, Predictions, Timeline, Upcoming

@@ -134,6 +134,17 @@ def _said(
     return got / total if total else 0.0
 
 
+def understood(word_stem: str, groups: Mapping[str, frozenset[str]]) -> bool:
+    """Whether grounding knows what an asked word stands for without any fact holding it
+    ("movies" asks for a show, "language" for a language's name)."""
+    return (
+        word_stem in KIND_WORDS
+        or word_stem in DATE_WORDS
+        or word_stem in categories()
+        or word_stem in groups
+    )
+
+
 def only_in_phrasal(asked: Sequence[str], fact: Fact) -> bool:
     """Whether the fact says an asked word only as part of another verb ("play into")."""
     words = _words(" ".join(filter(None, (fact.text, fact.quote))))

@@ -14,8 +14,8 @@ from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import replace
 
 from bot.answering.answers import answer_found, answer_of, choose_facts
-from bot.answering.grounding import UNSEEN_WEIGHT, asked_stems, ground
-from bot.answering.retrieval import FactFinder
+from bot.answering.grounding import UNSEEN_WEIGHT, asked_stems, ground, understood
+from bot.answering.retrieval import FactFinder, name_like
 from bot.answering.subjects import Resolution, Subjects, leftover, parse_id
 from bot.language.text import FUNCTION_WORDS, normalize, stem
 from bot.models import Answer, Entity, EntityKind, Fact, Intent, Question, Suggestion
@@ -161,6 +161,31 @@ class Pipeline:
         guild_id: int | None,
         name_only: bool,
     ) -> tuple[Entity | None, list[str]]:
+        """The known subject a question names and the stems of what it asks about it; no
+        subject when the rest holds a name-like word no fact has ("who cast rastornalurs
+        martinez" is about someone the store doesn't know, not about a Martinez)."""
+        subject, asked = self._subject_asked(q, found, extra, guild_id, name_only)
+        if subject is None or not asked:
+            return subject, asked
+        seen = self.store.docs.doc_freqs(asked)
+        groups = self.synonyms.groups(guild_id)
+        strangers = [
+            w
+            for w in q.words
+            if (s := stem(w)) in asked and not seen.get(s) and not understood(s, groups)
+        ]
+        if any(name_like(w) for w in strangers):
+            return None, []
+        return subject, asked
+
+    def _subject_asked(
+        self,
+        q: Question,
+        found: Resolution,
+        extra: list[str],
+        guild_id: int | None,
+        name_only: bool,
+    ) -> tuple[Entity | None, list[str]]:
         """The known subject a question names and the stems of what it asks about it: the
         name path's subject with its leftover words, else the longest subject named in
         full inside the question ("what films did diana rigg act in")."""
@@ -179,7 +204,12 @@ class Pipeline:
         # typed as it is: "walter" is not "Walker".
         alone = [m for m in found_in if m.partial and _spelled(words[m.start], m.entity.name)]
         if not full and len({m.entity.id for m in alone}) == 1:
-            full = alone[:1]
+            # ...and every other word is one the store knows: "jeffrey wprajolo" is
+            # someone else than Jeffrey, whoever Jeffrey is.
+            others = asked_stems(words[: alone[0].start] + words[alone[0].end :])
+            seen = self.store.docs.doc_freqs(others)
+            if all(seen.get(w) for w in others):
+                full = alone[:1]
         if not full:
             return None, []
         first = full[0]  # the longest name, then the best match

@@ -280,13 +280,13 @@ class FactFinder:
             df = freqs.get(s, 0)
             if df:
                 weight = math.log((n + 1) / (df + 0.5))
-            elif _name_like(w):
+            elif name_like(w):
                 # An unseen rare word is likely the subject the question is about:
                 # it weighs most, so no fact about something else covers the question.
                 weight = math.log((n + 1) / 0.5) + 1.0
             else:  # an unseen everyday word ("want", "happened"): how it is asked
                 weight = math.log((n + 1) / (GENERIC_SHARE * n + 0.5))
-            out.append(_Word(w, s, weight, df > 0, owner.get(i), df=df, name_like=_name_like(w)))
+            out.append(_Word(w, s, weight, df > 0, owner.get(i), df=df, name_like=name_like(w)))
         return out
 
     def _candidates(
@@ -335,7 +335,8 @@ def _name_stems(name: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=1 << 14)
-def _name_like(word: str) -> bool:
+def name_like(word: str) -> bool:
+    """A rare word to the model's vocabulary (several pieces), as names are."""
     return word.isdigit() or embedder().pieces(word) > 1
 
 

@@ -26,6 +26,7 @@ FILMS = {
         {"key": "minnelli", "name": "Vincente Minnelli", "kind": "person"},
         {"key": "petersen", "name": "Wolfgang Petersen", "kind": "person"},
     ],
+    "aliases": [{"key": "a-rigg", "entity": "rigg", "name": "Rigg"}],
     "facts": [
         {"key": "f1", "entity": "gigi", "kind": "who", "status": "confirmed", "source": "kb",
          "text": "Gigi was directed by Vincente Minnelli."},
@@ -109,3 +110,10 @@ def test_a_namesake_is_picked_by_what_is_asked(engine: Engine) -> None:
     assert answer.answered and answer.entity is not None
     assert answer.entity.kind.value == "show"
     assert "Netflix" in answer.facts[0].text
+
+
+def test_a_made_up_name_beside_a_known_one_is_someone_else(films: Engine) -> None:
+    """Zorvalquin Rigg is not Diana Rigg (though "Rigg" is her alias): a name-like word no
+    fact holds means the question is about someone the store doesn't know."""
+    answer = films.ask("what movies did zorvalquin rigg act in")
+    assert not answer.answered and not answer.partial
