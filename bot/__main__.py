@@ -139,8 +139,10 @@ def split_questions(args: Sequence[str], prefix: str) -> list[str]:
 
 
 def _stdin_lines() -> Iterator[str]:
-    for line in sys.stdin:
-        yield line.rstrip("\r\n")
+    # Bytes, decoded leniently: one line with an invalid UTF-8 byte is a question with a
+    # replacement character in it, not the end of the batch (and of its question log).
+    for raw in sys.stdin.buffer:
+        yield raw.decode("utf-8", errors="replace").rstrip("\r\n")
 
 
 def cmd_ask(args: argparse.Namespace, config: Config) -> int:
@@ -267,6 +269,22 @@ def cmd_export(args: argparse.Namespace, config: Config) -> int:
     else:
         sys.stdout.write(text + "\n")
     return EXIT_OK
+
+
+# Commands that make the database on first use: a mistyped --db must not make a new one
+# (and its folders) somewhere unexpected, as `web` already refuses.
+CREATES_DATABASE = frozenset(("ask", "import", "export"))
+
+
+def _no_folder(config: Config) -> bool:
+    folder = Path(config.db_path).parent
+    if config.db_path == ":memory:" or folder.is_dir():
+        return False
+    print(
+        f"error: no folder {folder} for the database {config.db_path} (check --db)",
+        file=sys.stderr,
+    )
+    return True
 
 
 def _no_database(config: Config) -> bool:
@@ -403,6 +421,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.command in CREATES_DATABASE and _no_folder(config):
         return EXIT_USAGE
     try:
         return COMMANDS[args.command](args, config)

@@ -6,6 +6,7 @@ A bad file stops start-up with one line naming the key (ConfigError), never a tr
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 import tomllib
 from collections.abc import Sequence
@@ -18,6 +19,22 @@ DEFAULT_CONFIG = "config.toml"
 DEFAULT_DB = "showbot.db"
 TOKEN_ENV = "DISCORD_TOKEN"
 MAX_CONTACT = 200  # [privacy] contact: shown in `!privacy`, one line
+# Upper bounds: a value past them breaks a round that relies on it (999,999 days back is
+# no date; an infinite window never closes, so nothing is posted), so start-up refuses it
+# in one line instead of every round failing later.
+MOST: dict[tuple[str, str], float] = {
+    ("discord", "shard_count"): 100_000,
+    ("moderation", "confirm_seconds"): 86_400,
+    ("limits", "cooldown_rate"): 10_000,
+    ("limits", "cooldown_seconds"): 86_400,
+    ("limits", "channel_in_flight"): 100,
+    ("limits", "channel_backlog"): 10_000,
+    ("limits", "question_max_age"): 3_600,
+    ("privacy", "question_days"): 36_500,
+    ("privacy", "forget_after_days"): 36_500,
+    ("updates", "window_seconds"): 86_400,
+    ("updates", "lease_seconds"): 3_600,
+}
 DB_ENV = "SHOWBOT_DB"
 
 
@@ -207,6 +224,10 @@ def load_config(
             f"{where}: [limits] channel_in_flight must be >= 1, channel_backlog >= 0 and"
             " question_max_age positive"
         )
+    for (section, key), most in MOST.items():
+        value = values[section][key]
+        if value is not None and not (math.isfinite(value) and value <= most):
+            raise ConfigError(f"{where}: [{section}] {key} must be a number up to {most:,}")
     for key in ("api_base", "gateway_url"):
         if d[key] is not None:
             _check_endpoint(d[key], f"{where}: [discord] {key}")

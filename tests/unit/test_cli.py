@@ -293,3 +293,32 @@ def test_the_cli_keeps_plain_words_and_json_adds_the_discord_text(db: str) -> No
     assert record["discord_text"] == record["text"].replace(
         "30 September 2016**", f"<t:{stamp}:D> (<t:{stamp}:R>)**"
     )
+
+
+@pytest.mark.parametrize("command", [["ask", "!who nuke"], ["export"], ["import", "missing.json"]])
+def test_a_mistyped_db_folder_is_refused_not_created(tmp_path: Path, command: list[str]) -> None:
+    """Issue 20, item 15: `--db typo-dir/shwobot.db` made the folders and a fresh database."""
+    path = tmp_path / "typo-dir" / "shwobot.db"
+    result = run(command[0], "--db", str(path), *command[1:], cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert f"no folder {path.parent}" in result.stderr and "Traceback" not in result.stderr
+    assert not path.parent.exists()
+
+
+def test_a_line_of_invalid_utf8_is_one_question_not_the_end(tmp_path: Path, db: str) -> None:
+    """Issue 20, item 15: a bad byte ended `ask -` with a traceback and lost the batch's
+    question log."""
+    stdin = b"!who nuke\n!who \xff\xfe nobody\n!when jessica jones s2\n"
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--db", db, "-"],
+        input=stdin,
+        capture_output=True,
+        cwd=ROOT,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+    )
+    assert result.returncode == 1, result.stderr  # one question went unanswered
+    assert b"Traceback" not in result.stderr
+    assert result.stdout.count(b"**Nuke**") == 1 and b"Jessica Jones season 2" in result.stdout
+    logged = sqlite3.connect(db).execute("SELECT count(*) FROM question").fetchone()[0]
+    assert logged == 3

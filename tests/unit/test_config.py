@@ -200,3 +200,32 @@ def test_privacy_retention_days(tmp_path: Path) -> None:
     for bad in ("question_days = 1.5", 'forget_after_days = "30"', "question_days = true"):
         with pytest.raises(ConfigError, match=r"\[privacy\] \w+ must be number"):
             load_config(write(tmp_path, f"[privacy]\n{bad}\n"))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[privacy]\nquestion_days = 999999\n", "[privacy] question_days must be a number up to"),
+        ("[privacy]\nforget_after_days = 999999\n", "[privacy] forget_after_days must be"),
+        ("[updates]\nwindow_seconds = inf\n", "[updates] window_seconds must be a number up to"),
+        ("[updates]\nlease_seconds = nan\n", "[updates] lease_seconds must be a number up to"),
+        ("[limits]\nquestion_max_age = inf\n", "[limits] question_max_age must be"),
+        ("[moderation]\nconfirm_seconds = 1e300\n", "[moderation] confirm_seconds must be"),
+    ],
+)
+def test_numbers_past_what_a_round_survives_stop_start_up(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    """Issue 20, item 14: values that passed start-up and then broke every privacy or
+    drainer round (a date 999,999 days back, an infinite window) are refused at once."""
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_config(write(tmp_path, text))
+
+
+def test_the_upper_bounds_still_take_every_sensible_value(tmp_path: Path) -> None:
+    text = (
+        "[privacy]\nquestion_days = 3650\nforget_after_days = 3650\n"
+        "[updates]\nwindow_seconds = 3600\n"
+    )
+    config = load_config(write(tmp_path, text))
+    assert (config.question_days, config.forget_after_days) == (3650, 3650)
