@@ -354,6 +354,25 @@ class Outbox:
         through = self.follows.followed_through(delivery.entity_id)
         return self.follows.block_dms(delivery.guild_id, delivery.user_id, through)
 
+    def unfollowed(self, guild_id: int, user_id: int) -> int:
+        """A member stopped following something here: their DMs not yet (fully) sent about
+        bundles none of their follows reaches any more end now, an open window's edits too
+        (issue 20, item 11). How many ended."""
+        follows = set(self.follows.subjects_of(guild_id, user_id))
+        live = self.db.execute(
+            "SELECT update_delivery.id, update_bundle.entity_id FROM update_delivery"
+            " JOIN update_bundle ON update_bundle.id = update_delivery.bundle_id"
+            " WHERE update_bundle.guild_id = ? AND update_delivery.user_id = ?"
+            " AND update_delivery.ended IS NULL",
+            [guild_id, user_id],
+        ).fetchall()
+        ended = 0
+        for delivery_id, entity_id in live:
+            if not follows & set(self.follows.followed_through(entity_id)):
+                self.end(delivery_id, "unfollowed")
+                ended += 1
+        return ended
+
     # ------------------------------------------------------------ privacy
 
     def forget_user(self, user_id: int) -> int:

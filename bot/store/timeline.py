@@ -48,11 +48,14 @@ class Timeline:
     def predictions(self, guild_id: int | None, subjects: Collection[int] | None) -> Predictions:
         """Live rumors and predictions this server sees (its versions of global facts
         applied), about ``subjects`` only if given."""
+        # The subject filter is in the query, before the limit: 1,000 rumors about other
+        # shows must not crowd out this one's (issue 20, item 12).
+        about, params = _subject_filter(subjects)
         rows = self.store.db.execute(
             "SELECT id, overrides FROM fact WHERE status IN ('rumor', 'prediction')"
-            " AND deleted_at IS NULL AND (guild_id IS NULL OR guild_id = ?)"
+            f" AND deleted_at IS NULL AND (guild_id IS NULL OR guild_id = ?){about}"
             " ORDER BY id DESC LIMIT ?",
-            [guild_id, MAX_CANDIDATES],
+            [guild_id, *params, MAX_CANDIDATES],
         ).fetchall()
         facts = [
             f
@@ -83,13 +86,21 @@ class Timeline:
         last day their date may mean, so "12 May" comes before "May" and "December" before
         the year."""
         end = today + timedelta(days=days)
-        # ISO text sorts like dates, and a year or month sorts before its days: the years
-        # from this one, up to the window's last day, hold every candidate.
+        # Only dates that may fall in the window, each by its own precision (a day in it, a
+        # month or a year not over by its start and begun by its end), and the subjects
+        # asked about, before the limit: this year's past days must not use it up (issue
+        # 20, item 12). ISO text compares like dates within one precision.
+        first, last = today.isoformat(), end.isoformat()
+        about, params = _subject_filter(subjects)
+        window = [first, last, first[:7], last[:7], first[:4], last[:4]]
         rows = self.store.db.execute(
-            "SELECT id, overrides FROM fact WHERE kind = 'when' AND date >= ? AND date <= ?"
-            " AND deleted_at IS NULL AND (guild_id IS NULL OR guild_id = ?)"
-            " ORDER BY date LIMIT ?",
-            [f"{today.year:04d}", end.isoformat(), guild_id, MAX_CANDIDATES],
+            "SELECT id, overrides FROM fact WHERE kind = 'when' AND deleted_at IS NULL"
+            " AND (guild_id IS NULL OR guild_id = ?)"
+            " AND ((length(date) = 10 AND date BETWEEN ? AND ?)"
+            " OR (length(date) = 7 AND date BETWEEN ? AND ?)"
+            " OR (length(date) = 4 AND date BETWEEN ? AND ?))"
+            f"{about} ORDER BY date LIMIT ?",
+            [guild_id, *window, *params, MAX_CANDIDATES],
         ).fetchall()
         facts = [
             f
@@ -106,6 +117,16 @@ class Timeline:
         (which may no longer qualify), a server's version in place of its global fact."""
         ids = sorted({i for row in rows for i in row if i is not None})
         return self.store.facts_by_ids(ids, guild_id)
+
+
+def _subject_filter(subjects: Collection[int] | None) -> tuple[str, list[int]]:
+    """The SQL condition (and its parameters) for facts about ``subjects`` (None: all)."""
+    if subjects is None:
+        return "", []
+    ids = sorted(subjects)
+    if not ids:
+        return " AND 0", []
+    return f" AND entity_id IN ({','.join('?' for _ in ids)})", ids
 
 
 def _due(fact: Fact) -> tuple[date, int, int]:

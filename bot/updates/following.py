@@ -72,6 +72,7 @@ class Following:
         entity = self.subject(text, guild_id)
         with self.store.atomic():
             was = self.follows.unfollow(guild_id, user_id, entity.id)
+            self.store.outbox.unfollowed(guild_id, user_id)  # nothing more on its way
         return entity, was
 
     def following(self, guild_id: int, user_id: int) -> list[Followed]:

@@ -161,3 +161,44 @@ def test_predictions_about_an_unknown_subject_say_so(engine: Engine) -> None:
     assert predictions_text(engine.predictions("igh", G1), engine.entities).content == (
         "No rumors or predictions about **IGH** here yet."
     )
+
+
+def _bulk(engine: Engine, rows: list[tuple[str, str, str | None, str]]) -> None:
+    """Many facts at once through the import path: (subject, text, date, status)."""
+    from bot.models import SYSTEM
+    from bot.store.interchange import import_data
+
+    data = {
+        "format": "showbot",
+        "version": 1,
+        "entities": [{"key": "bulk-show", "name": "Bulk Show", "kind": "show"}],
+        "facts": [
+            {"key": f"bulk-{i}", "entity": "bulk-show", "kind": "when", "text": text,
+             "date": when, "status": status}
+            for i, (_, text, when, status) in enumerate(rows)
+        ],
+    }  # fmt: skip
+    with engine.store.atomic():
+        import_data(engine.store, data, SYSTEM)
+    engine.sync(force=True)
+
+
+def test_a_busy_year_does_not_hide_what_is_coming(engine: Engine, mod: Moderation) -> None:
+    """Issue 20, item 12: 1,000 dates earlier this year used up the 1,000 rows read."""
+    days = [date(2026, 1, 1).toordinal() + i % 120 for i in range(1000)]
+    _bulk(
+        engine,
+        [("x", f"Past event {i}.", date.fromordinal(d).isoformat(), "confirmed")
+         for i, d in enumerate(days)],
+    )  # fmt: skip
+    finale = add(mod, "The finale airs.", "2026-05-13")
+    coming = engine.upcoming(G1, today=TODAY, days=30)
+    assert [f.id for f in coming.facts] == [finale]
+
+
+def test_many_rumors_elsewhere_do_not_hide_a_subjects_own(engine: Engine) -> None:
+    """Issue 20, item 12: 1,000 rumors about another show crowded out the seed's."""
+    _bulk(engine, [("x", f"Rumor {i}.", None, "rumor") for i in range(1000)])
+    found = engine.predictions("jessica jones s2", None)
+    assert found.unknown is None and found.open
+    assert all("Rumor " not in f.text for f in found.open)

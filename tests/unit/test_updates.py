@@ -404,3 +404,32 @@ def test_a_resolved_prediction_is_news_for_its_followers(engine: Engine) -> None
         '{"outcome": [null, "came true"]}',
         '{"outcome": ["came true", null]}',
     ]
+
+
+async def test_unfollowing_stops_a_dm_already_on_its_way(engine: Engine) -> None:
+    """Issue 20, item 11: a DM in backoff (and an open window's edits) still reached a
+    member who had unfollowed."""
+    clock = Clock()
+    engine.store.outbox.clock = clock
+    store, mod, poster = engine.store, Moderation(engine), FakePoster()
+    following = Following(engine, store)
+    following.follow(G1, FAN, "luke cage", dm=True)
+    following.follow(G1, FAN2, "luke cage", dm=True)
+    d = drainer(store, poster)
+    poster.fail = [DeliveryFailedError(500, None, "Discord 500")]  # the first DM try fails
+    mod.edit_fact(OWNER, LUKE_CAGE, date="2016-10-01")
+    await d.round()
+    assert following.unfollow(G1, FAN, "luke cage")[1]
+    clock.advance(10)
+    await d.round()
+    mod.edit_fact(OWNER, LUKE_CAGE, status="reported")  # inside the open window
+    clock.advance(10)
+    await d.round()
+    dms = store.rows(
+        "SELECT user_id, ended, message_id FROM update_delivery WHERE user_id IS NOT NULL"
+    )
+    mine = [r for r in dms if r["user_id"] == FAN]
+    assert mine and all(r["ended"] and r["ended"].endswith("unfollowed") for r in mine)
+    assert all(r["message_id"] is None for r in mine)  # never sent
+    theirs = [r for r in dms if r["user_id"] == FAN2]
+    assert theirs and all(r["ended"] is None and r["message_id"] for r in theirs)
