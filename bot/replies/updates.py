@@ -34,8 +34,13 @@ def folded(changes: Sequence[Change]) -> list[tuple[int, str, dict[str, list[Any
     out: dict[int, tuple[str, dict[str, list[Any]]]] = {}
     for change in changes:
         what, fields = out.get(change.fact_id, (change.what, {}))
-        if change.fact_id in out and what != "added":
-            what = change.what if change.what != "changed" else what
+        if change.fact_id in out:
+            if what == "added" and change.what == "removed":
+                what = "withdrawn"  # added and removed again: the post never shows it
+            elif what == "withdrawn" and change.what == "restored":
+                what = "added"
+            elif what not in ("added", "withdrawn"):
+                what = change.what if change.what != "changed" else what
         for name, (old, new) in change.fields.items():
             fields[name] = [fields[name][0] if name in fields else old, new]
         out[change.fact_id] = (what, fields)
@@ -59,42 +64,54 @@ def update_text(
     name = escape(subject.name) if subject else "a subject you follow"
     lead = f"From **{escape(server)}**: " if server else ""
     head = [f"{lead}📣 **{name}** has news"]
-    sources: list[Source] = []
-    body: list[str] = []
+    entries: list[tuple[str, Fact | None]] = []  # (the label line, the fact shown under it)
     for fact_id, what, fields in folded(changes):
         fact = facts.get(fact_id)
-        if fact is None:
-            continue  # forgotten meanwhile
+        if fact is None or what == "withdrawn":
+            continue  # forgotten meanwhile, or added and removed again within the window
         told = ", ".join(
             f"{name}: {_value(name, old)} → {_value(name, new)}"
             for name, (old, new) in fields.items()
         )
         if what == "changed" and not told:
             continue  # changed and changed back within the window
-        label = _WHAT[what]
-        if fact.source and fact.source not in sources:
-            sources.append(fact.source)
-        note = sources.index(fact.source) + 1 if fact.source else None
-        line = fact_line(fact, note, dates="discord")
-        body.append(f"**{label}**{' · ' + told if told else ''}\n{line}")
-    if not body:
-        body.append("Nothing new after all: what changed was changed back.")
-    foot = [f"[{i}] {citation(s, 'discord')}" for i, s in enumerate(sources, 1)]
-    if unfollow:
-        foot.append(f"-# `{unfollow}` in that server stops these messages.")
-    return _fit(head, body, foot)
+        if what == "removed":
+            # A removed fact is not repeated: it may be wrong or a spoiler.
+            entries.append((f"**{_WHAT[what]}**: fact `#{fact.id}`", None))
+            continue
+        entries.append((f"**{_WHAT[what]}**{' · ' + told if told else ''}", fact))
+    tail = [f"-# `{unfollow}` in that server stops these messages."] if unfollow else []
+    if not entries:
+        return "\n".join([*head, "Nothing new after all: what changed was changed back.", *tail])
+    return _fit(head, entries, tail)
 
 
-def _fit(head: list[str], body: list[str], foot: list[str]) -> str:
-    for keep in range(len(body), -1, -1):
-        more = len(body) - keep
-        lines = [*head, *body[:keep]]
+def _fit(head: list[str], entries: list[tuple[str, Fact | None]], tail: list[str]) -> str:
+    """As many changes as fit, each with its fact; footnotes only for the facts shown,
+    numbered as they appear, so a cut change takes its citation with it."""
+    for keep in range(len(entries), 0, -1):
+        sources: list[Source] = []
+        body = []
+        for label, fact in entries[:keep]:
+            if fact is None:
+                body.append(label)
+                continue
+            if fact.source and fact.source not in sources:
+                sources.append(fact.source)
+            note = sources.index(fact.source) + 1 if fact.source else None
+            body.append(f"{label}\n{fact_line(fact, note, dates='discord')}")
+        more = len(entries) - keep
         if more:
-            lines.append(f"… and {more} more change(s).")
-        text = "\n".join([*lines, *foot])
-        if len(text) <= MAX_CONTENT:
-            return text
-    return "\n".join(head)[: MAX_CONTENT - 1] + "…"
+            body.append(f"… and {more} more change(s).")
+        foot = [f"[{i}] {citation(s, 'discord')}" for i, s in enumerate(sources, 1)]
+        for lines in ([*head, *body, *foot, *tail], [*head, *body, *tail]):
+            text = "\n".join(lines)
+            if len(text) <= MAX_CONTENT:  # the citations go before the change itself
+                return text
+    label = entries[0][0]
+    return "\n".join([*head, label, f"… and {len(entries) - 1} more change(s).", *tail])[
+        :MAX_CONTENT
+    ]
 
 
 # ------------------------------------------------------------------ replies
