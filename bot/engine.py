@@ -249,17 +249,12 @@ class Engine:
                 question=question, intent=question.intent, entity=None, score=0.0, problem=str(exc)
             )
         else:
-            # A name command (`!who X`, or `/who` handing its subject over) gives a name,
-            # not a question around one; `!ask` and free text do.
-            name_only = intent in NAME_INTENTS or (
-                intent is None and _command(message, self.prefix) in NAME_COMMANDS
-            )
-            answer = self._answer(question, guild_id, name_only=name_only)
+            answer = self._answer(question, guild_id)
         self._record(answer, guild_id, started)
         return answer
 
-    def _answer(self, q: Question, guild_id: int | None, *, name_only: bool) -> Answer:
-        return self.pipeline.answer(q, guild_id, name_only=name_only)
+    def _answer(self, q: Question, guild_id: int | None) -> Answer:
+        return self.pipeline.answer(q, guild_id)
 
     @_locked
     def answer_entity(
@@ -434,16 +429,6 @@ class Engine:
 
     def log_written(self) -> None:
         self._log_failing = False
-
-
-NAME_INTENTS = frozenset((Intent.WHO, Intent.WHEN, Intent.WHAT))
-NAME_COMMANDS = frozenset(i.value for i in NAME_INTENTS)
-
-
-def _command(message: str, prefix: str) -> str:
-    """The command a message starts with (``!who x`` -> ``who``), or ""."""
-    text = message.strip()
-    return text[len(prefix) :].split(" ", 1)[0].lower() if text.startswith(prefix) else ""
 
 
 def _entity_of(row_json: str) -> int:

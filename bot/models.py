@@ -181,6 +181,9 @@ class Question:
     kind: EntityKind | None = None  # "(character)" typed after the name
     words: tuple[str, ...] = ()  # the whole question, normalised (free questions search it)
     attribute: bool = False  # "the villain of X": asks about something of X, not X itself
+    # A name command (`!who X`, `/who`): all it gives is a name, not a question around one.
+    name_command: bool = False
+    typed: str = ""  # the message as typed, without its command ("who plays x")
 
 
 @dataclass(frozen=True, slots=True)

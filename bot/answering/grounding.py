@@ -145,13 +145,6 @@ def understood(word_stem: str, groups: Mapping[str, frozenset[str]]) -> bool:
     )
 
 
-def only_in_phrasal(asked: Sequence[str], fact: Fact) -> bool:
-    """Whether the fact says an asked word only as part of another verb ("play into")."""
-    words = _words(" ".join(filter(None, (fact.text, fact.quote))))
-    plain = {s for s, nxt in words if nxt not in PARTICLES}
-    return any(a not in plain and any(s == a for s, _ in words) for a in asked)
-
-
 def _fits(intent: Intent, fact: Fact) -> int:
     if intent is Intent.ASK:
         return 0

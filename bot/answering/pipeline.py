@@ -10,11 +10,18 @@ replies put it into words.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import replace
 
 from bot.answering.answers import answer_found, answer_of, choose_facts
-from bot.answering.grounding import UNSEEN_WEIGHT, asked_stems, ground, understood
+from bot.answering.grounding import (
+    MIN_SAID,
+    UNSEEN_WEIGHT,
+    Scored,
+    asked_stems,
+    ground,
+    understood,
+)
 from bot.answering.retrieval import FactFinder, name_like
 from bot.answering.subjects import Resolution, Subjects, leftover, parse_id
 from bot.language.text import FUNCTION_WORDS, normalize, stem
@@ -44,12 +51,11 @@ class Pipeline:
         self.seasons_of = seasons_of
         self.prefix = prefix
 
-    def answer(self, q: Question, guild_id: int | None, *, name_only: bool = False) -> Answer:
+    def answer(self, q: Question, guild_id: int | None) -> Answer:
         """One pipeline, top to bottom: find the subject the question names, gather its
         facts and the facts naming it, keep those that say what the rest of the question
         asks; else the free path over every fact; else what is known about the subject
-        (a partial answer); else an honest "I don't know". ``name_only``: all that was
-        typed is a name (``!who X``, ``/who``), not a question around one."""
+        (a partial answer); else an honest "I don't know"."""
         found = self.subjects.resolve(
             q.subject, intent=q.intent, guild_id=guild_id, season=q.season, kind=q.kind
         )
@@ -78,7 +84,7 @@ class Pipeline:
                 return (own or fits)[0]
             if not extra and not q.attribute:
                 return named  # just a name two subjects share: "which one do you mean?"
-        subject, asked = self._named_in(q, found, extra, guild_id, name_only)
+        subject, asked = self._named_in(q, found, extra, guild_id)
         if subject is None and found.entity is None and _only_a_name(q):
             return named  # "who is daredevil": a name the store doesn't know, no word hunt
         # The free path over every fact: what the question's words and meaning point to.
@@ -123,11 +129,29 @@ class Pipeline:
         # It must say something of what was asked: a fact picked by meaning alone ("how
         # tall is X" -> X's closest fact) or by a word inside another verb ("play into"
         # for "plays") is not an answer; the subject's partial answer says what is known.
-        kinds = {f.entity_id: e.kind for f in facts if (e := self.entities.get(f.entity_id))}
+        return bool(self._ground(asked, facts[:1], (), Intent.ASK, groups, least=0.3))
+
+    def _ground(
+        self,
+        asked: list[str],
+        own: Sequence[Fact],
+        naming: Sequence[Fact],
+        intent: Intent,
+        groups: Mapping[str, frozenset[str]],
+        *,
+        least: float = MIN_SAID,
+    ) -> list[Scored]:
+        """:func:`ground` with each fact's subject kind and each asked word's weight."""
+        kinds = {
+            f.entity_id: e.kind
+            for f in [*own, *naming]
+            if (e := self.entities.get(f.entity_id)) is not None
+        }
         weights = self._weights(asked)
-        return bool(ground(asked, facts[:1], (), Intent.ASK, groups, kinds, weights, least=0.3))
+        return ground(asked, own, naming, intent, groups, kinds, weights, least=least)
 
     def _weights(self, asked: list[str]) -> dict[str, float]:
+        """1 for a word some fact holds, UNSEEN_WEIGHT for one no fact holds."""
         seen = self.store.docs.doc_freqs(asked)
         return {a: 1.0 if seen.get(a) else UNSEEN_WEIGHT for a in asked}
 
@@ -159,21 +183,16 @@ class Pipeline:
         found: Resolution,
         extra: list[str],
         guild_id: int | None,
-        name_only: bool,
     ) -> tuple[Entity | None, list[str]]:
         """The known subject a question names and the stems of what it asks about it; no
         subject when the rest holds a name-like word no fact has ("who cast rastornalurs
         martinez" is about someone the store doesn't know, not about a Martinez)."""
-        subject, asked = self._subject_asked(q, found, extra, guild_id, name_only)
+        subject, asked = self._subject_asked(q, found, extra, guild_id)
         if subject is None or not asked:
             return subject, asked
-        seen = self.store.docs.doc_freqs(asked)
+        unseen = {a for a, weight in self._weights(asked).items() if weight < 1.0}
         groups = self.synonyms.groups(guild_id)
-        strangers = [
-            w
-            for w in q.words
-            if (s := stem(w)) in asked and not seen.get(s) and not understood(s, groups)
-        ]
+        strangers = [w for w in q.words if (s := stem(w)) in unseen and not understood(s, groups)]
         if any(name_like(w) for w in strangers):
             return None, []
         return subject, asked
@@ -184,7 +203,6 @@ class Pipeline:
         found: Resolution,
         extra: list[str],
         guild_id: int | None,
-        name_only: bool,
     ) -> tuple[Entity | None, list[str]]:
         """The known subject a question names and the stems of what it asks about it: the
         name path's subject with its leftover words, else the longest subject named in
@@ -194,7 +212,7 @@ class Pipeline:
                 named_words = set(q.subject.split()) | {"season", "s", str(q.season)}
                 return found.entity, asked_stems([w for w in q.words if w not in named_words])
             return found.entity, asked_stems(extra)
-        if found.ambiguous or name_only:
+        if found.ambiguous or q.name_command:
             # "!who frank simpson" is a name: Simpson inside it is not what was asked.
             return None, []
         words = list(q.words)
@@ -234,12 +252,7 @@ class Pipeline:
         """The subject's facts, or facts naming it, that say what was asked."""
         own = self.store.facts_for(subject.id, guild_id)
         naming = self.store.facts_naming(subject.id, guild_id)
-        kinds = {
-            f.entity_id: e.kind
-            for f in [*own, *naming]
-            if (e := self.entities.get(f.entity_id)) is not None
-        }
-        picked = ground(asked, own, naming, q.intent, groups, kinds, self._weights(asked))
+        picked = self._ground(asked, own, naming, q.intent, groups)
         if not picked:
             return None
         return Answer(

@@ -207,6 +207,7 @@ def parse_question(message: str, prefix: str = "!", intent: Intent | None = None
     else:
         rest, explicit = message.strip(), intent is not Intent.ASK
     explicit_command = explicit  # named by the command itself, not by a question word
+    typed = rest.strip()
     if len(rest) > MAX_QUESTION:
         raise InvalidInputError(_too_long(len(rest)))
     rest, kind, picked = split_kind(rest)
@@ -238,4 +239,6 @@ def parse_question(message: str, prefix: str = "!", intent: Intent | None = None
         kind=kind,
         words=tuple(words),
         attribute=attribute is not None,
+        name_command=explicit_command,
+        typed=typed,
     )

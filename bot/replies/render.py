@@ -52,7 +52,8 @@ def defuse(text: str) -> str:
 
 
 def echo(text: str) -> str:
-    """A user's own words, quoted back: escaped and shortened."""
+    """A user's own words, quoted back on one line: escaped and shortened."""
+    text = " ".join(text.split())
     short = text if len(text) <= _ECHO_LIMIT else text[: _ECHO_LIMIT - 1] + "…"
     return escape(short)
 
@@ -223,7 +224,7 @@ def render_answer(
     named = {f.entity_id: (subjects or {}).get(f.entity_id, entity) for f in answer.facts}
     intent = answer.intent
     if answer.partial:
-        asked = escape(_clip(_as_typed(answer.question.raw, prefix), 80))
+        asked = echo(answer.question.typed)
         head = [
             f"I don't know *{asked}* from what I have on **{escape(entity.name)}**. What I know:"
         ]
@@ -240,23 +241,11 @@ def render_answer(
         shown = f" — {intent.value}" if intent is not Intent.ASK else ""
         head = [f"**{escape(entity.name)}**{shown}"]
     if answer.typo_of:
-        typed = escape(_clip(answer.typo_of, 80))
+        typed = echo(answer.typo_of)
         head = [f"Showing **{escape(entity.name)}** for *{typed}*.", *head]
     pointer = f"… and {{n}} more: see `{prefix}fact show <id>` or ask more precisely."
     text = facts_text(head, answer.facts, pointer, subjects=named if mixed else None, dates=dates)
     return Reply(text, intent=intent)
-
-
-def _as_typed(raw: str, prefix: str) -> str:
-    """The question without its command ("!ask who plays x" -> "who plays x")."""
-    if raw.startswith(prefix):
-        raw = re.sub(r"^(?:ask|when|who|what)\b\s*", "", raw[len(prefix) :], flags=re.I)
-    return raw
-
-
-def _clip(text: str, most: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= most else text[: most - 1] + "…"
 
 
 def _render_unknown(answer: Answer, prefix: str) -> Reply:

@@ -117,3 +117,17 @@ def test_a_made_up_name_beside_a_known_one_is_someone_else(films: Engine) -> Non
     fact holds means the question is about someone the store doesn't know."""
     answer = films.ask("what movies did zorvalquin rigg act in")
     assert not answer.answered and not answer.partial
+
+
+def test_a_name_command_is_read_once_however_it_is_typed(engine: Engine) -> None:
+    """`!who X`, `<@bot> who X` and `/who X` give a name; `!ask` and free text a question."""
+    from bot.answering.questions import parse_question
+    from bot.models import Intent
+
+    for message, intent in (("!who frank simpson", None), ("<@123> who frank simpson", None),
+                            ("frank simpson", Intent.WHO)):  # fmt: skip
+        q = parse_question(message, "!", intent)
+        assert q.name_command and q.typed == "frank simpson"
+        assert engine.ask(message, intent=intent).entity is None  # Simpson is not asked
+    assert not parse_question("!ask who plays killgrave").name_command
+    assert parse_question("!ask who plays killgrave").typed == "who plays killgrave"
