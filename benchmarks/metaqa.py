@@ -80,7 +80,7 @@ class Item:
     qtype: str
 
 
-COLUMNS = ("total", "right", "unanswered", "wrong", "off_topic")
+COLUMNS = ("total", "right", "unanswered", "wrong", "off_topic", "shown")
 
 
 @dataclass
@@ -91,7 +91,8 @@ class Tally:
     def row(self) -> dict[str, Any]:
         c = self.counts
         share = round(100 * c["right"] / c["total"], 1) if c["total"] else 0.0
-        return {**{name: c[name] for name in COLUMNS}, "right_pct": share}
+        shown = round(100 * c["shown"] / c["total"], 1) if c["total"] else 0.0
+        return {**{name: c[name] for name in COLUMNS}, "right_pct": share, "shown_pct": shown}
 
 
 # ------------------------------------------------------------------ data
@@ -280,13 +281,24 @@ def ask_all(db: Path, items: list[Item], keep: int, dump: Path | None) -> tuple[
                 reply = engine.reply(answer)
                 asking += time.perf_counter() - t
                 first = [f.text for f in answer.facts[:SHOWN]]
-                right = answer.answered and any(names(f, g) for f in first for g in item.gold)
+                gold_first = any(names(f, g) for f in first for g in item.gold)
+                right = answer.answered and gold_first
+                # A partial reply ("I don't know who wrote X; what I know: X was directed
+                # by Y") that shows a gold answer among its first facts.
+                shown = right or (answer.partial and gold_first)
                 matched = answer.entity.name if answer.entity else None
                 outcome = "right" if right else "wrong" if answer.answered else "unanswered"
                 off = outcome == "wrong" and (matched or "").casefold() != item.topic.casefold()
                 off = off and not any(names(f, item.topic) for f in first)
                 tally = tallies[item.qtype]
-                tally.counts.update(["total", outcome, *(["off_topic"] if off else [])])
+                tally.counts.update(
+                    [
+                        "total",
+                        outcome,
+                        *(["off_topic"] if off else []),
+                        *(["shown"] if shown else []),
+                    ]
+                )
                 record = {
                     "question": item.text,
                     "type": item.qtype,
@@ -318,7 +330,10 @@ def table(tallies: dict[str, Tally]) -> tuple[list[str], Tally]:
     overall = Tally()
     for part in tallies.values():
         overall.counts.update(part.counts)
-    head = f"{'question type':<22}{'n':>6}{'right':>7}{'%':>7}{'unans.':>8}{'wrong':>7}{'off':>6}"
+    head = (
+        f"{'question type':<22}{'n':>6}{'right':>7}{'%':>7}{'unans.':>8}{'wrong':>7}{'off':>6}"
+        f"{'shown %':>9}"
+    )
     rule, lines = "-" * len(head), [head]
     for name, t in [("-", None), *sorted(tallies.items()), ("-", None), ("overall", overall)]:
         if t is None:
@@ -327,7 +342,7 @@ def table(tallies: dict[str, Tally]) -> tuple[list[str], Tally]:
         r = t.row()
         lines.append(
             f"{name:<22}{r['total']:>6}{r['right']:>7}{r['right_pct']:>7.1f}"
-            f"{r['unanswered']:>8}{r['wrong']:>7}{r['off_topic']:>6}"
+            f"{r['unanswered']:>8}{r['wrong']:>7}{r['off_topic']:>6}{r['shown_pct']:>9.1f}"
         )
     return lines, overall
 
@@ -382,7 +397,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"asking: {asking:.1f} s, {qps:.0f} questions/s (one process, reply rendered)")
     print(f"right = answered and one of the first {SHOWN} facts names a gold answer;")
-    print("off = wrong and about a subject the question does not name\n")
+    print("off = wrong and about a subject the question does not name;")
+    print(f"shown = right, or a partial reply showing a gold answer in its first {SHOWN} facts\n")
     print("\n".join(lines))
     for qtype in sorted(tallies):
         for miss in tallies[qtype].misses:

@@ -14,20 +14,30 @@ engine then says what it does know about the subject instead (a partial answer).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+import numpy as np
+
+from bot.language.embedding import embedder
 from bot.language.text import FUNCTION_WORDS, normalize, stem
 from bot.models import EntityKind, Fact, Intent, Kind
 
 MIN_SAID = 0.5  # share of the asked words a fact must say to answer
 UNSEEN_WEIGHT = 0.25  # an asked word no fact holds: how the question is put ("listed")
 MIN_PREFIX = 5  # letters two stems must share to count as one word's family
+MEANING = 0.45  # cosine of two words' embeddings taken as one meaning ("dead" ~ "died")
+MEANING_CREDIT = 0.7  # what a word of the same meaning counts for
+KIND_CREDIT = 0.85  # a word asking for a kind (or a date), in every such fact: less than a synonym
 SHOWN = 3
 # Words after a verb that make it another verb: "play into", "turn out", "make up".
 PARTICLES = frozenset(("into", "out", "up", "off", "down", "over", "around", "along", "away"))
+# Words before a noun: the word after them is not a verb, whatever follows it ("39
+# episodes over four seasons").
+NOUN_MARKERS = frozenset("a an the its his her their my our your this that these those of".split())
 # Words that ask for a kind of subject rather than say anything: held by every fact
 # about (or naming) a subject of that kind.
 KIND_WORDS: dict[str, tuple[EntityKind, ...]] = {
@@ -83,20 +93,23 @@ def ground(
     naming: Sequence[Fact],
     intent: Intent,
     groups: Mapping[str, frozenset[str]],
-    kinds: Mapping[int, EntityKind],
+    kinds: Mapping[int, frozenset[EntityKind]],
     weights: Mapping[str, float],
+    surface: Mapping[str, str] | None = None,
     *,
     least: float = MIN_SAID,
 ) -> list[Scored]:
     """The facts (a subject's ``own`` and those ``naming`` it) that say what ``asked``
-    (stems) asks, best first; empty when none does. ``kinds``: each candidate fact's
-    subject kind; ``weights``: how much each asked word counts (a word no fact holds
-    anywhere, "listed", counts little: it is how the question is put)."""
+    (stems) asks, best first; empty when none does. ``kinds``: by fact id, the kinds of
+    the subjects the fact is about or names; ``weights``: how much each asked word
+    counts (a word no fact holds anywhere, "listed", counts little: it is how the
+    question is put); ``surface``: each asked stem as typed, for matching by meaning."""
     if not asked:
         return []
+    surface = surface or {}
     scored = []
     for fact, is_own in [*((f, True) for f in own), *((f, False) for f in naming)]:
-        said = _said(asked, fact, kinds.get(fact.entity_id), groups, weights)
+        said = _said(asked, fact, kinds.get(fact.id, frozenset()), groups, weights, surface)
         if said >= least:
             scored.append(Scored(fact, said, is_own))
     scored.sort(key=lambda s: (-s.said, -_fits(intent, s.fact), not s.own, s.fact.id))
@@ -109,13 +122,19 @@ def ground(
 def _said(
     asked: Sequence[str],
     fact: Fact,
-    kind: EntityKind | None,
+    kinds_of: frozenset[EntityKind],
     groups: Mapping[str, frozenset[str]],
     weights: Mapping[str, float],
+    surface: Mapping[str, str],
 ) -> float:
-    words = _words(" ".join(filter(None, (fact.text, fact.quote))))
-    have = {s for s, _ in words}
-    verbs = {s for s, nxt in words if nxt not in PARTICLES}
+    text = " ".join(filter(None, (fact.text, fact.quote)))
+    words = _words(text)
+    have = {s for s, _, _ in words}
+    verbs = {
+        s
+        for (s, nxt, before), word in zip(words, _plain(text), strict=True)
+        if (nxt not in PARTICLES or _noun(before)) and not _adjective(word, before)
+    }
     got = total = 0.0
     for a in asked:
         weight = weights.get(a, 1.0)
@@ -123,15 +142,61 @@ def _said(
         kinds = KIND_WORDS.get(a)
         if a in verbs:
             got += weight
-        elif a in have:
-            got += 0.3 * weight  # the word, but as part of another verb ("play into")
-        elif (kinds and kind in kinds) or (a in DATE_WORDS and fact.date is not None):
-            got += weight
-        elif categories().get(a, frozenset()) & verbs or groups.get(a, frozenset()) & verbs:
-            got += 0.9 * weight
+            continue
+        if (kinds and not kinds_of.isdisjoint(kinds)) or (
+            a in DATE_WORDS and fact.date is not None
+        ):
+            # Held by every fact of its kind: a fact saying the word itself says more
+            # ("where do they film X": the filming fact, not every fact of a show).
+            got += KIND_CREDIT * weight
+            continue
+        # The best of the weaker signs: the word inside another verb ("play into"), a
+        # word of its synonym group or category, of its stem family, of its meaning.
+        credit = 0.3 if a in have else 0.0
+        if categories().get(a, frozenset()) & verbs or groups.get(a, frozenset()) & verbs:
+            credit = 0.9
         elif any(_family(a, h) for h in verbs):
-            got += 0.8 * weight
+            credit = max(credit, 0.8)
+        elif a in surface and _means(surface[a], text):
+            credit = max(credit, MEANING_CREDIT)
+        got += credit * weight
     return got / total if total else 0.0
+
+
+def _means(word: str, text: str) -> bool:
+    """Whether a word of the fact means what ``word`` (as typed) does, by the cosine of
+    their static embeddings: "dead" ~ "died", "injured" ~ "wounded", "rich" ~
+    "wealthy". A weaker sign than the word itself or its synonyms."""
+    if len(word) < 3 or word.isdigit() or embedder().pieces(word) > 2:
+        return False  # a rare word (a name) means little more than its spelling
+    vectors = _fact_vectors(text)
+    if not len(vectors):
+        return False
+    return bool(float(np.max(vectors @ _vector(word))) >= MEANING)
+
+
+@lru_cache(maxsize=1 << 16)
+def _vector(word: str) -> np.ndarray:
+    return embedder().embed_one(word)
+
+
+@lru_cache(maxsize=1 << 14)
+def _fact_vectors(text: str) -> np.ndarray:
+    """The embeddings of a fact's everyday words: no function words, digits, or
+    capitalised words (names)."""
+    words = sorted(
+        {
+            w
+            for raw in _RAW_WORDS.findall(text)
+            if not raw[0].isupper()
+            for w in normalize(raw).split()
+            if w not in FUNCTION_WORDS and len(w) > 2 and not w.isdigit()
+        }
+    )
+    return embedder().embed(words) if words else np.zeros((0, 1), dtype=np.float32)
+
+
+_RAW_WORDS = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
 
 def understood(word_stem: str, groups: Mapping[str, frozenset[str]]) -> bool:
@@ -152,10 +217,29 @@ def _fits(intent: Intent, fact: Fact) -> int:
 
 
 @lru_cache(maxsize=1 << 14)
-def _words(text: str) -> tuple[tuple[str, str], ...]:
-    """Each word's stem with the word after it (a verb's particle)."""
+def _words(text: str) -> tuple[tuple[str, str, str], ...]:
+    """Each word's stem with the word after it (a verb's particle) and before it."""
     words = normalize(text).split()
-    return tuple((stem(w), words[i + 1] if i + 1 < len(words) else "") for i, w in enumerate(words))
+    return tuple(
+        (stem(w), words[i + 1] if i + 1 < len(words) else "", words[i - 1] if i else "")
+        for i, w in enumerate(words)
+    )
+
+
+@lru_cache(maxsize=1 << 14)
+def _plain(text: str) -> tuple[str, ...]:
+    return tuple(normalize(text).split())
+
+
+def _adjective(word: str, before: str) -> bool:
+    """A participle after an article describes a noun ("a trained assassin"): it does not
+    say what the verb asks ("who trained X")."""
+    return before in ("a", "an", "the") and word.endswith("ed")
+
+
+def _noun(before: str) -> bool:
+    """Whether the word after ``before`` is a noun (a determiner or a number before it)."""
+    return before in NOUN_MARKERS or before.isdigit()
 
 
 def _family(a: str, b: str) -> bool:

@@ -10,6 +10,7 @@ replies put it into words.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import replace
 
@@ -22,8 +23,10 @@ from bot.answering.grounding import (
     ground,
     understood,
 )
-from bot.answering.retrieval import FactFinder, name_like
+from bot.answering.questions import extract_season
+from bot.answering.retrieval import FactFinder
 from bot.answering.subjects import Resolution, Subjects, leftover, parse_id
+from bot.language.embedding import name_like
 from bot.language.text import FUNCTION_WORDS, normalize, stem
 from bot.models import Answer, Entity, EntityKind, Fact, Intent, Question, Suggestion
 from bot.store.core import Store
@@ -85,20 +88,43 @@ class Pipeline:
             if not extra and not q.attribute:
                 return named  # just a name two subjects share: "which one do you mean?"
         subject, asked = self._named_in(q, found, extra, guild_id)
-        if subject is None and found.entity is None and _only_a_name(q):
-            return named  # "who is daredevil": a name the store doesn't know, no word hunt
         # The free path over every fact: what the question's words and meaning point to.
         # Without leftover words ("the villain of X") X is its hint.
         hint = None if extra else found.entity
         free = self.finder.find(q, guild_id, hint, by_meaning=hint is None)
-        if free is not None and (
-            subject is None or self._concerns(free.facts, subject, asked, groups)
-        ):
-            return answer_found(q, free)
-        if subject is not None and asked:  # the subject's facts, and those naming it
+        if subject is None and found.entity is None and _only_a_name(q):
+            # "who is daredevil": a name the store doesn't know. No word hunt; only a fact
+            # saying who or what it is ("Annie is ... the Female Titan") answers.
+            if free is None:
+                return named
+            said = [i for i, f in enumerate(free.facts) if _identifies(f.text, q.subject)]
+            if not said:
+                return named
+            picked = [free.facts[i] for i in said]
+            return replace(
+                answer_found(q, free),
+                entity=self.entities.get(picked[0].entity_id, free.subject),
+                facts=tuple(picked),
+                fact_scores=tuple(free.scores[i] for i in said),
+            )
+        # The subject's facts, and those naming it, that say what was asked...
+        grounded = None
+        if subject is not None and asked:
             grounded = self._grounded(q, subject, asked, guild_id, groups)
-            if grounded is not None:
-                return grounded
+        # ...unless the free path found facts of the subject (its show, its seasons) that
+        # say more of it.
+        if free is not None and subject is None:
+            return answer_found(q, free)
+        if free is not None and subject is not None:
+            says = self._concerns(q, free.facts, subject, asked, groups)
+            if says is not None and (grounded is None or says > grounded.fact_scores[0]):
+                return answer_found(q, free)
+            if says is not None and grounded is not None and free.facts[0] in grounded.facts:
+                # As much said either way: the grounded facts the free path's ranking
+                # (meaning, rare words) also picked, in its order.
+                return _agreed(grounded, free.facts)
+        if grounded is not None:
+            return grounded
         if subject is not None and not extra and found.entity is not None:
             # "the villain of X": X's facts for the intent the attribute implies.
             return choose_facts(named, self.store.facts_for(found.entity.id, guild_id))
@@ -111,28 +137,32 @@ class Pipeline:
 
     def _concerns(
         self,
+        q: Question,
         facts: tuple[Fact, ...],
         subject: Entity,
         asked: list[str],
         groups: Mapping[str, frozenset[str]],
-    ) -> bool:
-        """Whether the free path's facts are about the subject the question names (its
-        show or seasons too) or name it, and say what was asked of it."""
+    ) -> float | None:
+        """How much of what was asked the free path's first fact says, if its facts are
+        about the subject the question names (its show or seasons too) or name it; None
+        when they are not, or say too little of it."""
         family = {subject.id, *(s.id for s in self.seasons_of(subject.id))}
         if subject.show_id is not None:
             family.add(subject.show_id)
         naming = set(self.store.mentions.facts_naming_ids([subject.id]))
         if not all(f.entity_id in family or f.id in naming for f in facts):
-            return False
+            return None
         if not asked:
-            return True
+            return 1.0
         # It must say something of what was asked: a fact picked by meaning alone ("how
         # tall is X" -> X's closest fact) or by a word inside another verb ("play into"
         # for "plays") is not an answer; the subject's partial answer says what is known.
-        return bool(self._ground(asked, facts[:1], (), Intent.ASK, groups, least=0.3))
+        said = self._ground(q, asked, facts[:1], (), Intent.ASK, groups, least=0.3)
+        return said[0].said if said else None
 
     def _ground(
         self,
+        q: Question,
         asked: list[str],
         own: Sequence[Fact],
         naming: Sequence[Fact],
@@ -142,18 +172,27 @@ class Pipeline:
         least: float = MIN_SAID,
     ) -> list[Scored]:
         """:func:`ground` with each fact's subject kind and each asked word's weight."""
+        # Each fact's kinds of subject: its own and those it names ("what shows is X in":
+        # X's own fact naming a show says it as much as the show's fact naming X).
+        facts = [*own, *naming]
+        named = self.store.mentions.named_in([f.id for f in facts]) if facts else {}
         kinds = {
-            f.entity_id: e.kind
-            for f in [*own, *naming]
-            if (e := self.entities.get(f.entity_id)) is not None
+            f.id: frozenset(
+                e.kind
+                for eid in (f.entity_id, *named.get(f.id, ()))
+                if (e := self.entities.get(eid)) is not None
+            )
+            for f in facts
         }
-        weights = self._weights(asked)
-        return ground(asked, own, naming, intent, groups, kinds, weights, least=least)
+        weights = self._weights(asked, groups)
+        surface = {stem(w): w for w in q.words}
+        return ground(asked, own, naming, intent, groups, kinds, weights, surface, least=least)
 
-    def _weights(self, asked: list[str]) -> dict[str, float]:
-        """1 for a word some fact holds, UNSEEN_WEIGHT for one no fact holds."""
+    def _weights(self, asked: list[str], groups: Mapping[str, frozenset[str]]) -> dict[str, float]:
+        """1 for a word some fact holds or grounding understands ("language" asks for
+        one), UNSEEN_WEIGHT for any other: how the question is put ("listed")."""
         seen = self.store.docs.doc_freqs(asked)
-        return {a: 1.0 if seen.get(a) else UNSEEN_WEIGHT for a in asked}
+        return {a: 1.0 if seen.get(a) or understood(a, groups) else UNSEEN_WEIGHT for a in asked}
 
     def _about(
         self,
@@ -190,8 +229,8 @@ class Pipeline:
         subject, asked = self._subject_asked(q, found, extra, guild_id)
         if subject is None or not asked:
             return subject, asked
-        unseen = {a for a, weight in self._weights(asked).items() if weight < 1.0}
         groups = self.synonyms.groups(guild_id)
+        unseen = {a for a, weight in self._weights(asked, groups).items() if weight < 1.0}
         strangers = [w for w in q.words if (s := stem(w)) in unseen and not understood(s, groups)]
         if any(name_like(w) for w in strangers):
             return None, []
@@ -219,26 +258,34 @@ class Pipeline:
         found_in = self.subjects.mentions(words, guild_id)
         full = [m for m in found_in if not m.partial]
         # A first name alone ("kendall's dad") names its subject when it fits no other,
-        # typed as it is: "walter" is not "Walker".
-        alone = [m for m in found_in if m.partial and _spelled(words[m.start], m.entity.name)]
+        # typed as it is: "walter" is not "Walker". A word of a title is not a name
+        # ("the female titan" is not about Attack on Titan).
+        alone = [
+            m
+            for m in found_in
+            if m.partial
+            and m.entity.kind in (EntityKind.PERSON, EntityKind.CHARACTER)
+            and _spelled(words[m.start], m.entity.name)
+        ]
         if not full and len({m.entity.id for m in alone}) == 1:
-            # ...and every other word is one the store knows: "jeffrey wprajolo" is
-            # someone else than Jeffrey, whoever Jeffrey is.
-            others = asked_stems(words[: alone[0].start] + words[alone[0].end :])
-            seen = self.store.docs.doc_freqs(others)
-            if all(seen.get(w) for w in others):
+            # ...and no other word is a name the store doesn't know: "jeffrey wprajolo" is
+            # someone else than Jeffrey, whoever Jeffrey is ("happened" is just a word).
+            others = [w for w in words[: alone[0].start] + words[alone[0].end :] if name_like(w)]
+            seen = self.store.docs.doc_freqs(asked_stems(others))
+            if all(seen.get(stem(w)) for w in others):
                 full = alone[:1]
         if not full:
             return None, []
         first = full[0]  # the longest name, then the best match
         rest = words[: first.start] + words[first.end :]
         subject = first.entity
+        if q.season is not None:
+            rest = extract_season(" ".join(rest))[0].split()  # "s1" is no word asked
         if q.season is not None and subject.kind is EntityKind.SHOW:
             season = self.subjects.season_of(subject, q.season, guild_id)
             if season is None:
                 return None, []  # a season the store doesn't know: nothing to ground on
             subject = season
-            rest = [w for w in rest if w not in ("season", "s", str(q.season))]
         return subject, asked_stems(rest)
 
     def _grounded(
@@ -252,7 +299,7 @@ class Pipeline:
         """The subject's facts, or facts naming it, that say what was asked."""
         own = self.store.facts_for(subject.id, guild_id)
         naming = self.store.facts_naming(subject.id, guild_id)
-        picked = self._ground(asked, own, naming, q.intent, groups)
+        picked = self._ground(q, asked, own, naming, q.intent, groups)
         if not picked:
             return None
         return Answer(
@@ -292,6 +339,37 @@ def _only_a_name(q: Question) -> bool:
         and 0 < len(rest) <= 3
         and rest == [w for w in q.subject.split() if w not in _ARTICLES]
     )
+
+
+def _identifies(text: str, phrase: str) -> bool:
+    """Whether a fact says that its subject is ``phrase``: the phrase completes a clause
+    after "is", "was", "and" or "as" ("Bertolt is the Colossal Titan, who ..."), not a
+    word inside another ("first introduced in the Daredevil comics")."""
+    words = [w for w in phrase.split() if w not in _ARTICLES]
+    if not words:
+        return False
+    for clause in _CLAUSES.split(text):
+        said = normalize(clause).split()
+        n = len(words)
+        for i in range(1, len(said) - n + 1):
+            if said[i : i + n] != words:
+                continue
+            before = said[i - 1] if said[i - 1] not in _ARTICLES or i < 2 else said[i - 2]
+            after = said[i + n] if i + n < len(said) else ""
+            if before in _COPULAS and after in ("", "who", "which", "that", "and"):
+                return True
+    return False
+
+
+_CLAUSES = re.compile(r"[,.;:!?()]")
+_COPULAS = frozenset(("is", "was", "are", "were", "and", "as", "becomes", "became"))
+
+
+def _agreed(answer: Answer, ranked: tuple[Fact, ...]) -> Answer:
+    """The answer's facts that ``ranked`` holds too, in its order."""
+    score = dict(zip(answer.facts, answer.fact_scores, strict=True))
+    facts = tuple(f for f in ranked if f in score)
+    return replace(answer, facts=facts, fact_scores=tuple(score[f] for f in facts))
 
 
 def _spelled(word: str, name: str) -> bool:

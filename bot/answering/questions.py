@@ -190,6 +190,21 @@ def strip_question_words(words: list[str]) -> list[str]:
     return kept
 
 
+# Question words as fans often type them, corrected when they lead a question.
+_MISSPELT = {
+    "wen": "when",
+    "whn": "when",
+    "wat": "what",
+    "wut": "what",
+    "wht": "what",
+    "wats": "whats",
+    "hu": "who",
+    "wer": "where",
+    "whr": "where",
+    "hw": "how",
+}
+
+
 def _too_long(length: int) -> str:
     return f"That question is {length:,} characters long; please keep it under {MAX_QUESTION}."
 
@@ -213,6 +228,8 @@ def parse_question(message: str, prefix: str = "!", intent: Intent | None = None
     rest, kind, picked = split_kind(rest)
     norm = normalize(rest)
     words = norm.split()
+    if words and words[0] in _MISSPELT:  # "wen is s3 out": how fans type "when"
+        words[0] = _MISSPELT[words[0]]
     if intent is Intent.ASK:
         inferred = _infer_intent(words)
         if inferred is not Intent.ASK:

@@ -30,7 +30,7 @@ from rapidfuzz.distance import OSA
 
 from bot.answering.questions import extract_season
 from bot.answering.subjects import Mention, Subjects
-from bot.language.embedding import embedder
+from bot.language.embedding import embedder, name_like
 from bot.language.text import FUNCTION_WORDS as STOP
 from bot.language.text import normalize, stem
 from bot.models import Entity, EntityKind, Fact, Intent, Kind, Question
@@ -334,12 +334,6 @@ def _name_stems(name: str) -> frozenset[str]:
     return frozenset(stem(w) for w in normalize(name).split())
 
 
-@lru_cache(maxsize=1 << 14)
-def name_like(word: str) -> bool:
-    """A rare word to the model's vocabulary (several pieces), as names are."""
-    return word.isdigit() or embedder().pieces(word) > 1
-
-
 def _involved(
     mentions: list[Mention], mentioned: _Mentioned, entity: Entity, text: AbstractSet[str]
 ) -> float:
@@ -416,7 +410,7 @@ def _rarer(content: list[_Word]) -> list[str]:
     """The stems of the question's known words weighing at least the median: a fact
     sharing two of them is grounded without a named subject."""
     ordered = sorted(w.weight for w in content if w.known)
-    median = ordered[len(ordered) // 2] if ordered else 0.0
+    median = ordered[(len(ordered) - 1) // 2] if ordered else 0.0  # the lower one of two
     return [w.stem for w in content if w.known and w.weight >= median]
 
 

@@ -104,3 +104,10 @@ def embedder() -> Embedder:
     """The process's one model, loaded on first use (writes and free questions need it)."""
     with _lock:
         return _shared()
+
+
+@lru_cache(maxsize=1 << 16)
+def name_like(word: str) -> bool:
+    """A rare word to the model's vocabulary (several pieces), as names are: what its
+    embedding means is little more than its spelling."""
+    return word.isdigit() or embedder().pieces(word) > 1

@@ -33,14 +33,15 @@ __all__ = ["FUNCTION_WORDS", "normalize", "normalize_many", "stem", "tokens"]
 # time and order ("after", "before", "until") are kept out of it: they are what fans ask.
 FUNCTION_WORDS = frozenset(
     """
-    a about above again all also am an and any anyone anything are as at be because been
+    a about above again all also am an and any anyone anything are as at be because been btw
     being below both but by came can come comes coming could did do does doing done dont
     doesnt down each else even ever every few for from further get gets going got gonna had
     has have having he her here hers herself him himself his how hows i if in into is isnt
-    it its itself just kind know let lets like many me more most much my myself no nor not
+    idk it its itself just kind know let lets like lmao lol many me more most much my myself
+    no nor not omg
     now of off on once only or other our ours out over own please pls plz really same she
     should so some someone something sort such tell than that thats the their theirs them
-    then there theres these they thing things this those through to too u under up upon ur
+    then there theres these they thing things this those tho through to too u under up upon ur
     us very wanna was we were what whats when whens where wheres which while who whom whos
     why will with would yet you your yours
     """.split()

@@ -61,12 +61,17 @@ def usable(norm: str) -> bool:
 
 
 def grams(text: str) -> set[str]:
-    """Every run of 1 to MAX_NAME_WORDS consecutive words of ``text``, normalised."""
+    """Every run of 1 to MAX_NAME_WORDS consecutive words of ``text``, normalised; a run
+    ending in a possessive also without its "s" ("June Brown's death" names June Brown:
+    normalising drops the apostrophe, leaving "browns")."""
     words = normalize(text).split()
     found = set()
     for i in range(len(words)):
         for n in range(1, min(MAX_NAME_WORDS, len(words) - i) + 1):
-            found.add(" ".join(words[i : i + n]))
+            run = " ".join(words[i : i + n])
+            found.add(run)
+            if len(words[i + n - 1]) > 3 and run.endswith("s"):
+                found.add(run[:-1])
     return found
 
 
@@ -227,6 +232,18 @@ class Mentions:
                 f"SELECT fact_id FROM fact_mention WHERE entity_id IN ({marks})", entity_ids
             )
         ]
+
+    def named_in(self, fact_ids: list[int]) -> dict[int, list[int]]:
+        """Fact id -> the subjects it names (besides its own)."""
+        out: dict[int, list[int]] = {}
+        for start in range(0, len(fact_ids), _BATCH):
+            part = fact_ids[start : start + _BATCH]
+            marks = ",".join("?" for _ in part)
+            for fid, eid in self.db.execute(
+                f"SELECT fact_id, entity_id FROM fact_mention WHERE fact_id IN ({marks})", part
+            ):
+                out.setdefault(int(fid), []).append(int(eid))
+        return out
 
     def links(self) -> set[tuple[int, int]]:
         """Every (fact, subject) link: what the property test compares with a rebuild."""

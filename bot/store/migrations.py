@@ -362,6 +362,15 @@ def m012_fact_mentions(db: Database) -> None:
     mentions.Mentions(db).rebuild()
 
 
+@migrations()
+def m013_possessive_mentions(db: Database) -> None:
+    # A possessive names its subject too ("June Brown's death"): the links are rebuilt
+    # with the rule that says so.
+    from bot.store import mentions
+
+    mentions.Mentions(db).rebuild()
+
+
 def require_current(db: Database) -> None:
     """Refuse a database that needs migrating, for readers that may not write."""
     _refuse_newer(db)

@@ -131,3 +131,89 @@ def test_a_name_command_is_read_once_however_it_is_typed(engine: Engine) -> None
         assert engine.ask(message, intent=intent).entity is None  # Simpson is not asked
     assert not parse_question("!ask who plays killgrave").name_command
     assert parse_question("!ask who plays killgrave").typed == "who plays killgrave"
+
+
+TITANS = {
+    "format": "showbot",
+    "version": 1,
+    "sources": [{"key": "wiki", "title": "A fan wiki"}],
+    "entities": [
+        {"key": "aot", "name": "Attack on Titan", "kind": "show"},
+        {"key": "annie", "name": "Annie Leonhart", "kind": "character"},
+        {"key": "hange", "name": "Hange Zoe", "kind": "character"},
+        {"key": "june", "name": "June Brown", "kind": "person"},
+        {"key": "dot", "name": "Dot Cotton", "kind": "character"},
+    ],
+    "aliases": [{"key": "a-hange", "entity": "hange", "name": "Hange"}],
+    "facts": [
+        {"key": "aot-what", "entity": "aot", "kind": "what", "status": "confirmed",
+         "source": "wiki", "text": "Attack on Titan is a Japanese anime about giant Titans."},
+        {"key": "aot-episodes", "entity": "aot", "kind": "what", "status": "confirmed",
+         "source": "wiki", "text": "Attack on Titan has 89 episodes over four seasons."},
+        {"key": "annie-who", "entity": "annie", "kind": "who", "status": "confirmed",
+         "source": "wiki", "text": "Annie Leonhart is a Marleyan warrior and the Female Titan."},
+        {"key": "hange-wounded", "entity": "hange", "kind": "what", "status": "confirmed",
+         "source": "wiki", "text": "Hange is badly wounded in the battle for Shiganshina."},
+        {"key": "hange-who", "entity": "hange", "kind": "who", "status": "confirmed",
+         "source": "wiki", "text": "Hange Zoe is a squad leader obsessed with Titans."},
+        {"key": "hange-dies", "entity": "hange", "kind": "what", "status": "confirmed",
+         "source": "wiki", "text": "Hange dies in the final season, holding off the Titans."},
+        {"key": "june-who", "entity": "june", "kind": "who", "status": "confirmed",
+         "source": "wiki", "text": "June Brown played Dot Cotton from 1985 to 2020."},
+        {"key": "dot-gone", "entity": "dot", "kind": "what", "status": "confirmed",
+         "source": "wiki", "text": "After June Brown's death in 2022, Dot died off screen."},
+    ],
+}  # fmt: skip
+
+
+@pytest.fixture
+def titans(tmp_path: Path) -> Engine:
+    engine = Engine.open(tmp_path / "titans.db", seed=False)
+    with engine.store.atomic():
+        import_data(engine.store, json.loads(json.dumps(TITANS)), SYSTEM)
+    engine.sync(force=True)
+    return engine
+
+
+def test_a_fact_saying_who_a_title_is_answers_who_is_it(titans: Engine) -> None:
+    """ "The Female Titan" is no subject, and "titan" alone is a word of a show's title,
+    not its name: the fact that says who it is answers."""
+    assert first_text(titans, "who is the female titan") == (
+        "Annie Leonhart is a Marleyan warrior and the Female Titan."
+    )
+    # ...but a fact only using a name inside a phrase doesn't say who it is.
+    assert first_text(titans, "who is the marleyan army") is None
+
+
+def test_words_are_matched_by_synonym_and_meaning(titans: Engine) -> None:
+    assert first_text(titans, "is hange dead") == (
+        "Hange dies in the final season, holding off the Titans."
+    )
+    assert first_text(titans, "was hange injured") == (
+        "Hange is badly wounded in the battle for Shiganshina."
+    )
+
+
+def test_a_noun_before_a_particle_is_still_the_word(titans: Engine) -> None:
+    """ "89 episodes over four seasons": "over" makes no phrasal verb of a noun."""
+    assert first_text(titans, "how many episodes does attack on titan have") == (
+        "Attack on Titan has 89 episodes over four seasons."
+    )
+
+
+def test_a_possessive_names_its_subject(titans: Engine) -> None:
+    answer = titans.ask("when did june brown die")
+    assert answer.answered
+    assert "After June Brown's death in 2022, Dot died off screen." in [
+        f.text for f in answer.facts
+    ]
+
+
+def test_question_words_as_fans_type_them() -> None:
+    from bot.answering.questions import parse_question
+    from bot.models import Intent
+
+    q = parse_question("wen is s3 out lol")
+    assert q.intent is Intent.WHEN and q.words[0] == "when" and q.season == 3
+    assert parse_question("wen is jj back").words == ("when", "is", "jj", "back")
+    assert parse_question("who is wen").words == ("who", "is", "wen")  # a name, not leading
