@@ -21,6 +21,7 @@ from functools import lru_cache
 from importlib import resources
 
 import numpy as np
+from rapidfuzz.distance import OSA
 
 from bot.language.embedding import embedder
 from bot.language.text import FUNCTION_WORDS, normalize, stem
@@ -29,7 +30,7 @@ from bot.models import EntityKind, Fact, Intent, Kind
 MIN_SAID = 0.5  # share of the asked words a fact must say to answer
 UNSEEN_WEIGHT = 0.25  # an asked word no fact holds: how the question is put ("listed")
 MIN_PREFIX = 5  # letters two stems must share to count as one word's family
-MEANING = 0.45  # cosine of two words' embeddings taken as one meaning ("dead" ~ "died")
+MEANING = 0.5  # cosine of two words' embeddings taken as one meaning ("dead" ~ "died")
 MEANING_CREDIT = 0.7  # what a word of the same meaning counts for
 KIND_CREDIT = 0.85  # a word asking for a kind (or a date), in every such fact: less than a synonym
 SHOWN = 3
@@ -169,10 +170,20 @@ def _means(word: str, text: str) -> bool:
     "wealthy". A weaker sign than the word itself or its synonyms."""
     if len(word) < 3 or word.isdigit() or embedder().pieces(word) > 2:
         return False  # a rare word (a name) means little more than its spelling
-    vectors = _fact_vectors(text)
-    if not len(vectors):
+    words, vectors = _fact_vectors(text)
+    if not words:
         return False
-    return bool(float(np.max(vectors @ _vector(word))) >= MEANING)
+    close = vectors @ _vector(word)
+    return any(
+        float(c) >= MEANING and not _rhymes(word, w) for c, w in zip(close, words, strict=True)
+    )
+
+
+def _rhymes(a: str, b: str) -> bool:
+    """Two words one letter apart but for their first ("pills", "bills"): alike in
+    spelling, so in their embeddings' pieces, and unrelated in meaning ("dies" and "died"
+    keep their first letter)."""
+    return a[0] != b[0] and OSA.distance(a, b, score_cutoff=2) <= 1
 
 
 @lru_cache(maxsize=1 << 16)
@@ -181,19 +192,21 @@ def _vector(word: str) -> np.ndarray:
 
 
 @lru_cache(maxsize=1 << 14)
-def _fact_vectors(text: str) -> np.ndarray:
-    """The embeddings of a fact's everyday words: no function words, digits, or
-    capitalised words (names)."""
-    words = sorted(
-        {
-            w
-            for raw in _RAW_WORDS.findall(text)
-            if not raw[0].isupper()
-            for w in normalize(raw).split()
-            if w not in FUNCTION_WORDS and len(w) > 2 and not w.isdigit()
-        }
+def _fact_vectors(text: str) -> tuple[tuple[str, ...], np.ndarray]:
+    """A fact's everyday words (no function words, digits, or capitalised words: names)
+    and their embeddings."""
+    words = tuple(
+        sorted(
+            {
+                w
+                for raw in _RAW_WORDS.findall(text)
+                if not raw[0].isupper()
+                for w in normalize(raw).split()
+                if w not in FUNCTION_WORDS and len(w) > 2 and not w.isdigit()
+            }
+        )
     )
-    return embedder().embed(words) if words else np.zeros((0, 1), dtype=np.float32)
+    return words, embedder().embed(list(words)) if words else np.zeros((0, 1), np.float32)
 
 
 _RAW_WORDS = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")

@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from bot.answering.answers import answer_found, answer_of, choose_facts
 from bot.answering.grounding import (
+    KIND_WORDS,
     MIN_SAID,
     UNSEEN_WEIGHT,
     Scored,
@@ -121,7 +122,7 @@ class Pipeline:
                 return answer_found(q, free)
             if says is not None and grounded is not None and free.facts[0] in grounded.facts:
                 # As much said either way: the grounded facts the free path's ranking
-                # (meaning, rare words) also picked, in its order.
+                # (meaning, rare words) also picked come first, in its order.
                 return _agreed(grounded, free.facts)
         if grounded is not None:
             return grounded
@@ -255,7 +256,13 @@ class Pipeline:
             # "!who frank simpson" is a name: Simpson inside it is not what was asked.
             return None, []
         words = list(q.words)
-        found_in = self.subjects.mentions(words, guild_id)
+        # A word asking for a kind names no subject ("what movies are about X" is not
+        # about a film called Movie Movie).
+        found_in = [
+            m
+            for m in self.subjects.mentions(words, guild_id)
+            if not all(stem(w) in KIND_WORDS or w in FUNCTION_WORDS for w in words[m.start : m.end])
+        ]
         full = [m for m in found_in if not m.partial]
         # A first name alone ("kendall's dad") names its subject when it fits no other,
         # typed as it is: "walter" is not "Walker". A word of a title is not a name
@@ -366,9 +373,9 @@ _COPULAS = frozenset(("is", "was", "are", "were", "and", "as", "becomes", "becam
 
 
 def _agreed(answer: Answer, ranked: tuple[Fact, ...]) -> Answer:
-    """The answer's facts that ``ranked`` holds too, in its order."""
+    """The answer's facts that ``ranked`` holds too first, in its order, then the rest."""
     score = dict(zip(answer.facts, answer.fact_scores, strict=True))
-    facts = tuple(f for f in ranked if f in score)
+    facts = tuple(dict.fromkeys([*(f for f in ranked if f in score), *answer.facts]))
     return replace(answer, facts=facts, fact_scores=tuple(score[f] for f in facts))
 
 

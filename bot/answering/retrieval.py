@@ -198,7 +198,8 @@ class FactFinder:
         facts = self.store.facts_by_ids(ids, guild_id)
         docs = self.store.docs.docs([f.id for f in facts])
         qvec = embedder().embed_one(" ".join(q.words)) if facts else None
-        rarer = _rarer(content)
+        # ...and a word no fact holds whose synonyms some do ("wrote": "composed").
+        rarer = _rarer(content) + [w.stem for w in content if not w.known and w.stem in groups]
         scored = []
         for fact in facts:
             doc = docs.get(fact.id)
@@ -220,7 +221,8 @@ class FactFinder:
                 and not groups.get(w.stem, frozenset()) & have
                 for w in content
             )
-            rare = sum(1 for s in rarer if s in have)
+            # A rarer word said by a synonym counts too ("song" for "theme").
+            rare = sum(1 for s in rarer if s in have or groups.get(s, frozenset()) & have)
             scored.append(Candidate(fact, entity, score, cover, sem, rare, stranger))
         scored.sort(key=lambda c: (-c.score, c.fact.id))
         # A lone first name ("jesica") raises its subjects' facts but grounds nothing:
