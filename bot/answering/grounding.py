@@ -87,16 +87,19 @@ def ground(
     weights: Mapping[str, float],
     *,
     least: float = MIN_SAID,
+    taught: Mapping[int, str] | None = None,
 ) -> list[Scored]:
     """The facts (a subject's ``own`` and those ``naming`` it) that say what ``asked``
     (stems) asks, best first; empty when none does. ``kinds``: each candidate fact's
     subject kind; ``weights``: how much each asked word counts (a word no fact holds
-    anywhere, "listed", counts little: it is how the question is put)."""
+    anywhere, "listed", counts little: it is how the question is put); ``taught``: fact
+    id -> the questions moderators taught for it here, read as words the fact says."""
     if not asked:
         return []
     scored = []
     for fact, is_own in [*((f, True) for f in own), *((f, False) for f in naming)]:
-        said = _said(asked, fact, kinds.get(fact.entity_id), groups, weights)
+        extra = taught.get(fact.id) if taught else None
+        said = _said(asked, fact, kinds.get(fact.entity_id), groups, weights, extra)
         if said >= least:
             scored.append(Scored(fact, said, is_own))
     scored.sort(key=lambda s: (-s.said, -_fits(intent, s.fact), not s.own, s.fact.id))
@@ -112,8 +115,9 @@ def _said(
     kind: EntityKind | None,
     groups: Mapping[str, frozenset[str]],
     weights: Mapping[str, float],
+    taught: str | None = None,
 ) -> float:
-    words = _words(" ".join(filter(None, (fact.text, fact.quote))))
+    words = _words(" ".join(filter(None, (fact.text, fact.quote, taught))))
     have = {s for s, _ in words}
     verbs = {s for s, nxt in words if nxt not in PARTICLES}
     got = total = 0.0

@@ -24,6 +24,7 @@ from bot.answering.grounding import (
 )
 from bot.answering.retrieval import FactFinder, name_like
 from bot.answering.subjects import Resolution, Subjects, leftover, parse_id
+from bot.answering.taught import taught_exactly
 from bot.language.text import FUNCTION_WORDS, normalize, stem
 from bot.models import Answer, Entity, EntityKind, Fact, Intent, Question, Suggestion
 from bot.store.core import Store
@@ -55,7 +56,11 @@ class Pipeline:
         """One pipeline, top to bottom: find the subject the question names, gather its
         facts and the facts naming it, keep those that say what the rest of the question
         asks; else the free path over every fact; else what is known about the subject
-        (a partial answer); else an honest "I don't know"."""
+        (a partial answer); else an honest "I don't know". A question moderators taught
+        here comes first: it is answered by the fact it was taught for."""
+        taught = taught_exactly(self.store, self.entities, q, guild_id)
+        if taught is not None:
+            return answer_found(q, taught)
         found = self.subjects.resolve(
             q.subject, intent=q.intent, guild_id=guild_id, season=q.season, kind=q.kind
         )
@@ -92,7 +97,7 @@ class Pipeline:
         hint = None if extra else found.entity
         free = self.finder.find(q, guild_id, hint, by_meaning=hint is None)
         if free is not None and (
-            subject is None or self._concerns(free.facts, subject, asked, groups)
+            subject is None or self._concerns(free.facts, subject, asked, groups, guild_id)
         ):
             return answer_found(q, free)
         if subject is not None and asked:  # the subject's facts, and those naming it
@@ -115,6 +120,7 @@ class Pipeline:
         subject: Entity,
         asked: list[str],
         groups: Mapping[str, frozenset[str]],
+        guild_id: int | None,
     ) -> bool:
         """Whether the free path's facts are about the subject the question names (its
         show or seasons too) or name it, and say what was asked of it."""
@@ -129,7 +135,7 @@ class Pipeline:
         # It must say something of what was asked: a fact picked by meaning alone ("how
         # tall is X" -> X's closest fact) or by a word inside another verb ("play into"
         # for "plays") is not an answer; the subject's partial answer says what is known.
-        return bool(self._ground(asked, facts[:1], (), Intent.ASK, groups, least=0.3))
+        return bool(self._ground(asked, facts[:1], (), Intent.ASK, groups, guild_id, least=0.3))
 
     def _ground(
         self,
@@ -138,17 +144,23 @@ class Pipeline:
         naming: Sequence[Fact],
         intent: Intent,
         groups: Mapping[str, frozenset[str]],
+        guild_id: int | None,
         *,
         least: float = MIN_SAID,
     ) -> list[Scored]:
-        """:func:`ground` with each fact's subject kind and each asked word's weight."""
+        """:func:`ground` with each fact's subject kind, each asked word's weight and the
+        questions taught for each fact in this server (bot/store/phrasings.py)."""
         kinds = {
             f.entity_id: e.kind
             for f in [*own, *naming]
             if (e := self.entities.get(f.entity_id)) is not None
         }
         weights = self._weights(asked)
-        return ground(asked, own, naming, intent, groups, kinds, weights, least=least)
+        pairs = ((f.id, f.overrides) for f in [*own, *naming])
+        taught = {i: p.text for i, p in self.store.phrasings.of_facts(pairs, guild_id).items()}
+        return ground(
+            asked, own, naming, intent, groups, kinds, weights, least=least, taught=taught
+        )
 
     def _weights(self, asked: list[str]) -> dict[str, float]:
         """1 for a word some fact holds, UNSEEN_WEIGHT for one no fact holds."""
@@ -252,7 +264,7 @@ class Pipeline:
         """The subject's facts, or facts naming it, that say what was asked."""
         own = self.store.facts_for(subject.id, guild_id)
         naming = self.store.facts_naming(subject.id, guild_id)
-        picked = self._ground(asked, own, naming, q.intent, groups)
+        picked = self._ground(asked, own, naming, q.intent, groups, guild_id)
         if not picked:
             return None
         return Answer(

@@ -346,6 +346,15 @@ def outcome_text(o: Outcome) -> str:
             return f"{where}.{unspoiled}"
         case "fact.unhide":
             return f"Fact #{fid} is shown in this server again."
+        case "fact.teach":
+            return (
+                f"Taught: **{echo(o.name or '')}** now asks for fact #{fid} here"
+                f" (phrasing #{counts.get('phrasing')}; `fact undo` takes it back)."
+            )
+        case "fact.teach.unchanged":
+            return (
+                f"Already taught: **{echo(o.name or '')}** asks for fact #{fid}; nothing changed."
+            )
         case "fact.revert":
             return f"Reverted fact #{fid} to version {counts['to']} (now version {o.version})."
         case "fact.revert.unchanged":
