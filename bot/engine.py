@@ -209,6 +209,7 @@ class Engine:
             return 0
         changes = self.store.changes_since(self._seen)
         self.store.docs.changed()
+        self.store.phrasings.changed()
         touched: set[int] = set()
         for change in changes:
             self._seen = max(self._seen, change["id"])

@@ -12,11 +12,12 @@ in its writer thread (bot/runtime/writer.py); the CLI on its own connection.
   HMAC of their id under a per-database secret, with a negative id from the same HMAC
   (never a Discord id). History rows are never deleted: they read on under the pseudonym.
   Their follows (``!follow``, with their id) and pending DMs of updates are deleted.
-* A **server**: its own facts, overrides, sources, aliases, subjects and synonyms are
-  deleted with their search documents and their change history (the content was the
-  server's); changes it made to global rows stay. Its questions and tallies, its
-  command-sync record, settings, departure, follows and pending updates go too. Global
-  data and other servers' rows are untouched.
+* A **server**: its own facts, overrides, sources, aliases, subjects, synonyms and the
+  questions it taught (phrasings, of global facts too) are deleted with their search
+  documents and their change history (the content was the server's); changes it made
+  to global rows stay. Its questions and tallies, its command-sync record, settings,
+  departure, follows and pending updates go too. Global data and other servers' rows are
+  untouched.
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ class GuildForgotten:
             f"Server {self.guild_id} forgotten: {c.get('fact', 0)} fact(s),"
             f" {c.get('alias', 0)} alias(es), {c.get('source', 0)} source(s),"
             f" {c.get('entity', 0)} subject(s), {c.get('synonym', 0)} synonym group(s),"
+            f" {c.get('phrasing', 0)} taught question(s),"
             f" {c.get('change', 0)} history record(s), {c.get('question', 0)} question(s),"
             f" {c.get('follow', 0)} follow(s)"
             f" and {c.get('setting', 0) + c.get('command_sync', 0)} setting(s) deleted."

@@ -30,6 +30,18 @@ async def is_moderator(ctx: commands.Context[Any]) -> bool:
     return may_moderate(ctx.author, ctx.permissions, ctx.bot.config)
 
 
+async def interaction_by_moderator(interaction: discord.Interaction[Any]) -> bool:
+    """:func:`is_moderator` for a click or a modal: the owner, or a member who may
+    moderate in the channel (the interaction carries its resolved permissions)."""
+    client: Any = interaction.client
+    if await client.is_owner(interaction.user):
+        return True
+    member = interaction.user
+    if interaction.guild is None or not isinstance(member, discord.Member):
+        return False
+    return may_moderate(member, interaction.permissions, client.config)
+
+
 def may_moderate(member: discord.Member, here: discord.Permissions, config: Config) -> bool:
     """Administrator or Manage Server in the server; Manage Messages in this channel
     (``here``: role permissions after the channel's overwrites, so a per-channel grant

@@ -43,6 +43,7 @@ from cogs.converters import (
     SourceAddFlags,
 )
 from cogs.modlog import ModLog
+from cogs.teaching import TeachButton
 from cogs.views import ConfirmView, ExpiredConfirm
 
 if TYPE_CHECKING:
@@ -68,6 +69,7 @@ class Facts(commands.Cog):
         # Clicks on import confirmations this process is not waiting for (sent before a
         # restart, or timed out) are answered instead of failing.
         self.bot.add_dynamic_items(ExpiredConfirm)
+        self.bot.add_dynamic_items(TeachButton)  # `gaps`' buttons, whenever they were sent
 
     async def cog_check(self, ctx: commands.Context[Any]) -> bool:
         if ctx.guild is None:
@@ -118,7 +120,7 @@ class Facts(commands.Cog):
         await send_reply(
             ctx,
             f"Subcommands: add, edit, remove, restore, resolve, show, history, revert,"
-            f" undo. See `{ctx.clean_prefix}help fact`.",
+            f" undo, teach. See `{ctx.clean_prefix}help fact`.",
         )
 
     @fact.command(name="add")
@@ -260,6 +262,20 @@ class Facts(commands.Cog):
         actor = await self.bot.actor(ctx)
         outcome = await self.write(ctx, self.mod.revert, actor, parse_id(fact_id), flags.version)
         await self.done(ctx, outcome_text(outcome))
+
+    @fact.command(name="teach")
+    @app_commands.rename(fact_id="id")
+    @moderator_only()
+    async def fact_teach(self, ctx: commands.Context[Any], fact_id: str, *, question: str) -> None:
+        """Teach showbot a question fans ask as another way of asking for a fact.
+
+        Args:
+            fact_id: The fact that answers it, e.g. 12 or #12
+            question: The question, as fans ask it
+        """
+        actor = await self.bot.actor(ctx)
+        outcome = await self.write(ctx, self.mod.teach, actor, parse_id(fact_id), question)
+        await self.done(ctx, outcome_text(outcome), change=outcome.action == "fact.teach")
 
     @fact.command(name="undo")
     @moderator_only()

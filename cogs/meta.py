@@ -11,6 +11,7 @@ from bot.replies.render import escape, gaps_text, stats_text
 from bot.replies.settings import privacy_text
 from bot.runtime.sending import in_time, send_reply
 from cogs.checks import moderator_only, moderator_slash, owner_only
+from cogs.teaching import teach_view
 
 if TYPE_CHECKING:
     from bot.runtime.client import ShowBot
@@ -38,6 +39,7 @@ flag's value runs up to the next `name:`; ids are written `12` or `#12`.
 `{p}fact remove <id>` · `{p}fact restore <id>` · `{p}fact show <id>`
 `{p}fact history <id>` · `{p}fact revert <id> version: <n>` · `{p}fact undo`
 `{p}fact resolve <id> outcome: <came true|busted|open> [note:] [unspoil: yes]`
+`{p}fact teach <id> <question>` — a question fans ask, taught as a way of asking for that fact
 `{p}alias add <alias> to: <subject>` · `{p}alias remove <alias>`
 `{p}source add title: <title> [publisher:] [url:] [date:]` · `{p}source list`
 `{p}entity rename <subject> to: <name>` · `{p}entity merge <subject> into: <subject>`
@@ -85,9 +87,12 @@ class Meta(commands.Cog):
     @commands.guild_only()
     @moderator_only()
     async def gaps(self, ctx: commands.Context[Any]) -> None:
-        """The most asked questions showbot could not answer, to know what to add."""
+        """The most asked questions showbot could not answer, to know what to add or teach."""
         gaps = await self._report(ctx, self.bot.moderation.gaps)
-        await send_reply(ctx, gaps_text(gaps), ephemeral=True)
+        questions = await self._report(ctx, self.bot.moderation.unanswered)
+        await send_reply(
+            ctx, gaps_text(gaps, questions), ephemeral=True, view=teach_view(questions)
+        )
 
     @commands.hybrid_command(name="stats")
     @moderator_slash()

@@ -44,16 +44,24 @@ class ModLog(commands.Cog):
         owner's), in ``[moderation] log_channel_id``: a server's changes never reach
         another server's channel, nor the owner's. Best effort: a missing or closed
         channel is warned about and never fails the moderator's command."""
-        guild = ctx.guild
-        if guild is None:
-            return
+        if ctx.guild is not None:
+            await self.post_change(ctx.guild, ctx.author, message, scopes)
+
+    async def post_change(
+        self,
+        guild: discord.Guild,
+        author: discord.abc.User,
+        message: str,
+        scopes: set[int | None],
+    ) -> None:
+        """:meth:`post_to_log` for a change made other than by a command (a modal)."""
         channels = []
         if not scopes or any(s is not None for s in scopes):
             channels.append(self.bot.engine.store.modlog_channel(guild.id))
         if None in scopes:
             channels.append(self.bot.config.log_channel_id)
         # A name, not a mention: the log must not ping (or look like it could).
-        line = log_line(ctx.author.display_name, ctx.author.id, guild.name, message)
+        line = log_line(author.display_name, author.id, guild.name, message)
         for channel_id in channels:
             if channel_id is not None:
                 await self.post_line(channel_id, line)

@@ -99,18 +99,22 @@ def ground(
     surface: Mapping[str, str] | None = None,
     *,
     least: float = MIN_SAID,
+    taught: Mapping[int, str] | None = None,
 ) -> list[Scored]:
     """The facts (a subject's ``own`` and those ``naming`` it) that say what ``asked``
     (stems) asks, best first; empty when none does. ``kinds``: by fact id, the kinds of
     the subjects the fact is about or names; ``weights``: how much each asked word
     counts (a word no fact holds anywhere, "listed", counts little: it is how the
-    question is put); ``surface``: each asked stem as typed, for matching by meaning."""
+    question is put); ``surface``: each asked stem as typed, for matching by meaning;
+    ``taught``: fact id -> the questions moderators taught for it here, read as words
+    the fact says."""
     if not asked:
         return []
     surface = surface or {}
     scored = []
     for fact, is_own in [*((f, True) for f in own), *((f, False) for f in naming)]:
-        said = _said(asked, fact, kinds.get(fact.id, frozenset()), groups, weights, surface)
+        extra = taught.get(fact.id) if taught else None
+        said = _said(asked, fact, kinds.get(fact.id, frozenset()), groups, weights, surface, extra)
         if said >= least:
             scored.append(Scored(fact, said, is_own))
     scored.sort(key=lambda s: (-s.said, -_fits(intent, s.fact), not s.own, s.fact.id))
@@ -127,8 +131,9 @@ def _said(
     groups: Mapping[str, frozenset[str]],
     weights: Mapping[str, float],
     surface: Mapping[str, str],
+    taught: str | None = None,
 ) -> float:
-    text = " ".join(filter(None, (fact.text, fact.quote)))
+    text = " ".join(filter(None, (fact.text, fact.quote, taught)))
     words = _words(text)
     have = {s for s, _, _ in words}
     verbs = {

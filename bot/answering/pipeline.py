@@ -27,6 +27,7 @@ from bot.answering.grounding import (
 from bot.answering.questions import extract_season
 from bot.answering.retrieval import FactFinder
 from bot.answering.subjects import Resolution, Subjects, leftover, parse_id
+from bot.answering.taught import taught_exactly
 from bot.language.embedding import name_like
 from bot.language.text import FUNCTION_WORDS, normalize, stem
 from bot.models import Answer, Entity, EntityKind, Fact, Intent, Question, Suggestion
@@ -59,7 +60,11 @@ class Pipeline:
         """One pipeline, top to bottom: find the subject the question names, gather its
         facts and the facts naming it, keep those that say what the rest of the question
         asks; else the free path over every fact; else what is known about the subject
-        (a partial answer); else an honest "I don't know"."""
+        (a partial answer); else an honest "I don't know". A question moderators taught
+        here comes first: it is answered by the fact it was taught for."""
+        taught = taught_exactly(self.store, self.entities, q, guild_id)
+        if taught is not None:
+            return answer_found(q, taught)
         found = self.subjects.resolve(
             q.subject, intent=q.intent, guild_id=guild_id, season=q.season, kind=q.kind
         )
@@ -117,7 +122,7 @@ class Pipeline:
         if free is not None and subject is None:
             return answer_found(q, free)
         if free is not None and subject is not None:
-            says = self._concerns(q, free.facts, subject, asked, groups)
+            says = self._concerns(q, free.facts, subject, asked, groups, guild_id)
             if says is not None and (grounded is None or says > grounded.fact_scores[0]):
                 return answer_found(q, free)
             if says is not None and grounded is not None and free.facts[0] in grounded.facts:
@@ -143,6 +148,7 @@ class Pipeline:
         subject: Entity,
         asked: list[str],
         groups: Mapping[str, frozenset[str]],
+        guild_id: int | None,
     ) -> float | None:
         """How much of what was asked the free path's first fact says, if its facts are
         about the subject the question names (its show or seasons too) or name it; None
@@ -158,7 +164,7 @@ class Pipeline:
         # It must say something of what was asked: a fact picked by meaning alone ("how
         # tall is X" -> X's closest fact) or by a word inside another verb ("play into"
         # for "plays") is not an answer; the subject's partial answer says what is known.
-        said = self._ground(q, asked, facts[:1], (), Intent.ASK, groups, least=0.3)
+        said = self._ground(q, asked, facts[:1], (), Intent.ASK, groups, guild_id, least=0.3)
         return said[0].said if said else None
 
     def _ground(
@@ -169,10 +175,12 @@ class Pipeline:
         naming: Sequence[Fact],
         intent: Intent,
         groups: Mapping[str, frozenset[str]],
+        guild_id: int | None,
         *,
         least: float = MIN_SAID,
     ) -> list[Scored]:
-        """:func:`ground` with each fact's subject kind and each asked word's weight."""
+        """:func:`ground` with each fact's subject kinds, each asked word's weight and the
+        questions taught for each fact in this server (bot/store/phrasings.py)."""
         # Each fact's kinds of subject: its own and those it names ("what shows is X in":
         # X's own fact naming a show says it as much as the show's fact naming X).
         facts = [*own, *naming]
@@ -187,7 +195,11 @@ class Pipeline:
         }
         weights = self._weights(asked, groups)
         surface = {stem(w): w for w in q.words}
-        return ground(asked, own, naming, intent, groups, kinds, weights, surface, least=least)
+        pairs = ((f.id, f.overrides) for f in facts)
+        taught = {i: p.text for i, p in self.store.phrasings.of_facts(pairs, guild_id).items()}
+        return ground(
+            asked, own, naming, intent, groups, kinds, weights, surface, least=least, taught=taught
+        )
 
     def _weights(self, asked: list[str], groups: Mapping[str, frozenset[str]]) -> dict[str, float]:
         """1 for a word some fact holds or grounding understands ("language" asks for
@@ -306,7 +318,7 @@ class Pipeline:
         """The subject's facts, or facts naming it, that say what was asked."""
         own = self.store.facts_for(subject.id, guild_id)
         naming = self.store.facts_naming(subject.id, guild_id)
-        picked = self._ground(q, asked, own, naming, q.intent, groups)
+        picked = self._ground(q, asked, own, naming, q.intent, groups, guild_id)
         if not picked:
             return None
         return Answer(

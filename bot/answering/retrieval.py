@@ -171,6 +171,11 @@ class FactFinder:
         rest, season = extract_season(" ".join(q.words))
         words = self.rewrite(rest.split(), guild_id)
         seen = self.store.docs.doc_freqs(stem(w) for w in words if w not in STOP)
+        # Questions this server's moderators taught (bot/store/phrasings.py): their words
+        # are words the store knows here, and their facts are candidates.
+        taught = self.store.phrasings.matching((w for w in words if w not in STOP), guild_id)
+        if taught.freqs:
+            seen = {s: n + taught.freqs.get(s, 0) for s, n in seen.items()}
         if hint is None and season is None and not any(seen.values()):
             return Ranked((), False)  # no fact holds any of its words: nothing to find
         mentions = self.subjects.mentions(words, guild_id)
@@ -195,8 +200,10 @@ class FactFinder:
             return Ranked((), False)
         groups = self.synonyms(guild_id)
         ids = self._candidates(content, mentioned["ids"], guild_id, groups)
+        ids = list(dict.fromkeys([*ids, *taught.facts]))
         facts = self.store.facts_by_ids(ids, guild_id)
         docs = self.store.docs.docs([f.id for f in facts])
+        phrased = self.store.phrasings.of_facts(((f.id, f.overrides) for f in facts), guild_id)
         qvec = embedder().embed_one(" ".join(q.words)) if facts else None
         # ...and a word no fact holds whose synonyms some do ("wrote": "composed").
         rarer = _rarer(content) + [w.stem for w in content if not w.known and w.stem in groups]
@@ -208,9 +215,14 @@ class FactFinder:
                 continue
             if q.kind is not None and entity.kind is not q.kind:
                 continue  # "(show)" typed: only a show's facts
-            words, said, have = _terms(doc[0], doc[1])
+            extra = phrased.get(fact.id)  # its taught questions: its words and meaning too
+            words, said, have = _terms(
+                doc[0] if extra is None else f"{doc[0]} {extra.text}", doc[1]
+            )
             cover = _coverage(content, have, words, entity, mentioned["all"], groups)
             sem = max(0.0, float(np.dot(qvec, doc[2]))) if qvec is not None else 0.0
+            if extra is not None and qvec is not None:
+                sem = max(sem, float(np.max(extra.vectors @ qvec)))
             bonus = _W_MENTION * _involved(mentions, mentioned, entity, said)
             prior = _W_INTENT * _prior(q.intent, fact, entity)
             score = _W_LEX * cover + _W_SEM * sem + bonus + prior

@@ -9,7 +9,7 @@ from typing import Any
 from bot.models import Actor
 from bot.moderation.base import Desk
 from bot.store.interchange import ImportReport, export_data, import_data
-from bot.store.questionlog import Gap, Stats
+from bot.store.questionlog import Gap, Stats, Unanswered
 
 
 class BulkDesk(Desk):
@@ -37,6 +37,16 @@ class BulkDesk(Desk):
         if self.attached:  # else the caller flushed (bot/runtime/writer.py Writer.flush_log)
             self.engine.flush_log()
         return self.questions.gaps(guild_id, limit)
+
+    def unanswered(self, guild_id: int | None, limit: int = 5) -> list[Unanswered]:
+        """The most asked recent questions without an answer, to teach (`fact teach`)."""
+        if self.attached:
+            self.engine.flush_log()
+        return self.questions.unanswered(guild_id, limit)
+
+    def unanswered_text(self, guild_id: int | None, question_id: int) -> str | None:
+        """One of them by its id (a button of `gaps`), if still kept and of this server."""
+        return self.questions.unanswered_text(question_id, guild_id)
 
     def stats(self, guild_id: int | None, days: int = 7) -> Stats:
         """Questions per day, answer rate and top subjects over the last ``days`` days."""

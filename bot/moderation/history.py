@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import replace
 from typing import Any
 
 from bot.errors import EditConflictError, NotFoundError, PermissionDeniedError
@@ -18,8 +19,19 @@ from bot.store.core import now
 
 class HistoryDesk(Desk):
     def history(self, actor: Actor, fact_id: int) -> list[Version]:
+        """The fact's versions, and the questions taught for it here (`fact teach`) in
+        their place in time, numbered with the fact's version they were taught at."""
         self.fact_row(fact_id, actor)
-        return self.store.changes.versions("fact", fact_id)
+        versions = self.store.changes.versions("fact", fact_id)
+        taught = self.store.changes.taught(fact_id, actor.guild_id)
+        merged = sorted([*versions, *taught], key=lambda ver: ver.at)  # stable: a tie keeps
+        number = 0  # the fact's own change first
+        for i, ver in enumerate(merged):
+            if "phrasing" in ver.changed:
+                merged[i] = replace(ver, number=number)
+            else:
+                number = ver.number
+        return merged
 
     def revert(self, actor: Actor, fact_id: int, version: int) -> Outcome:
         with self.store.batch():

@@ -15,7 +15,7 @@ from bot.models import Answer, Entity, Fact, Intent, Reply, Source
 if TYPE_CHECKING:
     from bot.outcomes import Kept, Made, Outcome
     from bot.store.changelog import Version
-    from bot.store.questionlog import Gap, Stats
+    from bot.store.questionlog import Gap, Stats, Unanswered
 
 MAX_CONTENT = 2000  # Discord's limit for a bot's message content
 MAX_BUTTON_LABEL = 80
@@ -346,6 +346,15 @@ def outcome_text(o: Outcome) -> str:
             return f"{where}.{unspoiled}"
         case "fact.unhide":
             return f"Fact #{fid} is shown in this server again."
+        case "fact.teach":
+            return (
+                f"Taught: **{echo(o.name or '')}** now asks for fact #{fid} here"
+                f" (phrasing #{counts.get('phrasing')}; `fact undo` takes it back)."
+            )
+        case "fact.teach.unchanged":
+            return (
+                f"Already taught: **{echo(o.name or '')}** asks for fact #{fid}; nothing changed."
+            )
         case "fact.revert":
             return f"Reverted fact #{fid} to version {counts['to']} (now version {o.version})."
         case "fact.revert.unchanged":
@@ -412,11 +421,19 @@ def history_text(fact_id: int, versions: list[Version], limit: int = 15) -> str:
     return _fit(lines[:1], lines[1:], lambda _: [], "… and {n} more.")
 
 
-def gaps_text(gaps: list[Gap]) -> str:
-    if not gaps:
+def gaps_text(gaps: list[Gap], questions: Sequence[Unanswered] = ()) -> str:
+    """`gaps`: the subjects asked most without an answer, then the recent questions a
+    moderator may teach, numbered as the buttons under them (cogs/teaching.py)."""
+    if not gaps and not questions:
         return "No unanswered questions yet."
-    lines = ["Most asked without an answer:"]
+    lines = ["Most asked without an answer:"] if gaps else []
     lines += [f"{g.times}× {_b(g.subject)} (last {g.last[:10]})" for g in gaps]
+    if questions:
+        lines.append(
+            "Teach one of these questions to the fact that answers it (its button, or"
+            " `fact teach <id> <question>`):"
+        )
+        lines += [f"{i}. {q.times}× {echo(q.text)}" for i, q in enumerate(questions, 1)]
     return "\n".join(lines)[:MAX_CONTENT]
 
 

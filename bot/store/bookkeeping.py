@@ -20,14 +20,16 @@ if TYPE_CHECKING:
 
     from bot.store.factindex import FactIndex
     from bot.store.mentions import Mentions
+    from bot.store.phrasings import Phrasings
 
-TABLES = ("entity", "alias", "source", "fact", "synonym")  # the curated ones
+TABLES = ("entity", "alias", "source", "fact", "synonym", "phrasing")  # the curated ones
 # The curated rows' references (column -> table): each may point at a global row or one
 # of its own server, never at another server's (Store._check_scope; forget relies on it).
 REFERENCES: dict[str, dict[str, str]] = {
     "entity": {"show_id": "entity", "merged_into": "entity"},
     "alias": {"entity_id": "entity"},
     "fact": {"entity_id": "entity", "source_id": "source", "overrides": "fact"},
+    "phrasing": {"fact_id": "fact"},
 }
 CHECKPOINT_WAIT_MS = 2_000  # after a deletion, for readers and writers to let the WAL go
 
@@ -43,6 +45,7 @@ class Bookkeeping:
     db: Database
     docs: FactIndex
     mentions: Mentions
+    phrasings: Phrasings
     path: str
 
     if TYPE_CHECKING:  # provided by Store
@@ -129,9 +132,10 @@ class Bookkeeping:
         return changed
 
     def forget_guild_rows(self, guild_id: int, actor: Actor) -> dict[str, int]:
-        """Delete a server's own curated rows (facts, aliases, sources, entities, synonyms),
-        their search documents and their change history, its command-sync record and its
-        departure; global rows and other servers' rows stay. One content-free ``forget``
+        """Delete a server's own curated rows (facts, aliases, sources, entities, synonyms,
+        and phrasings, those it taught global facts too), their search documents and their
+        change history, its command-sync record and its departure; global rows and other
+        servers' rows stay. One content-free ``forget``
         change per deleted entity, alias and synonym (ids only) tells every process's
         index to drop them. Returns how many rows of each kind went."""
         counts: dict[str, int] = {}
@@ -153,6 +157,7 @@ class Bookkeeping:
             }
             counts["detached"] = self._detach_global_rows(guild_id, actor)
             self.docs.purge(guild_id)
+            self.phrasings.purge(guild_id)
             self.mentions.purge(guild_id)
             history = 0
             for table in TABLES:
@@ -161,7 +166,7 @@ class Bookkeeping:
                     f" (SELECT id FROM {table} WHERE guild_id = ?)",
                     [table, guild_id],
                 ).rowcount
-            for table in ("fact", "alias", "synonym", "source", "entity"):
+            for table in ("phrasing", "fact", "alias", "synonym", "source", "entity"):
                 cur = self.db.execute(f"DELETE FROM {table} WHERE guild_id = ?", [guild_id])
                 counts[table] = cur.rowcount
             counts["change"] = history

@@ -23,7 +23,7 @@ _DEPENDENTS: dict[str, tuple[tuple[str, str], ...]] = {
         ("entity", "merged_into"),
     ),
     "source": (("fact", "source_id"),),
-    "fact": (("fact", "overrides"),),
+    "fact": (("fact", "overrides"), ("phrasing", "fact_id")),
 }
 
 
@@ -72,6 +72,30 @@ class ChangeLog:
             named = bool(c["actor_name"])
             actor = c["actor_name"] if named else str(c["actor_id"])
             out.append(Version(c["version"], c["at"], actor, c["action"], changed, named))
+        return out
+
+    def taught(self, fact_id: int, guild_id: int | None) -> list[Version]:
+        """The changes of a fact's phrasings (`fact teach`, their undo) that one server
+        sees (its own and global ones, never another server's), oldest first, each as
+        ``phrasing``: (text before, text after), None where it was not taught."""
+        out = []
+        for c in rows(
+            self.db,
+            "SELECT change.* FROM change JOIN phrasing ON phrasing.id = change.row_id"
+            " WHERE change.table_name = 'phrasing' AND phrasing.fact_id = ?"
+            " AND (phrasing.guild_id IS NULL OR phrasing.guild_id IS ?) ORDER BY change.id",
+            [fact_id, guild_id],
+        ):
+            before = json.loads(c["before"]) if c["before"] else None
+            after = json.loads(c["after"]) if c["after"] else None
+            text = (after or before or {}).get("text")
+            was = text if before and not before.get("deleted_at") else None
+            now = text if after and not after.get("deleted_at") else None
+            if was == now:
+                continue
+            named = bool(c["actor_name"])
+            actor = c["actor_name"] if named else str(c["actor_id"])
+            out.append(Version(0, c["at"], actor, c["action"], {"phrasing": (was, now)}, named))
         return out
 
     def history_of(self, table: str, row_id: int) -> list[dict[str, Any]]:

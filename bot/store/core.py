@@ -36,6 +36,7 @@ from bot.store.changelog import ChangeLog
 from bot.store.factindex import FactIndex
 from bot.store.mentions import Mentions
 from bot.store.outbox import Outbox
+from bot.store.phrasings import Phrasings
 from bot.store.reads import Reads
 
 BUSY_TIMEOUT_MS = 10_000
@@ -69,6 +70,8 @@ class Store(Reads, Bookkeeping):
         self.docs = FactIndex(db)
         # Which subjects each fact names, kept like the documents (bot/store/mentions.py).
         self.mentions = Mentions(db)
+        # Questions taught as phrasings of a fact, searched per server (bot/store/phrasings.py).
+        self.phrasings = Phrasings(db)
         # What followers hear about, written with the change (bot/store/outbox.py).
         self.outbox = Outbox(db)
         self.changes = ChangeLog(db)
@@ -147,6 +150,7 @@ class Store(Reads, Bookkeeping):
             # or not at all.
             self.outbox.flush()
             self.docs.flush()
+            self.phrasings.flush()
             self.mentions.flush()  # after the documents: it looks names up in them
         except BaseException:
             self._abandon()
@@ -169,6 +173,7 @@ class Store(Reads, Bookkeeping):
     def _abandon(self) -> None:
         self.outbox.discard()
         self.docs.discard()
+        self.phrasings.discard()
         self.mentions.discard()
         self._roll_back()
 
@@ -275,11 +280,13 @@ class Store(Reads, Bookkeeping):
 
     def _touched(self, table: str, before: dict[str, Any] | None, after: dict[str, Any]) -> None:
         self.docs.touch(table, before, after)
+        self.phrasings.touch(table, before, after)
         self.mentions.touch(table, before, after)
         self.outbox.touch(table, before, after)
         if not self.db.conn.in_transaction:  # a write outside atomic(): keep docs in step now
             self.outbox.flush()
             self.docs.flush()
+            self.phrasings.flush()
             self.mentions.flush()
 
     def _log(

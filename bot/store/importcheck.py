@@ -16,8 +16,14 @@ from bot.store.core import Store
 
 FORMAT = "showbot"
 VERSION = 1
-SECTIONS = ("sources", "entities", "aliases", "facts")
-_TABLE = {"sources": "source", "entities": "entity", "aliases": "alias", "facts": "fact"}
+SECTIONS = ("sources", "entities", "aliases", "facts", "phrasings")
+_TABLE = {
+    "sources": "source",
+    "entities": "entity",
+    "aliases": "alias",
+    "facts": "fact",
+    "phrasings": "phrasing",
+}
 MAX_RECORDS = 200_000
 _FIELDS = {
     "sources": {"key", "title", "publisher", "url", "date", "notes", "deleted"},
@@ -40,6 +46,7 @@ _FIELDS = {
         "outcome_note",
         "unspoiled",
     },
+    "phrasings": {"key", "fact", "text", "deleted"},
 }
 
 
@@ -135,6 +142,8 @@ def validate(data: object, store: Store, guild_id: int | None) -> dict[str, list
             ref = values.get("source")
             if section == "facts" and ref is not None and not exists("sources", ref):
                 problems.append(f"{where}.source: no source with key {ref!r}")
+            if section == "phrasings" and not exists("facts", values["fact"]):
+                problems.append(f"{where}.fact: no fact with key {values['fact']!r}")
             if section == "entities" and values["kind"] == "season":
                 if values["show"] is None or values["season"] is None:
                     problems.append(f"{where}: a season needs both show and season")
@@ -252,6 +261,11 @@ def _clean(section: str, r: dict[str, Any], where: str) -> dict[str, Any]:
         return {
             "entity": _ref(r.get("entity"), "entity", required=True),
             "name": v.clean_text(r.get("name"), "name", v.MAX_NAME),
+        }
+    if section == "phrasings":  # a question taught for a fact (`fact teach`)
+        return {
+            "fact": _ref(r.get("fact"), "fact", required=True),
+            "text": v.clean_text(r.get("text"), "text", v.MAX_QUESTION),
         }
     fact: dict[str, Any] = {
         "entity": _ref(r.get("entity"), "entity", required=True),

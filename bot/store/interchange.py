@@ -8,13 +8,17 @@ A file looks like::
      "aliases":  [{"key", "entity", "name"}],
      "facts":    [{"key", "entity", "kind", "text", "status", "spoiler", "date",
                    "source", "quote", "overrides", "hides",
-                   "outcome", "outcome_note", "unspoiled"}]}
+                   "outcome", "outcome_note", "unspoiled"}],
+     "phrasings": [{"key", "fact", "text"}]}
 
 ``key`` is a stable name for a record (a row without one is named ``<table>-<id>``, and
 import matches that name too); ``show``, ``entity`` and ``source`` refer to keys (in the
 file or already in the database). Any record may carry ``"deleted": true``. In a server's
 file a fact may carry ``"overrides": <key of a global fact>``: it is that server's version
-of the global fact, or with ``"hides": true`` it hides it there. Import matches records by
+of the global fact, or with ``"hides": true`` it hides it there. A phrasing is a question
+taught for a fact (``fact teach``); in a server's file its ``fact`` may be a global fact's
+key (the server taught that fact). The format only grows: a file without a section (an
+older one) imports as before. Import matches records by
 key: new keys are added, changed records updated, the rest left alone; it is
 all-or-nothing.
 
@@ -51,6 +55,8 @@ class ImportReport:
         parts = []
         for section in SECTIONS:
             c = self.counts[section]
+            if section == "phrasings" and not sum(c.values()):
+                continue  # most files teach nothing: the summary reads as it always did
             parts.append(
                 f"{section}: {c['added']} added, {c['updated']} updated, {c['unchanged']} unchanged"
             )
@@ -126,6 +132,8 @@ def _apply(
                 values["show_id"] = resolve("entities", values.pop("show"))
             elif section in ("aliases", "facts"):
                 values["entity_id"] = resolve("entities", values.pop("entity"))
+            elif section == "phrasings":
+                values["fact_id"] = resolve("facts", values.pop("fact"))
             if section == "facts":
                 values["source_id"] = resolve("sources", values.pop("source"))
                 values["spoiler"] = int(values["spoiler"])
@@ -222,6 +230,10 @@ def export_data(store: Store, guild_id: int | None = None) -> dict[str, Any]:
             **_outcome_fields(r),
         }
         for r in rows("fact")
+    ]
+    out["phrasings"] = [
+        {**base("phrasing", r), "fact": key_of("fact", r["fact_id"]), "text": r["text"]}
+        for r in rows("phrasing")
     ]
     return out
 

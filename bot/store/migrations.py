@@ -371,6 +371,29 @@ def m013_possessive_mentions(db: Database) -> None:
     mentions.Mentions(db).rebuild()
 
 
+@migrations()
+def m014_phrasings(db: Database) -> None:
+    # Questions moderators taught as phrasings of a fact (`!fact teach`), per server (NULL:
+    # global), with their own search documents (bot/store/phrasings.py). AUTOINCREMENT
+    # from the start: ids never reused (see m011).
+    from bot.store import phrasings
+
+    db.executescript(
+        f"""
+        CREATE TABLE phrasing (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            fact_id INTEGER NOT NULL REFERENCES fact(id),
+            text TEXT NOT NULL,
+            {_COMMON}
+        );
+        CREATE UNIQUE INDEX phrasing_key ON phrasing (coalesce(guild_id, 0), key);
+        CREATE INDEX phrasing_fact ON phrasing (fact_id);
+        CREATE INDEX phrasing_guild ON phrasing (guild_id);
+        """
+    )
+    phrasings.create(db)
+
+
 def require_current(db: Database) -> None:
     """Refuse a database that needs migrating, for readers that may not write."""
     _refuse_newer(db)

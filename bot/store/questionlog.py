@@ -32,6 +32,17 @@ class Gap:
 
 
 @dataclass(frozen=True, slots=True)
+class Unanswered:
+    """A question fans asked (the same words, however often) and got no answer: one
+    moderators may teach (`fact teach`). Only recent ones have their words kept."""
+
+    id: int  # its latest row in the question log
+    text: str
+    times: int
+    last: str
+
+
+@dataclass(frozen=True, slots=True)
 class Stats:
     days: int
     total: int
@@ -106,6 +117,26 @@ class QuestionLog:
                 [guild_id, limit],
             )
         ]
+
+    def unanswered(self, guild_id: int | None, limit: int = 5) -> list[Unanswered]:
+        """The most asked recent questions of one server that got no answer, as typed."""
+        return [
+            Unanswered(r["id"], r["text"], r["n"], r["last"])
+            for r in self.store.rows(
+                "SELECT max(id) AS id, text, count(*) AS n, max(at) AS last FROM question"
+                " WHERE answered = 0 AND guild_id IS ? GROUP BY lower(trim(text))"
+                " ORDER BY n DESC, last DESC LIMIT ?",
+                [guild_id, limit],
+            )
+        ]
+
+    def unanswered_text(self, question_id: int, guild_id: int | None) -> str | None:
+        """The words of one unanswered question of this server, while they are kept."""
+        found = self.store.rows(
+            "SELECT text FROM question WHERE id = ? AND guild_id IS ? AND answered = 0",
+            [question_id, guild_id],
+        )
+        return str(found[0]["text"]) if found else None
 
     def stats(self, guild_id: int | None, days: int = 7) -> Stats:
         """Questions per day, answer rate and top subjects over the last ``days`` days."""

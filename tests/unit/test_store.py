@@ -83,6 +83,7 @@ def test_reopening_migrates_once(tmp_path: Path) -> None:
         "m011_ids_never_reused",
         "m012_fact_mentions",
         "m013_possessive_mentions",
+        "m014_phrasings",
     ]
     st.close()
 
