@@ -18,6 +18,7 @@ function words or shorter than three letters links nothing ("Will" would be ever
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -61,18 +62,52 @@ def usable(norm: str) -> bool:
 
 
 def grams(text: str) -> set[str]:
-    """Every run of 1 to MAX_NAME_WORDS consecutive words of ``text``, normalised; a run
-    ending in a possessive also without its "s" ("June Brown's death" names June Brown:
-    normalising drops the apostrophe, leaving "browns")."""
+    """The names ``text`` may hold, normalised: every run of 2 to MAX_NAME_WORDS
+    consecutive words, and each name-like span as a whole (:func:`spans`); each also
+    without a possessive's "s" ("June Brown's death" names June Brown: normalising drops
+    the apostrophe, leaving "browns").
+
+    A one-word name must be a whole span: "Girl" is not named by "A Single Girl", nor
+    "Up" by "turn it up", while "Nuke" is by "Nuke is a violent villain"."""
     words = normalize(text).split()
     found = set()
     for i in range(len(words)):
-        for n in range(1, min(MAX_NAME_WORDS, len(words) - i) + 1):
-            run = " ".join(words[i : i + n])
-            found.add(run)
-            if len(words[i + n - 1]) > 3 and run.endswith("s"):
-                found.add(run[:-1])
-    return found
+        for n in range(2, min(MAX_NAME_WORDS, len(words) - i) + 1):
+            found.add(" ".join(words[i : i + n]))
+    found |= spans(text)
+    return found | {g[:-1] for g in found if g.endswith("s") and len(g.rsplit(" ", 1)[-1]) > 3}
+
+
+# Lowercase words that join the capitalised words of one title ("House of Horrors" does
+# not name a film called House). Few: "Levi in the Japanese version" is two names.
+_JOINERS = frozenset("of on de la le du da von van".split())
+_QUOTED = re.compile(r"[\"“”]([^\"“”]{1,80})[\"“”]")
+_BREAKS = re.compile(r"[,;:!?()\[\]\"“”/]|\.(?:\s|$)")
+
+
+def spans(text: str) -> set[str]:
+    """The name-like spans of a text, normalised: each quoted phrase, and each run of
+    capitalised words (or digits after one), lowercase joiners allowed inside, with and
+    without a leading article ("The Final Season", "final season")."""
+    out = {normalize(q) for q in _QUOTED.findall(text)}
+    for clause in _BREAKS.split(text):
+        run: list[str] = []
+        for i, word in enumerate([*clause.split(), ""]):
+            if word[:1].isupper() or (run and (word[:1].isdigit() or word in _JOINERS)):
+                run.append(word)
+                continue
+            while run and run[-1] in _JOINERS:
+                run.pop()
+            if run:
+                out.add(normalize(" ".join(run)))
+                first = len(run) == i  # began the clause: its first capital may be the sentence's
+                if run[0].lower() in ("the", "a", "an") or first:
+                    rest = run[1:]
+                    while rest and rest[0] in _JOINERS:
+                        rest = rest[1:]
+                    out.add(normalize(" ".join(rest)))
+            run = []
+    return {s for s in out if s}
 
 
 class Mentions:
@@ -194,7 +229,7 @@ class Mentions:
         ).fetchall()
         links: list[tuple[int, int]] = []
         for fid, own, guild, text, quote in rows:
-            words = grams(" ".join(filter(None, (text, quote))))
+            words = grams("\n".join(filter(None, (text, quote))))
             if not words:
                 continue
             found = {

@@ -363,9 +363,10 @@ def m012_fact_mentions(db: Database) -> None:
 
 
 @migrations()
-def m013_possessive_mentions(db: Database) -> None:
-    # A possessive names its subject too ("June Brown's death"): the links are rebuilt
-    # with the rule that says so.
+def m013_mention_spans(db: Database) -> None:
+    # The links are rebuilt with the rules of bot/store/mentions.grams: a possessive names
+    # its subject ("June Brown's death"); a one-word name only as a whole name-like span
+    # ("A Single Girl" does not name a film called Girl).
     from bot.store import mentions
 
     mentions.Mentions(db).rebuild()

@@ -53,6 +53,24 @@ def test_a_fact_is_linked_to_the_subjects_its_text_names(engine: Engine) -> None
     assert named(engine, "vincente minnelli") == {"Gigi: directed by Vincente Minnelli."}
 
 
+def test_a_one_word_name_is_named_only_as_a_whole_name(engine: Engine) -> None:
+    """A one-word title is also an everyday word: "A Single Girl" does not name a film
+    called Girl, nor "turn it up" one called Up; a name standing alone, possessive or
+    quoted does."""
+    mod = Moderation(engine)
+    for name in ("Girl", "Up", "Nina"):
+        mod.add_fact(OWNER, subject=name, kind="what", text=f"{name} is a film.")
+    single = "Virginie Ledoyen stars in A Single Girl."
+    mod.add_fact(OWNER, subject="A Single Girl", kind="who", text=single)
+    mod.add_fact(OWNER, subject="Jerry", kind="what", text="Jerry wants to turn it up.")
+    assert named(engine, "girl") == set() and named(engine, "up") == set()
+    texts = ["Girl was remade in 2020.", 'Nina\'s film is tagged "girl".', "Up, Girl and Nina."]
+    for text in texts:
+        mod.add_fact(OWNER, subject="Remakes", kind="what", text=text)
+    assert named(engine, "girl") == set(texts)
+    assert named(engine, "nina") == {'Nina\'s film is tagged "girl".', "Up, Girl and Nina."}
+
+
 def test_names_made_later_and_aliases_link_existing_facts(engine: Engine) -> None:
     mod = Moderation(engine)
     mod.add_fact(OWNER, subject="Nuke", kind="who", text="Nuke works with the Hellcat squad.")

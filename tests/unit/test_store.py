@@ -82,7 +82,7 @@ def test_reopening_migrates_once(tmp_path: Path) -> None:
         "m010_follows",
         "m011_ids_never_reused",
         "m012_fact_mentions",
-        "m013_possessive_mentions",
+        "m013_mention_spans",
         "m014_phrasings",
     ]
     st.close()
