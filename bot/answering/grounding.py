@@ -51,6 +51,8 @@ KIND_WORDS: dict[str, tuple[EntityKind, ...]] = {
 
 # Words that ask for a date: held by every dated fact.
 DATE_WORDS = frozenset(("year", "date", "when", "dai", "month"))
+# Words that ask what befell a subject ("what happened to X"): held by every fact of it.
+EVENT_WORDS = frozenset(("happen",))
 
 
 @lru_cache(maxsize=1)
@@ -149,8 +151,10 @@ def _said(
         if a in verbs:
             got += weight
             continue
-        if (kinds and not kinds_of.isdisjoint(kinds)) or (
-            a in DATE_WORDS and fact.date is not None
+        if (
+            (kinds and not kinds_of.isdisjoint(kinds))
+            or a in EVENT_WORDS
+            or (a in DATE_WORDS and fact.date is not None)
         ):
             # Held by every fact of its kind: a fact saying the word itself says more
             # ("where do they film X": the filming fact, not every fact of a show).
@@ -223,6 +227,7 @@ def understood(word_stem: str, groups: Mapping[str, frozenset[str]]) -> bool:
     return (
         word_stem in KIND_WORDS
         or word_stem in DATE_WORDS
+        or word_stem in EVENT_WORDS
         or word_stem in categories()
         or word_stem in groups
     )

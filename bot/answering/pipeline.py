@@ -300,6 +300,9 @@ class Pipeline:
         subject = first.entity
         if q.season is not None:
             rest = extract_season(" ".join(rest))[0].split()  # "s1" is no word asked
+            if subject.kind is not EntityKind.SHOW:
+                # "at the end of s1": when, in the season, not what is asked of a character
+                rest = [w for w in rest if stem(w) not in _IN_A_SEASON]
         if q.season is not None and subject.kind is EntityKind.SHOW:
             season = self.subjects.season_of(subject, q.season, guild_id)
             if season is None:
@@ -341,6 +344,7 @@ class Pipeline:
 
 
 _ASKING = frozenset(("who", "whos", "what", "whats", "is", "are", "was", "were"))
+_IN_A_SEASON = frozenset(("end", "start", "begin", "middl", "final", "finale"))
 _ARTICLES = frozenset(("the", "a", "an"))
 
 
