@@ -94,11 +94,14 @@ class Pipeline:
             if not extra and not q.attribute:
                 return named  # just a name two subjects share: "which one do you mean?"
         subject, asked = self._named_in(q, found, extra, guild_id)
+        if subject is not None and subject is found.entity and not asked:
+            # "what are the names of the walls": only how it is asked around the name
+            return self._about(q, found, named, guild_id, groups)
         # The free path over every fact: what the question's words and meaning point to.
         # Without leftover words ("the villain of X") X is its hint.
         hint = None if extra else found.entity
         free = self.finder.find(q, guild_id, hint, by_meaning=hint is None)
-        if subject is None and found.entity is None and _only_a_name(q):
+        if subject is None and found.entity is None and _only_a_name(q) and _names(q):
             # "who is daredevil": a name the store doesn't know. No word hunt; only a fact
             # saying who or what it is ("Annie is ... the Female Titan") answers.
             if free is None:
@@ -362,6 +365,12 @@ def _only_a_name(q: Question) -> bool:
         and 0 < len(rest) <= 3
         and rest == [w for w in q.subject.split() if w not in _ARTICLES]
     )
+
+
+def _names(q: Question) -> bool:
+    """Whether the subject asked about holds a name-like word ("daredevil"), not only
+    everyday ones ("the first opening song" is a thing to look for, not a name)."""
+    return any(name_like(w) for w in q.subject.split() if w not in FUNCTION_WORDS)
 
 
 def _identifies(text: str, phrase: str) -> bool:
