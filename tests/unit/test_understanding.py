@@ -143,6 +143,7 @@ TITANS = {
         {"key": "hange", "name": "Hange Zoe", "kind": "character"},
         {"key": "june", "name": "June Brown", "kind": "person"},
         {"key": "dot", "name": "Dot Cotton", "kind": "character"},
+        {"key": "walls", "name": "The Walls", "kind": "thing"},
     ],
     "aliases": [{"key": "a-hange", "entity": "hange", "name": "Hange"}],
     "facts": [
@@ -160,6 +161,10 @@ TITANS = {
          "source": "wiki", "text": "Hange dies in the final season, holding off the Titans."},
         {"key": "june-who", "entity": "june", "kind": "who", "status": "confirmed",
          "source": "wiki", "text": "June Brown played Dot Cotton from 1985 to 2020."},
+        {"key": "walls-what", "entity": "walls", "kind": "what", "status": "confirmed",
+         "source": "wiki", "text": "Humanity lives behind Wall Maria, Wall Rose and Wall Sheena."},
+        {"key": "aot-opening", "entity": "aot", "kind": "what", "status": "confirmed",
+         "source": "wiki", "text": "The first opening theme is 'Guren no Yumiya'."},
         {"key": "dot-gone", "entity": "dot", "kind": "what", "status": "confirmed",
          "source": "wiki", "text": "After June Brown's death in 2022, Dot died off screen."},
     ],
@@ -217,3 +222,14 @@ def test_question_words_as_fans_type_them() -> None:
     assert q.intent is Intent.WHEN and q.words[0] == "when" and q.season == 3
     assert parse_question("wen is jj back").words == ("when", "is", "jj", "back")
     assert parse_question("who is wen").words == ("who", "is", "wen")  # a name, not leading
+
+
+def test_what_is_asked_around_a_name_or_of_everyday_words(titans: Engine) -> None:
+    """Only how it is asked around a known name is the name; "what's <everyday words>"
+    is something to look for, not a name the store doesn't know."""
+    assert first_text(titans, "what are the names of the walls") == (
+        "Humanity lives behind Wall Maria, Wall Rose and Wall Sheena."
+    )
+    assert first_text(titans, "whats the first opening song") == (
+        "The first opening theme is 'Guren no Yumiya'."
+    )
