@@ -78,16 +78,16 @@ class Scored:
 
 
 # Words that only say how something is asked: "which person wrote X" asks who wrote X.
-ASKING = frozenset(("person", "people", "someone", "name", "named", "called"))
+ASKING = frozenset(("person", "people", "someone", "name", "named", "names", "called"))
+_ASKING_STEMS = frozenset(stem(w) for w in ASKING)
 
 
 def asked_stems(words: Sequence[str]) -> list[str]:
     """The stems of the words that ask something (no function words, no digits)."""
-    return [
-        stem(w)
-        for w in words
-        if w not in FUNCTION_WORDS and w not in ASKING and not w.isdigit() and len(w) > 1
+    stems = [
+        stem(w) for w in words if w not in FUNCTION_WORDS and not w.isdigit() and len(w) > 1
     ]
+    return [s for s in stems if s not in _ASKING_STEMS]
 
 
 def ground(
