@@ -46,7 +46,14 @@ KIND_WORDS: dict[str, tuple[EntityKind, ...]] = {
     **dict.fromkeys(("charact", "role"), (EntityKind.CHARACTER,)),
     **dict.fromkeys(("actor", "actress"), (EntityKind.PERSON,)),
     **dict.fromkeys(("season",), (EntityKind.SEASON,)),
+    **dict.fromkeys(("organis", "organ", "group", "compani"), (EntityKind.ORGANISATION,)),
 }
+
+
+def names_nothing(words: Sequence[str]) -> bool:
+    """Whether words a name matched only ask for a kind ("movies": not a film called
+    Movie Movie) or are function words."""
+    return all(stem(w) in KIND_WORDS or w in FUNCTION_WORDS for w in words)
 
 
 # Words that ask for a date: held by every dated fact.
@@ -84,9 +91,7 @@ _ASKING_STEMS = frozenset(stem(w) for w in ASKING)
 
 def asked_stems(words: Sequence[str]) -> list[str]:
     """The stems of the words that ask something (no function words, no digits)."""
-    stems = [
-        stem(w) for w in words if w not in FUNCTION_WORDS and not w.isdigit() and len(w) > 1
-    ]
+    stems = [stem(w) for w in words if w not in FUNCTION_WORDS and not w.isdigit() and len(w) > 1]
     return [s for s in stems if s not in _ASKING_STEMS]
 
 

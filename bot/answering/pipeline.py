@@ -22,6 +22,7 @@ from bot.answering.grounding import (
     Scored,
     asked_stems,
     ground,
+    names_nothing,
     understood,
 )
 from bot.answering.questions import extract_season
@@ -167,6 +168,13 @@ class Pipeline:
         # It must say something of what was asked: a fact picked by meaning alone ("how
         # tall is X" -> X's closest fact) or by a word inside another verb ("play into"
         # for "plays") is not an answer; the subject's partial answer says what is known.
+        # A word asking for a kind ("films") is said by every fact of one: what else was
+        # asked ("write") must be said too, or "what films did X write" is answered by
+        # the films X directed.
+        if any(a not in KIND_WORDS for a in asked):
+            rest = [a for a in asked if a not in KIND_WORDS]
+            if not self._ground(q, rest, facts[:1], (), Intent.ASK, groups, guild_id, least=0.3):
+                return None
         said = self._ground(q, asked, facts[:1], (), Intent.ASK, groups, guild_id, least=0.3)
         return said[0].said if said else None
 
@@ -276,7 +284,7 @@ class Pipeline:
         found_in = [
             m
             for m in self.subjects.mentions(words, guild_id)
-            if not all(stem(w) in KIND_WORDS or w in FUNCTION_WORDS for w in words[m.start : m.end])
+            if not names_nothing(words[m.start : m.end])
         ]
         full = [m for m in found_in if not m.partial]
         # A first name alone ("kendall's dad") names its subject when it fits no other,

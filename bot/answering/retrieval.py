@@ -28,6 +28,7 @@ from typing import TypedDict
 import numpy as np
 from rapidfuzz.distance import OSA
 
+from bot.answering.grounding import KIND_WORDS, names_nothing
 from bot.answering.questions import extract_season
 from bot.answering.subjects import Mention, Subjects
 from bot.language.embedding import embedder, name_like
@@ -47,12 +48,6 @@ MIN_COVER_UNGROUNDED = 0.7  # the same when no known subject is mentioned
 NAMED_SHARE = 0.5  # a fact naming a subject weighs this much of one about it
 MAX_FACTS = 3
 RUNNER_UP = 0.85  # further facts shown only when this close to the best
-# Words that name a kind of subject: held by every fact about a subject of that kind.
-KIND_WORDS = {
-    **dict.fromkeys(("show", "seri", "tv"), EntityKind.SHOW),
-    **dict.fromkeys(("charact",), EntityKind.CHARACTER),
-    **dict.fromkeys(("organis", "organ", "group", "compani"), EntityKind.ORGANISATION),
-}
 _W_LEX, _W_SEM, _W_MENTION, _W_INTENT = 0.6, 0.2, 0.15, 0.08
 
 
@@ -178,7 +173,11 @@ class FactFinder:
             seen = {s: n + taught.freqs.get(s, 0) for s, n in seen.items()}
         if hint is None and season is None and not any(seen.values()):
             return Ranked((), False)  # no fact holds any of its words: nothing to find
-        mentions = self.subjects.mentions(words, guild_id)
+        mentions = [
+            m
+            for m in self.subjects.mentions(words, guild_id)
+            if not names_nothing(words[m.start : m.end])
+        ]
         mentioned = self._mentioned(mentions, season, guild_id)
         if hint is not None:
             mentioned["named"].add(hint.id)
@@ -397,7 +396,7 @@ def _coverage(
             got += w.weight
         elif w.mention is not None and _name_stems(w.mention.name) <= have:
             got += w.weight  # "the punisher" asked; the fact says "Frank Castle"
-        elif KIND_WORDS.get(w.stem) is entity.kind:
+        elif entity.kind in KIND_WORDS.get(w.stem, ()):
             got += w.weight  # "the show jessica jones": a fact about the show
         elif groups.get(w.stem, frozenset()) & have or (
             not w.known and len(w.text) >= 5 and _typo_of(w.text, words)
