@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
@@ -358,6 +359,7 @@ def leftover(
     ]
 
 
+@lru_cache(maxsize=1 << 16)  # mentions compare every name's words with every typed word
 def same_word(word: str, typed: str, most: int = 2) -> bool:
     """Whether ``typed`` is ``word``, its possessive, or a typo of it (one edit, two for
     words of 8 letters or more, never more than ``most``)."""
