@@ -34,7 +34,7 @@ _MAX_PROBES = 8  # words of a question looked up one by one for mentions
 _PARTIAL = 2  # a lone first or last name mentions a subject when it fits this few
 IGNORED = GLUE | FUNCTION_WORDS  # words around a name that don't make it another name
 _ID = re.compile(r"^#\s*(\d{1,18})$")
-_CACHED = 4096  # searches remembered (see Subjects._search)
+_CACHED = 1024  # searches remembered (see Subjects._search)
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,7 +359,7 @@ def leftover(
     ]
 
 
-@lru_cache(maxsize=1 << 16)  # mentions compare every name's words with every typed word
+@lru_cache(maxsize=1 << 14)  # mentions compare every name's words with every typed word
 def same_word(word: str, typed: str, most: int = 2) -> bool:
     """Whether ``typed`` is ``word``, its possessive, or a typo of it (one edit, two for
     words of 8 letters or more, never more than ``most``)."""

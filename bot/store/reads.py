@@ -13,7 +13,7 @@ from bot.models import Entity, EntityKind, Fact, FuzzyDate, Kind, Source, Status
 from bot.store.bookkeeping import TABLES
 from bot.store.rows import rows
 
-_FACTS_CACHED = 4096  # subjects whose facts facts_for remembers (until the database changes)
+_FACTS_CACHED = 256  # subjects whose facts facts_for remembers (until the database changes)
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
