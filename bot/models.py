@@ -65,6 +65,8 @@ PREFERRED_KINDS: dict[Intent, tuple[EntityKind, ...]] = {
 }
 
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+# calendar.month_name formats a date on every lookup; nothing here changes the locale.
+_MONTHS = tuple(calendar.month_name)
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -104,7 +106,7 @@ class FuzzyDate:
         """The date as readers write it: "30 September 2016", "January 2016", "2017"."""
         if self.month is None:
             return str(self.year)
-        month = calendar.month_name[self.month]
+        month = _MONTHS[self.month]
         if self.day is None:
             return f"{month} {self.year}"
         return f"{self.day} {month} {self.year}"

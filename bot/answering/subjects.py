@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
@@ -33,6 +34,7 @@ _MAX_PROBES = 8  # words of a question looked up one by one for mentions
 _PARTIAL = 2  # a lone first or last name mentions a subject when it fits this few
 IGNORED = GLUE | FUNCTION_WORDS  # words around a name that don't make it another name
 _ID = re.compile(r"^#\s*(\d{1,18})$")
+_CACHED = 1024  # searches remembered (see Subjects._search)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +82,9 @@ class Subjects:
         self.seasons = seasons  # show id -> its season entities, in order
         self._numbered = numbered  # season number -> every show's season with it
         self.alias_guilds = alias_guilds if alias_guilds is not None else {}
+        self._hits: dict[tuple[str, int, int | None, frozenset[EntityKind] | None], tuple[Hit, ...]]
+        self._hits = {}
+        self._generation = index.generation
 
     def numbered(self, number: int, guild_id: int | None) -> list[Entity]:
         """The seasons with that number, of any show this server sees."""
@@ -95,9 +100,24 @@ class Subjects:
     def _search(
         self, text: str, limit: int, guild_id: int | None, kinds: frozenset[EntityKind] | None
     ) -> list[Hit]:
-        allow = self._allow(guild_id, kinds)
-        hits = self.index.search(text, limit=limit + 4 if self.alias_guilds else limit, allow=allow)
-        return self.visible(hits, guild_id)[:limit]
+        # Fans ask about the same names over and over, and one question searches the
+        # same words more than once (the name, then its words for mentions): the hits
+        # are remembered until the index changes. Entities and server aliases change
+        # only along with the index (the engine reindexes a subject on every change).
+        if self._generation != self.index.generation:
+            self._hits.clear()
+            self._generation = self.index.generation
+        key = (text, limit, guild_id, kinds)
+        found = self._hits.get(key)
+        if found is None:
+            allow = self._allow(guild_id, kinds)
+            wanted = limit + 4 if self.alias_guilds else limit
+            hits = self.index.search(text, limit=wanted, allow=allow)
+            found = tuple(self.visible(hits, guild_id)[:limit])
+            if len(self._hits) >= _CACHED:
+                self._hits.clear()
+            self._hits[key] = found
+        return list(found)
 
     def _allow(
         self, guild_id: int | None, kinds: frozenset[EntityKind] | None
@@ -339,6 +359,7 @@ def leftover(
     ]
 
 
+@lru_cache(maxsize=1 << 14)  # mentions compare every name's words with every typed word
 def same_word(word: str, typed: str, most: int = 2) -> bool:
     """Whether ``typed`` is ``word``, its possessive, or a typo of it (one edit, two for
     words of 8 letters or more, never more than ``most``)."""

@@ -118,6 +118,7 @@ def _join_acronym(m: re.Match[str]) -> str:
     return m.group(0).replace(".", "")
 
 
+@lru_cache(maxsize=4096)  # questions, names and fact texts repeat
 def normalize(text: str) -> str:
     """Casefolded, accent-free, punctuation-free words separated by single spaces."""
     if text.count(".") > 1:  # an acronym needs two dots; skips the regex almost always

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from bot.dates import DateStyle, on_text, when_text
@@ -29,6 +30,7 @@ _MARKDOWN = re.compile(r"([\\*_~`|\[\]<@])")
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
 
+@lru_cache(maxsize=4096)  # the same facts and names are rendered over and over
 def escape(text: str) -> str:
     """Make user or fact text inert: no formatting, no spoiler breaking, no mentions.
 

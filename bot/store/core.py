@@ -28,7 +28,7 @@ from bot.errors import (
     database_problem,
 )
 from bot.logs import get_logger
-from bot.models import Actor
+from bot.models import Actor, Fact
 from bot.store import migrations
 from bot.store.bookkeeping import REFERENCES, TABLES, Bookkeeping
 from bot.store.bookkeeping import now as now  # re-exported: moderation and the engine use it
@@ -75,6 +75,9 @@ class Store(Reads, Bookkeeping):
         # What followers hear about, written with the change (bot/store/outbox.py).
         self.outbox = Outbox(db)
         self.changes = ChangeLog(db)
+        # facts_for's remembered answers and the database state they were read in (reads.py).
+        self._facts_stamp: tuple[object, int, int] | None = None
+        self._facts: dict[tuple[int, int | None], tuple[Fact, ...]] = {}
 
     @classmethod
     def open(cls, path: str | Path) -> Store:

@@ -13,6 +13,8 @@ from bot.models import Entity, EntityKind, Fact, FuzzyDate, Kind, Source, Status
 from bot.store.bookkeeping import TABLES
 from bot.store.rows import rows
 
+_FACTS_CACHED = 256  # subjects whose facts facts_for remembers (until the database changes)
+
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
@@ -24,6 +26,8 @@ class Reads:
 
     db: Database
     mentions: Mentions
+    _facts_stamp: tuple[object, int, int] | None
+    _facts: dict[tuple[int, int | None], tuple[Fact, ...]]
 
     def row(self, table: str, row_id: int) -> dict[str, Any] | None:
         cur = self.db.execute(f"SELECT * FROM {table} WHERE id = ?", [row_id])
@@ -101,13 +105,46 @@ class Reads:
         return fact_from_row(found[0]) if found else None
 
     def facts_for(self, entity_id: int, guild_id: int | None) -> list[Fact]:
-        """The live facts about an entity as one server sees them (its overrides applied)."""
-        rows = self.rows(
-            self._FACT_SELECT + " WHERE fact.entity_id = ? AND fact.deleted_at IS NULL"
-            " AND (fact.guild_id IS NULL OR fact.guild_id = ?) ORDER BY fact.id",
-            [entity_id, guild_id],
-        )
-        return _as_seen([fact_from_row(r) for r in rows])
+        """The live facts about an entity as one server sees them (its overrides applied).
+        Remembered until the database changes (see :meth:`_stamp`): fans ask
+        about the same subjects over and over."""
+        stamp = self._stamp()
+        # Inside a transaction (a writer checking before it writes) a savepoint may roll
+        # back what was read: read afresh, remember nothing.
+        cache = self._facts_cache(stamp) if stamp is not None else {}
+        found = cache.get((entity_id, guild_id))
+        if found is None:
+            rows = self.rows(
+                self._FACT_SELECT + " WHERE fact.entity_id = ? AND fact.deleted_at IS NULL"
+                " AND (fact.guild_id IS NULL OR fact.guild_id = ?) ORDER BY fact.id",
+                [entity_id, guild_id],
+            )
+            found = tuple(_as_seen([fact_from_row(r) for r in rows]))
+            if stamp is not None and self._facts_stamp == stamp:  # no change seen meanwhile
+                if len(cache) >= _FACTS_CACHED:
+                    cache.clear()
+                cache[(entity_id, guild_id)] = found
+        return list(found)
+
+    def _stamp(self) -> tuple[object, int, int] | None:
+        """What changes whenever the database may have, outside a transaction (None inside
+        one): this connection (replaced after a failed COMMIT), the rows it wrote
+        (``total_changes``: a transaction that wrote, committed or rolled back, moved it)
+        and ``PRAGMA data_version`` (commits by any other connection or process)."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            return None
+        version = conn.execute("PRAGMA data_version").fetchone()[0]
+        return conn, conn.total_changes, version
+
+    def _facts_cache(
+        self, stamp: tuple[object, int, int]
+    ) -> dict[tuple[int, int | None], tuple[Fact, ...]]:
+        """facts_for's remembered answers, emptied when ``stamp`` differs from theirs."""
+        if self._facts_stamp != stamp:
+            self._facts_stamp = stamp
+            self._facts = {}
+        return self._facts
 
     def facts_by_ids(self, fact_ids: list[int], guild_id: int | None) -> list[Fact]:
         """The given facts as one server sees them: its override instead of a global fact,

@@ -427,3 +427,24 @@ def test_huge_queries_are_cheap(index: AliasIndex) -> None:
 
 
 _SHARED = AliasIndex.build(ROWS)
+
+
+def test_words_looked_up_and_missed_are_found_once_added() -> None:
+    """The vocabulary remembers base words it did not find (Vocabulary.get); a word an
+    edit brings later counts all the same: the edited index answers as a rebuild does."""
+    rows = [(1, 10, "Alpha Centauri"), (2, 20, "Beta Pictoris")]
+    index = AliasIndex.build(rows)
+    asked = ["zorblaxian", "empire zorblaxian", "zorblaxan", "zorblaxian centauri"]
+    for q in asked:
+        assert index.best(q) is None
+        assert index.best(q) is None  # the misses are remembered
+    index.add(3, 30, "Zorblaxian Empire")
+    assert "zorblaxian" in index._wid  # a word now, though remembered as none
+    rebuilt = AliasIndex.build([*rows, (3, 30, "Zorblaxian Empire")])
+    for q in asked:
+        assert index.search(q) == rebuilt.search(q) != []
+    index.remove(3)
+    index.compact()  # a rebuild: the remembered words start afresh
+    assert index.best("zorblaxian") is None
+    index.add(4, 40, "Zorblaxian")
+    assert (hit := index.best("zorblaxian")) is not None and hit.entity_id == 40

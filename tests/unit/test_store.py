@@ -160,3 +160,37 @@ def test_scopes_of_a_change_are_its_rows_servers(empty_store: Store) -> None:
     start = st.max_change_id()
     st.update("entity", global_id, {"name": "G2"}, owner, "x")
     assert st.changes.scopes_since(start, owner.id, 1) == {None}
+
+
+def test_remembered_facts_follow_every_change(tmp_path: Path) -> None:
+    """facts_for remembers its answers until the database changes: this connection's
+    writes (committed, rolled back or raw SQL) and another connection's commits."""
+    st = Store.open(tmp_path / "facts.db")
+    other = Store.open(tmp_path / "facts.db")
+    try:
+        with st.batch():
+            eid = st.insert("entity", {"name": "X", "kind": "show"}, MOD, "entity.add")
+        assert st.facts_for(eid, 1) == []
+        assert st.facts_for(eid, 1) == []  # remembered
+        values = {"entity_id": eid, "kind": "who", "text": "One.", "status": "confirmed"}
+        with st.batch():
+            first = st.insert("fact", values, MOD, "fact.add")
+        assert [f.text for f in st.facts_for(eid, 1)] == ["One."]
+        with st.batch():
+            st.update("fact", first, {"text": "Uno."}, MOD, "fact.edit", expected_version=1)
+        assert [f.text for f in st.facts_for(eid, 1)] == ["Uno."]
+        with pytest.raises(RuntimeError), st.batch():
+            st.insert("fact", {**values, "text": "Rolled back."}, MOD, "fact.add")
+            assert len(st.facts_for(eid, 1)) == 2  # inside the transaction: seen
+            raise RuntimeError
+        assert [f.text for f in st.facts_for(eid, 1)] == ["Uno."]
+        with other.batch():  # another writer
+            other.insert("fact", {**values, "text": "Two."}, MOD, "fact.add")
+        assert [f.text for f in st.facts_for(eid, 1)] == ["Uno.", "Two."]
+        assert [f.text for f in st.facts_for(eid, None)] == ["Uno.", "Two."]
+        st.db.execute("UPDATE fact SET deleted_at = '2020-01-01' WHERE id = ?", [first])
+        st.db.conn.commit()
+        assert [f.text for f in st.facts_for(eid, 1)] == ["Two."]
+    finally:
+        other.close()
+        st.close()

@@ -236,3 +236,31 @@ def test_lists_tell_namesakes_apart_and_the_label_reads_back(engine: Engine) -> 
     unknown = engine.reply(engine.ask("!what jessica jonesy show stuff"))
     labels = [label for label, _ in unknown.suggestions]
     assert len(labels) == len(set(labels))
+
+
+# ------------------------------------------------------------------ remembered searches
+
+
+def test_remembered_searches_follow_every_edit_of_names(engine: Engine, db_path) -> None:
+    """The resolver remembers its searches (Subjects._search) until the index changes: the
+    same question asked again after each edit of names gets the edited answer."""
+    mod = Moderation(engine)
+    question = "!who zorblax"
+    assert engine.ask(question).entity is None
+    assert engine.ask(question).entity is None  # remembered: still nobody
+    mod.add_alias(MOD, "Zorblax", "Nuke")
+    assert engine.ask(question, guild_id=G1).entity.name == "Nuke"
+    assert engine.ask(question, guild_id=G2).entity is None  # the server's own alias
+    mod.remove_alias(MOD, "Zorblax")
+    assert engine.ask(question, guild_id=G1).entity is None
+    assert engine.ask("!who quintessa vorn").entity is None
+    mod.rename_entity(SYSTEM, "Nuke", "Quintessa Vorn")
+    assert engine.ask("!who quintessa vorn").entity.id == engine.ask("!who nuke").entity.id
+    # Another process's edit reaches this one's remembered searches through the change log.
+    other = Engine.open(db_path)
+    try:
+        Moderation(other).add_alias(SYSTEM, "Zorblax", "Quintessa Vorn")
+    finally:
+        other.close()
+    engine.sync(force=True)
+    assert engine.ask(question).entity.name == "Quintessa Vorn"

@@ -11,7 +11,7 @@ import numpy as np
 from bot.answering.lookup.keys import _index_keys
 from bot.answering.lookup.params import _DELTA_MIN, _I64_MAX, _I64_MIN, NOISE
 from bot.answering.lookup.scoring import _weights
-from bot.answering.lookup.state import IndexState
+from bot.answering.lookup.state import GENERATIONS, IndexState
 from bot.language.text import normalize
 
 _MAX_ALIASES = (1 << 31) - 1  # alias ids are int32 in the postings
@@ -24,6 +24,7 @@ class Delta(IndexState):
         """Add one alias, or replace the alias with this key; visible at once."""
         key, entity_id, text = _check_int(key), _check_int(entity_id), _check_text(text)
         self.remove(key)
+        self.generation = next(GENERATIONS)
         norm = normalize(text)
         aid = self._n
         if aid >= len(self._key):
@@ -56,6 +57,7 @@ class Delta(IndexState):
 
     def remove(self, key: int) -> None:
         """Remove the alias with this key; nothing happens if there is none."""
+        self.generation = next(GENERATIONS)
         try:
             key = _check_int(key)
         except (TypeError, ValueError, OverflowError):

@@ -17,6 +17,7 @@ from bot.answering.lookup.delta import _MAX_ALIASES, Delta
 from bot.answering.lookup.keys import _bucket_offsets, _build_deletions, hash_table
 from bot.answering.lookup.params import _EMPTY_I32, _SELECT, _TIES, CUTOFF, EXACT, NEAR, NOISE
 from bot.answering.lookup.scoring import Hit, Scoring, _weights
+from bot.answering.lookup.state import GENERATIONS
 from bot.answering.lookup.vocab import Strings, Vocabulary, _word_ids
 from bot.language.text import normalize, normalize_many
 
@@ -149,6 +150,7 @@ class AliasIndex(Scoring, Completion, Delta):
         n = self._n0
         self._n = n
         self._stale = False
+        self.generation = next(GENERATIONS)
         self._live = n
         self._ndead = 0
         self._churn = 0  # delta aliases + removed base aliases since the build

@@ -4,7 +4,6 @@ weighted Dice score of the aliases holding them (see the package's docstring).""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -131,9 +130,11 @@ class Scoring(IndexState):
         if len(words) > 4:
             return exact, []
         # A word is known if a live alias has it (no removals: every word in the vocabulary).
-        known: Callable[[str], bool] = (
-            self._wid.__contains__ if not self._ndead else lambda t: self._word(t) is not None
-        )
+        get = self._words.get if not self._ndead else self._word
+
+        def known(t: str) -> bool:
+            return get(t) is not None
+
         tries = [
             " ".join([*words[:i], words[i] + words[i + 1], *words[i + 2 :]])
             for i in range(len(words) - 1)

@@ -5,11 +5,16 @@ methods one part of the index calls on another. Declarations only: index.py sets
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from itertools import count
 from typing import TYPE_CHECKING, Self
 
 import numpy as np
 
 from bot.answering.lookup.vocab import Vocabulary, _WordIds
+
+# Every edit of any index takes the next number: a cache of answers keyed by an index's
+# `generation` can never mistake another state (a compaction's fresh build included).
+GENERATIONS = count(1)
 
 
 class IndexState:
@@ -24,6 +29,7 @@ class IndexState:
     _ndead: int
     _churn: int
     _stale: bool  # word weights to recompute before the next query (_refresh)
+    generation: int  # changes whenever the aliases may have (see GENERATIONS)
 
     # The base (see index.py): typo keys, texts, words, postings, forward lists.
     _dk: np.ndarray

@@ -70,7 +70,8 @@ class Vocabulary:
         self._tv = self.table.data
         self.extra: list[str] = []
         self._new: dict[str, int] = {}
-        self._cache: dict[str, int] = {}  # base words found lately (they never change)
+        # Base words looked up lately, found (their id) or not (None): the base never changes.
+        self._cache: dict[str, int | None] = {}
 
     def __len__(self) -> int:
         return self._v0 + len(self.extra)
@@ -83,16 +84,18 @@ class Vocabulary:
         w = self._new.get(word)
         if w is not None or not self._v0:
             return w
-        w = self._cache.get(word)
-        if w is not None:
+        w = self._cache.get(word, -1)
+        if w != -1:
             return w
         for w in table_find(self._tv, text_hash(word)):
             if self.base[w] == word:
-                if len(self._cache) >= _CACHE:
-                    self._cache.clear()
-                self._cache[word] = w
-                return w
-        return None
+                break
+        else:
+            w = None
+        if len(self._cache) >= _CACHE:
+            self._cache.clear()
+        self._cache[word] = w  # a word not in the base never will be: None is kept too
+        return w
 
     def __contains__(self, word: str) -> bool:
         return self.get(word) is not None
