@@ -42,7 +42,8 @@ flag's value runs up to the next `name:`; ids are written `12` or `#12`.
 `{p}fact teach <id> <question>` — a question fans ask, taught as a way of asking for that fact
 `{p}alias add <alias> to: <subject>` · `{p}alias remove <alias>`
 `{p}source add title: <title> [publisher:] [url:] [date:]` · `{p}source list`
-`{p}entity rename <subject> to: <name>` · `{p}entity merge <subject> into: <subject>`
+`{p}entity rename <subject> to: <name>` · `{p}entity kind <subject> to: <kind>` · \
+`{p}entity merge <subject> into: <subject>`
 `{p}facts export` · `{p}facts import` (attach the file) · `{p}gaps` · `{p}stats`
 `{p}modlog` · `{p}modlog channel #channel` · `{p}modlog off` — where this server's changes \
 are posted
