@@ -39,6 +39,16 @@ def shard_ids(text: str) -> list[int]:
     return ids
 
 
+def server_id(text: str) -> int:
+    """``--guild``: a Discord server id, a positive whole number (a snowflake fits 63 bits)."""
+    value = text.strip()
+    if not (value.isascii() and value.isdigit()) or not 0 < int(value) < 2**63:
+        raise argparse.ArgumentTypeError(
+            f"must be a server id (a positive whole number), not {text[:30]!r}"
+        )
+    return int(value)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bot",
@@ -59,6 +69,12 @@ def _parser() -> argparse.ArgumentParser:
         " question per line from standard input",
     )
     ask.add_argument("--json", action="store_true", help="one JSON object per question per line")
+    ask.add_argument(
+        "--guild",
+        type=server_id,
+        metavar="ID",
+        help="answer as that server sees it (its own facts and overrides, and the global ones)",
+    )
     common(ask)
 
     imp = sub.add_parser("import", help="import facts from an interchange JSON file")
@@ -147,6 +163,7 @@ def _stdin_lines() -> Iterator[str]:
 
 def cmd_ask(args: argparse.Namespace, config: Config) -> int:
     from bot.engine import Engine
+    from bot.runtime.asking import ask_one  # no discord.py: the commands `ask` runs
 
     if args.question == ["-"]:
         questions: Iterable[str] = _stdin_lines()
@@ -161,35 +178,12 @@ def cmd_ask(args: argparse.Namespace, config: Config) -> int:
     first = True
     try:
         for text in questions:
-            answer = engine.ask(text)
-            reply = engine.reply(answer)
-            all_answered &= answer.answered
+            printed = ask_one(engine, config, text, args.guild)
+            all_answered &= printed.answered
             if args.json:
-                record = {
-                    "question": text,
-                    "answered": answer.answered,
-                    "text": reply.content,
-                    "intent": answer.intent.value,
-                    "matched": answer.entity.name if answer.entity else None,
-                    "entity_id": answer.entity.id if answer.entity else None,
-                    "score": round(answer.score, 2),
-                    "facts": [f.id for f in answer.facts],
-                    "suggestions": [name for name, _ in reply.suggestions],
-                    "error": reply.error,
-                    "via": answer.via if answer.answered else None,
-                    "fact_scores": list(answer.fact_scores)
-                    or [round(answer.score / 100, 3)] * len(answer.facts),
-                    # Added with Discord timestamps: `text` keeps its words (fields only grow).
-                    "discord_text": engine.reply(answer, dates="discord").content,
-                    # Added with partial answers: a known subject whose facts are shown
-                    # although none says what was asked; the name typed when a typo of it
-                    # was answered.
-                    "partial": answer.partial,
-                    "typo_of": answer.typo_of,
-                }
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                out.write(json.dumps(printed.record, ensure_ascii=False) + "\n")
             else:
-                out.write(("" if first else "\n") + reply.content + "\n")
+                out.write(("" if first else "\n") + printed.text + "\n")
             first = False
     finally:
         engine.close()

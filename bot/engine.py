@@ -236,10 +236,13 @@ class Engine:
         guild_id: int | None = None,
         channel_id: int | None = None,
         user_id: int | None = None,
+        log_guild: bool = True,
     ) -> Answer:
         """Answer one message (``!when jessica jones s2``), or with ``intent`` a bare subject.
         Never raises for bad input: the Answer carries the problem. ``channel_id`` and
-        ``user_id`` are accepted for callers' sake and never stored (issue 14)."""
+        ``user_id`` are accepted for callers' sake and never stored (issue 14).
+        ``log_guild=False``: answered as ``guild_id`` sees it, logged as asked outside any
+        server (the command line's ``ask --guild``: nobody in that server asked)."""
         started = time.perf_counter()
         self.sync()
         try:
@@ -251,7 +254,7 @@ class Engine:
             )
         else:
             answer = self._answer(question, guild_id)
-        self._record(answer, guild_id, started)
+        self._record(answer, guild_id if log_guild else None, started)
         return answer
 
     def _answer(self, q: Question, guild_id: int | None) -> Answer:

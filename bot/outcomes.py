@@ -44,3 +44,4 @@ class Outcome:
     kept: tuple[Kept, ...] = ()  # what an undo left alone because others rely on it
     alias_id: int | None = None
     source_id: int | None = None
+    was: str | None = None  # what a changed value was (a subject's kind before `entity kind`)

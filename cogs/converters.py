@@ -71,6 +71,11 @@ class RenameFlags(commands.FlagConverter, prefix="", delimiter=":"):
     to: str = commands.flag(description="Its new name")
 
 
+class KindFlags(commands.FlagConverter, prefix="", delimiter=":"):
+    subject: str = commands.flag(positional=True, description="The subject (a name or #id)")
+    to: str = commands.flag(description="show, character, person, organisation, thing or event")
+
+
 class MergeFlags(commands.FlagConverter, prefix="", delimiter=":"):
     subject: str = commands.flag(positional=True, description="The subject to merge away")
     into: str = commands.flag(description="The subject that keeps everything")

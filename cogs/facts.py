@@ -36,6 +36,7 @@ from cogs.converters import (
     AliasAddFlags,
     FactAddFlags,
     FactEditFlags,
+    KindFlags,
     MergeFlags,
     RenameFlags,
     ResolveFlags,
@@ -400,11 +401,12 @@ class Facts(commands.Cog):
     @moderator_slash()
     @moderator_only()
     async def entity(self, ctx: commands.Context[Any]) -> None:
-        """Moderators: rename or merge subjects."""
+        """Moderators: rename or merge subjects, or change one's kind."""
+        p = ctx.clean_prefix
         await send_reply(
             ctx,
-            f"Use `{ctx.clean_prefix}entity rename <subject> to: <name>` or"
-            f" `{ctx.clean_prefix}entity merge <subject> into: <subject>`.",
+            f"Use `{p}entity rename <subject> to: <name>`, `{p}entity kind <subject> to: <kind>`"
+            f" or `{p}entity merge <subject> into: <subject>`.",
         )
 
     @entity.command(name="rename")
@@ -413,6 +415,15 @@ class Facts(commands.Cog):
         """Rename a subject; the old name keeps working."""
         outcome = await self.write(
             ctx, self.mod.rename_entity, await self.bot.actor(ctx), flags.subject, flags.to
+        )
+        await self.done(ctx, outcome_text(outcome))
+
+    @entity.command(name="kind")
+    @moderator_only()
+    async def entity_kind(self, ctx: commands.Context[Any], *, flags: KindFlags) -> None:
+        """Change a subject's kind (a show filed as a thing); `fact undo` reverts it."""
+        outcome = await self.write(
+            ctx, self.mod.set_entity_kind, await self.bot.actor(ctx), flags.subject, flags.to
         )
         await self.done(ctx, outcome_text(outcome))
 
@@ -432,11 +443,8 @@ class Facts(commands.Cog):
     @moderator_only()
     async def facts(self, ctx: commands.Context[Any]) -> None:
         """Moderators: export or import this server's facts as a JSON file."""
-        await send_reply(
-            ctx,
-            f"Use `{ctx.clean_prefix}facts export` or"
-            f" `{ctx.clean_prefix}facts import` with a file attached.",
-        )
+        p = ctx.clean_prefix
+        await send_reply(ctx, f"Use `{p}facts export` or `{p}facts import` with a file attached.")
 
     @facts.command(name="export")
     @moderator_only()

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from discord.ext import commands
 
+from bot.replies.help import help_text
 from bot.replies.render import escape, gaps_text, stats_text
 from bot.replies.settings import privacy_text
 from bot.runtime.sending import in_time, send_reply
@@ -15,39 +16,6 @@ from cogs.teaching import teach_view
 
 if TYPE_CHECKING:
     from bot.runtime.client import ShowBot
-
-HELP = """\
-**showbot** answers questions about TV shows from sourced facts.
-`{p}when <subject>` — when a show or season films or airs · `{p}when jessica jones s2`
-`{p}who <subject>` — who a character or person is · `{p}who nuke`
-`{p}what <subject>` — what an organisation or show is · `{p}what igh`
-`{p}ask <question>` — in your own words · `{p}ask when does luke cage premiere`
-`{p}upcoming [days] [mine: yes]` — what premieres, releases or films soon · `{p}upcoming 90`
-`{p}predictions [subject]` — rumors and predictions, open and resolved
-Every answer cites its source and its status (confirmed, reported, rumor, prediction); \
-rumors and predictions stay behind spoiler tags. The same commands work as slash commands.
-`{p}follow <subject> [dm: yes]` — hear when its facts change · `{p}unfollow` · `{p}following`
-`{p}privacy` — what showbot keeps about you, and how to delete it (`{p}forget me`).
-"""
-
-MOD_HELP = """\
-**Moderators** (Manage Server, Manage Messages in the channel, or a moderator role). A \
-flag's value runs up to the next `name:`; ids are written `12` or `#12`.
-`{p}fact add subject: <name> kind: <when|who|what> text: <text> [status:] [spoiler:] \
-[source:] [date:] [quote:]`
-`{p}fact edit <id> [text:] [status:] [spoiler:] [source:] [date:] [quote:]` · \
-`{p}fact remove <id>` · `{p}fact restore <id>` · `{p}fact show <id>`
-`{p}fact history <id>` · `{p}fact revert <id> version: <n>` · `{p}fact undo`
-`{p}fact resolve <id> outcome: <came true|busted|open> [note:] [unspoil: yes]`
-`{p}fact teach <id> <question>` — a question fans ask, taught as a way of asking for that fact
-`{p}alias add <alias> to: <subject>` · `{p}alias remove <alias>`
-`{p}source add title: <title> [publisher:] [url:] [date:]` · `{p}source list`
-`{p}entity rename <subject> to: <name>` · `{p}entity merge <subject> into: <subject>`
-`{p}facts export` · `{p}facts import` (attach the file) · `{p}gaps` · `{p}stats`
-`{p}modlog` · `{p}modlog channel #channel` · `{p}modlog off` — where this server's changes \
-are posted
-`{p}updates channel #channel` · `{p}updates off` — where updates about followed subjects go
-"""
 
 
 class Meta(commands.Cog):
@@ -63,12 +31,7 @@ class Meta(commands.Cog):
         Args:
             topic: Leave empty, or say "moderation"
         """
-        text = HELP.format(p=ctx.clean_prefix)
-        if topic is not None:
-            text += "\n" + MOD_HELP.format(p=ctx.clean_prefix)
-        else:
-            text += f"Moderators: `{ctx.clean_prefix}help moderation`."
-        await send_reply(ctx, text)
+        await send_reply(ctx, help_text(ctx.clean_prefix, topic))
 
     @commands.hybrid_command(name="privacy")  # type: ignore[arg-type]
     async def privacy(self, ctx: commands.Context[Any]) -> None:

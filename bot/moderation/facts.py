@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from bot import validation as v
-from bot.errors import EditConflictError, InvalidInputError, PermissionDeniedError
+from bot.answering.questions import split_kind
+from bot.errors import EditConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from bot.models import Actor, Entity, EntityKind, Fact, Kind
 from bot.moderation.subjects import SubjectDesk
 from bot.outcomes import Made, Outcome
@@ -62,7 +63,7 @@ class FactDesk(SubjectDesk):
         with self.store.batch():
             entity = self.resolve_entity(name, actor, kind=k)
             if entity is None:
-                new_kind = v.parse_entity_kind(entity_kind) if entity_kind else _NEW_KIND[k]
+                name, new_kind = self._new_subject(name, entity_kind, k)
                 created = self._new_entity(name, new_kind, actor)
                 made += [Made(e.id, e.name, e.kind.value) for e in created]
                 eid, named = created[-1].id, created[-1].name
@@ -82,6 +83,23 @@ class FactDesk(SubjectDesk):
             subject=named,
             made=tuple(made),
         )
+
+    def _new_subject(self, name: str, entity_kind: str | None, k: Kind) -> tuple[str, EntityKind]:
+        """A new subject's name and kind: "Daredevil (show)" is a show called Daredevil,
+        read as a question reads the suffix (split_kind); else ``type:``, else the kind its
+        first fact suggests."""
+        bare, suffix, picked = split_kind(name)
+        if picked is not None:  # "(show #12)" picks an existing subject, and none matched
+            raise NotFoundError(f"There is no subject #{picked} here.")
+        typed = v.parse_entity_kind(entity_kind, "type") if entity_kind else None
+        if suffix and typed and suffix is not typed:
+            raise InvalidInputError(
+                f"subject: says ({suffix.value}) but type: says {typed.value}; give one."
+            )
+        if suffix is None:
+            return name, typed or _NEW_KIND[k]
+        bare = v.clean_text(bare, "subject", v.MAX_NAME) or ""
+        return bare, suffix
 
     def _fields(self, fields: dict[str, Any], actor: Actor, scope: int | None) -> dict[str, Any]:
         """Validated column values for the fields a moderator gave, for a row of ``scope``

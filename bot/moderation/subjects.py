@@ -147,6 +147,47 @@ class SubjectDesk(Desk):
         self._done()
         return Outcome("entity.rename", entity_id=target.id, subject=target.name, name=name)
 
+    def set_entity_kind(self, actor: Actor, entity: str, kind: str) -> Outcome:
+        """`entity kind <subject> to: <kind>`: a subject made with the wrong kind (a show
+        filed as a thing) is set right; the change is in the history, `fact undo` reverts it."""
+        new = v.parse_entity_kind(kind, "to")
+        if new is EntityKind.SEASON:
+            raise InvalidInputError(
+                "to: a season is made by naming it with its show and number"
+                " (`jessica jones s3`), not by changing a subject's kind."
+            )
+        with self.store.batch():
+            target = self.entity_of(entity, actor)
+            row = self.store.row("entity", target.id)
+            assert row is not None
+            if target.kind is new:
+                raise InvalidInputError(
+                    f"**{escape(target.name)}** is already a {new.value}; nothing changed."
+                )
+            if target.kind is EntityKind.SEASON:
+                raise InvalidInputError(
+                    f"**{escape(target.name)}** is a season of a show; a season stays a season."
+                )
+            if self.store.rows_of("entity", "show_id", target.id):
+                raise InvalidInputError(
+                    f"**{escape(target.name)}** has seasons, which need a show: it stays a show."
+                )
+            if not self._own(row, actor):
+                raise PermissionDeniedError(
+                    f"**{escape(target.name)}** is global; only the bot's owner can change"
+                    " its kind."
+                )
+            self.store.update("entity", target.id, {"kind": new.value}, actor, "entity.kind")
+        self._done()
+        return Outcome(
+            "entity.kind",
+            entity_id=target.id,
+            subject=target.name,
+            name=new.value,
+            fields=("kind",),
+            was=target.kind.value,
+        )
+
     def merge_entities(self, actor: Actor, source: str, into: str) -> Outcome:
         """Everything of ``source`` moves to ``into``: facts, aliases and, for a show, its
         seasons (a season both shows have becomes one); the old name becomes an alias."""

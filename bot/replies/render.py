@@ -378,6 +378,8 @@ def outcome_text(o: Outcome) -> str:
                 f"Renamed {_b(o.subject or '')} to {_b(o.name or '')}"
                 " (the old name stays an alias)."
             )
+        case "entity.kind":
+            return f"{_b(o.subject or '')} is now a {o.name} (it was a {o.was})."
         case "entity.merge":
             seasons = counts.get("season", 0)
             return (

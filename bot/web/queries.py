@@ -83,13 +83,16 @@ def canned_queries(guild_id: int | None) -> dict[str, dict[str, Any]]:
         "subjects": {
             "title": "Subjects",
             "description": "Shows with their seasons, characters, people, organisations and the"
-            " rest, each with how many facts it has.",
+            " rest, each with how many facts it has (a show: with its seasons').",
             # One kind a page (shows first), by name, PAGE at a time: ?kind=&after=<name>.
             "sql": (
                 "SELECT entity.id, entity.name, entity.kind, entity.season,"
                 " show.id AS show_id, show.name AS show_name,"
-                f" (SELECT count(*) FROM fact WHERE fact.entity_id = entity.id AND {facts})"
-                " AS facts,"
+                # A show's facts are its own and its seasons'.
+                " (SELECT count(*) FROM fact WHERE (fact.entity_id = entity.id OR"
+                " fact.entity_id IN (SELECT season.id FROM entity AS season WHERE"
+                f" season.show_id = entity.id AND season.kind = 'season' AND {seasons}))"
+                f" AND {facts}) AS facts,"
                 f" (SELECT group_concat(season.id || ':' || season.season, ',') FROM"
                 f" (SELECT * FROM entity AS season WHERE season.show_id = entity.id AND"
                 f" season.kind = 'season' AND {seasons} ORDER BY season.season) AS season)"

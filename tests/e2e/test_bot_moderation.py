@@ -132,6 +132,7 @@ async def test_added_fact_answers_in_its_server_only(world: World, bot: RunningB
         "!fact undo",
         "!source add title: Fake news",
         "!gaps",
+        "!entity kind nuke to: person",
     ],
 )
 async def test_plain_member_is_refused_and_nothing_changes(
@@ -301,6 +302,35 @@ async def test_entity_rename_and_merge(world: World, bot: RunningBot) -> None:
     assert "Jeri's wife." in answer and "A doctor." in answer
     refused = await mod.say("!entity rename nuke to: Frank Simpson")
     assert refused.startswith("⚠️") and "global" in refused
+
+
+async def test_a_kind_suffix_and_entity_kind(world: World, bot: RunningBot) -> None:
+    """Issue 20, item 17: "(show)" on a new subject's name sets its kind; `entity kind`
+    changes it afterwards, in the history and the log, undone by `fact undo`."""
+    mod = moderator(world, bot)
+    added = await mod.say("!fact add subject: Cloak and Dagger (show) kind: what text: A show.")
+    assert "new subject **Cloak and Dagger** (show)" in shown(added), added
+    (row,) = bot.query("SELECT * FROM entity WHERE name LIKE 'Cloak and Dagger%'")
+    assert (row["name"], row["kind"]) == ("Cloak and Dagger", "show")
+    assert row["guild_id"] == world.main.id
+
+    await mod.say("!fact add subject: Tandy Bowen kind: what text: A dancer with light powers.")
+    changed = await mod.say("!entity kind tandy bowen to: character")
+    assert shown(changed) == "**Tandy Bowen** is now a character (it was a thing).", changed
+    (row,) = bot.query("SELECT kind FROM entity WHERE name = 'Tandy Bowen'")
+    assert row["kind"] == "character"
+    for command, said in (
+        ("!entity kind tandy bowen to: character", "already a character; nothing changed"),
+        ("!entity kind tandy bowen to: wizard", "to: 'wizard' is not one of"),
+        ("!entity kind nobody at all zz to: person", "I don't know a subject"),
+    ):
+        before = snapshot(bot)
+        refused = await mod.say(command)
+        assert refused.startswith("⚠️") and said in shown(refused), refused
+        assert snapshot(bot) == before
+    assert "Undid your last change (entity.kind)" in await mod.say("!fact undo")
+    (row,) = bot.query("SELECT kind FROM entity WHERE name = 'Tandy Bowen'")
+    assert row["kind"] == "thing"
 
 
 async def test_gaps_and_stats(world: World, bot: RunningBot) -> None:

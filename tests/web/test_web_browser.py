@@ -19,6 +19,9 @@ def test_home_links_every_page(page, web_server: Server, screenshot: Callable) -
     page.goto(web_server.url + "/")
     for name in ("Subjects", "Sources", "Unanswered questions", "Questions per day"):
         assert page.get_by_role("link", name=name).first.is_visible()
+    shows = page.locator("ul.home-shows > li")  # the shows, each with its facts
+    assert shows.filter(has_text="Jessica Jones").first.is_visible()
+    assert shows.filter(has_text="Jessica Jones").locator(".badge").inner_text().endswith("facts")
     screenshot("home")
 
 
