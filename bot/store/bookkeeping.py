@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 
     from bot.store.factindex import FactIndex
     from bot.store.mentions import Mentions
-    from bot.store.outbox import Outbox
     from bot.store.phrasings import Phrasings
 
 TABLES = ("entity", "alias", "source", "fact", "synonym", "phrasing")  # the curated ones
@@ -46,7 +45,6 @@ class Bookkeeping:
     db: Database
     docs: FactIndex
     mentions: Mentions
-    outbox: Outbox
     phrasings: Phrasings
     path: str
 
@@ -281,12 +279,8 @@ class Bookkeeping:
         return self._channel_setting(guild_id, "updates_channel_id")
 
     def set_updates_channel(self, guild_id: int, channel_id: int | None) -> int | None:
-        """Set (or, with None, clear) a server's updates channel; returns the previous one.
-        The server's open update windows post there from now on (in the same transaction)."""
-        with self.atomic():
-            before = self._set_channel_setting(guild_id, "updates_channel_id", channel_id)
-            self.outbox.channel_set(guild_id, channel_id)
-        return before
+        """Set (or, with None, clear) a server's updates channel; returns the previous one."""
+        return self._set_channel_setting(guild_id, "updates_channel_id", channel_id)
 
     _CHANNEL_SETTINGS = ("modlog_channel_id", "updates_channel_id")
 
