@@ -170,6 +170,8 @@ class Outbox:
         entity_id = int(shown["entity_id"])
         if not self.follows.followed_in(guild_id, self.follows.followed_through(entity_id)):
             return 0  # no followers, no post
+        if self._departed(guild_id):
+            return 0  # the bot left the server: no more updates from it (issue 20, item 7)
         self.db.execute(
             "INSERT INTO outbox (at, guild_id, entity_id, fact_id, what, fields)"
             " VALUES (?, ?, ?, ?, ?, ?)",
@@ -407,6 +409,27 @@ class Outbox:
         return ended
 
     # ------------------------------------------------------------ privacy
+
+    def _departed(self, guild_id: int) -> bool:
+        found = self.db.execute(
+            "SELECT 1 FROM guild_departure WHERE guild_id = ?", [guild_id]
+        ).fetchone()
+        return found is not None
+
+    def departed(self, guild_id: int) -> int:
+        """The bot left a server (the caller's transaction): what it had yet to post or DM
+        about that server's subjects ends, and nothing new is told until it is back. Its
+        followers are not DMed for the grace period about a server they can't reach. How
+        many deliveries ended."""
+        self.db.execute("DELETE FROM outbox WHERE guild_id = ? AND bundle_id IS NULL", [guild_id])
+        live = self.db.execute(
+            "SELECT d.id FROM update_delivery d JOIN update_bundle b ON b.id = d.bundle_id"
+            " WHERE b.guild_id = ? AND d.ended IS NULL",
+            [guild_id],
+        ).fetchall()
+        for (delivery_id,) in live:
+            self.end(delivery_id, "the bot left the server")
+        return len(live)
 
     def forget_user(self, user_id: int) -> int:
         """A member's DM deliveries (the only rows here with a user id); how many."""
