@@ -151,8 +151,11 @@ class Privacy:
     # ------------------------------------------------------------ removed from a server
 
     def guild_left(self, guild_id: int) -> None:
-        """The bot was removed from a server: its data is forgotten after the grace period."""
-        self.store.record_departure(guild_id, self.clock().isoformat(timespec="milliseconds"))
+        """The bot was removed from a server: its data is forgotten after the grace period,
+        and its followers hear nothing more about it meanwhile."""
+        with self.store.atomic():
+            self.store.record_departure(guild_id, self.clock().isoformat(timespec="milliseconds"))
+            self.store.outbox.departed(guild_id)
         log.info("guild_left", guild=guild_id)
 
     def guild_joined(self, guild_id: int) -> bool:

@@ -11,6 +11,7 @@ from discord.ext import commands
 
 from bot.config import Config
 from bot.errors import InvalidInputError
+from bot.runtime.shedding import NEVER_SHED
 
 DENIED = (
     "Moderators only: you need Manage Server, Manage Messages in this channel, or a moderator role."
@@ -70,13 +71,15 @@ def moderator_slash() -> Any:
 
 
 def moderator_only() -> Any:
-    """A real check (``default_permissions`` only hides commands; admins can change it)."""
+    """A real check (``default_permissions`` only hides commands; admins can change it).
+    Never shed under load: a moderator's write is done and answered."""
 
     async def predicate(ctx: commands.Context[Any]) -> bool:
         if await is_moderator(ctx):
             return True
         raise commands.CheckFailure(DENIED)
 
+    setattr(predicate, NEVER_SHED, True)
     return commands.check(predicate)
 
 
@@ -88,6 +91,18 @@ def owner_only() -> Any:
             return True
         raise commands.CheckFailure(OWNER_ONLY)
 
+    setattr(predicate, NEVER_SHED, True)
+    return commands.check(predicate)
+
+
+def never_shed() -> Any:
+    """A command answered even in a flooded channel (``!forget``: a request about the
+    member's data is not dropped); every other fan command may be shed."""
+
+    async def predicate(ctx: commands.Context[Any]) -> bool:
+        return True
+
+    setattr(predicate, NEVER_SHED, True)
     return commands.check(predicate)
 
 

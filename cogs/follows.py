@@ -49,52 +49,62 @@ class Follows(commands.Cog):
         """
         assert ctx.guild is not None
         dm = v.parse_bool(flags.dm, "dm")
-        work = self.bot.write(self.writes.follow, ctx.guild.id, ctx.author.id, flags.subject, dm=dm)
+        # The server's name is kept for DMs sent where it isn't known (another shard).
+        work = self.bot.write(
+            self.writes.follow,
+            ctx.guild.id,
+            ctx.author.id,
+            flags.subject,
+            dm=dm,
+            server=ctx.guild.name,
+        )
         entity, new = await in_time(ctx, work, ephemeral=True)
         log.info("followed", guild=ctx.guild.id, subject=entity.id, dm=dm, new=new)
         text = followed_text(entity, dm=dm, new=new, prefix=ctx.clean_prefix)
         await send_reply(ctx, text, ephemeral=True)
 
+    # Not guild-only: from a DM (the bot may have left the server) they cover every server.
     @commands.hybrid_command(name="unfollow")  # type: ignore[arg-type]
-    @commands.guild_only()
     async def unfollow(self, ctx: commands.Context[Any], *, subject: str) -> None:
-        """Stop hearing about a subject you follow in this server.
+        """Stop hearing about a subject you follow (in a DM: in every server).
 
         Args:
             subject: A subject you follow (see following)
         """
-        assert ctx.guild is not None
-        work = self.bot.write(self.writes.unfollow, ctx.guild.id, ctx.author.id, subject)
-        entity, was = await in_time(ctx, work, ephemeral=True)
-        log.info("unfollowed", guild=ctx.guild.id, subject=entity.id, was=was)
-        await send_reply(ctx, unfollowed_text(entity, was=was), ephemeral=True)
+        guild_id = ctx.guild.id if ctx.guild else None
+        work = self.bot.write(self.writes.unfollow, guild_id, ctx.author.id, subject)
+        name, ended = await in_time(ctx, work, ephemeral=True)
+        log.info("unfollowed", guild=guild_id, follows=len(ended))
+        text = unfollowed_text(name, ended, here=guild_id is not None)
+        await send_reply(ctx, text, ephemeral=True)
 
     @commands.hybrid_command(name="following")  # type: ignore[arg-type]
-    @commands.guild_only()
     async def following(self, ctx: commands.Context[Any]) -> None:
-        """The subjects you follow in this server."""
-        assert ctx.guild is not None
-        rows = self.reads.following(ctx.guild.id, ctx.author.id)
-        shown = [(f.entity, f.dm, f.dm_blocked) for f in rows]
-        await send_reply(ctx, following_text(shown, MAX_FOLLOWS, ctx.clean_prefix), ephemeral=True)
+        """The subjects you follow in this server (in a DM: in every server)."""
+        guild_id = ctx.guild.id if ctx.guild else None
+        rows = self.reads.following(guild_id, ctx.author.id)
+        text = following_text(rows, MAX_FOLLOWS, ctx.clean_prefix, here=guild_id is not None)
+        await send_reply(ctx, text, ephemeral=True)
 
     async def followed_autocomplete(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        """The member's own follows (theirs only: it lists nobody else's), shown with
-        their kind as `following` shows them, sent as ``#id``: a name, even with its kind,
-        may also fit a namesake the member doesn't follow ("Nuke (character)")."""
-        if interaction.guild_id is None:
-            return []
+        """The member's own follows (theirs only: it lists nobody else's; in a DM, in every
+        server), shown with their kind as `following` shows them, sent as ``#id``: a name,
+        even with its kind, may also fit a namesake the member doesn't follow ("Nuke
+        (character)")."""
         rows = self.reads.following(interaction.guild_id, interaction.user.id)
         typed = current.casefold().strip()
-        entities = [f.entity for f in rows]
-        shown = zip(labels(entities, kinds=True), entities, strict=True)
-        return [
-            app_commands.Choice(name=n[:100], value=f"#{e.id}")
-            for n, e in shown
-            if typed in n.casefold()
-        ][:25]
+        known = [f for f in rows if f.entity is not None]
+        entities = [f.entity for f in known if f.entity is not None]
+        shown = zip(labels(entities, kinds=True), known, strict=True)
+        choices: dict[str, str] = {}  # one choice per subject (a DM: followed in several)
+        for name, follow in shown:
+            if follow.server and interaction.guild_id is None:
+                name = f"{name} · {follow.server}"
+            if typed in name.casefold():
+                choices.setdefault(f"#{follow.entity_id}", name[:100])
+        return [app_commands.Choice(name=n, value=v) for v, n in choices.items()][:25]
 
     follow.autocomplete("subject")(subject_autocomplete)
     unfollow.autocomplete("subject")(followed_autocomplete)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from discord.ext import commands
 
 from bot.runtime.sending import in_time, send_reply
+from cogs.checks import never_shed
 
 if TYPE_CHECKING:
     from bot.runtime.client import ShowBot
@@ -28,7 +29,8 @@ class Forget(commands.Cog):
     def __init__(self, bot: ShowBot) -> None:
         self.bot = bot
 
-    @commands.hybrid_group(name="forget", invoke_without_command=True)  # type: ignore[arg-type]
+    @commands.hybrid_group(name="forget", invoke_without_command=True)
+    @never_shed()
     async def forget(self, ctx: commands.Context[Any]) -> None:
         """Have showbot forget what it keeps about you."""
         await send_reply(ctx, EXPLAIN.format(p=ctx.clean_prefix), ephemeral=True)

@@ -65,10 +65,8 @@ class Meta(commands.Cog):
         """Questions per day, answer rate and top subjects over the last week."""
         stats = await self._report(ctx, self.bot.moderation.stats)
         text = stats_text(stats)
-        # Questions shed under load never reach the question log: counted by the cog.
-        questions = self.bot.get_cog("Questions")
-        backlog = getattr(questions, "backlog", None)
-        shed = backlog.shed_text(ctx.guild.id if ctx.guild else None) if backlog else None
+        # Questions shed under load never reach the question log: counted by the backlog.
+        shed = self.bot.backlog.shed_text(ctx.guild.id if ctx.guild else None)
         await send_reply(ctx, f"{text}\n{shed}" if shed else text, ephemeral=True)
 
     async def _report(self, ctx: commands.Context[Any], report: Any) -> Any:

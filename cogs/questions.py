@@ -9,7 +9,6 @@ from discord.ext import commands
 from bot.logs import get_logger, preview
 from bot.models import Intent
 from bot.runtime.sending import send_reply
-from bot.runtime.shedding import Backlog
 from cogs.converters import subject_autocomplete
 from cogs.cooldowns import Cooldowns
 from cogs.views import AskButton, suggestion_view
@@ -28,19 +27,9 @@ class Questions(commands.Cog):
         self.engine = bot.engine
         # One bucket per member across all four commands and the suggestion buttons.
         self.cooldowns = Cooldowns(bot.config.cooldown_rate, bot.config.cooldown_seconds)
-        # What waits per channel, bounded in number and age (bot/runtime/shedding.py).
-        config = bot.config
-        self.backlog = Backlog(
-            in_flight=config.channel_in_flight,
-            waiting=config.channel_backlog,
-            max_age=config.question_max_age,
-        )
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(AskButton)
-
-    async def cog_unload(self) -> None:
-        self.backlog.flush_all()  # the shed counts not logged yet
 
     async def cog_check(self, ctx: commands.Context[Any]) -> bool:
         self.cooldowns.check(ctx)
@@ -51,16 +40,8 @@ class Questions(commands.Cog):
         self.cooldowns.forget_member(user_id)
 
     async def answer(self, ctx: commands.Context[Any], intent: Intent, subject: str) -> None:
-        if ctx.interaction is not None:  # answered through the interaction: never shed
-            await self._answer(ctx, intent, subject)
-            return
-        # A channel asking faster than Discord lets the bot post: shed before the engine.
-        guild_id = ctx.guild.id if ctx.guild else None
-        async with self.backlog.turn(ctx.channel.id, guild_id) as admitted:
-            if admitted:
-                await self._answer(ctx, intent, subject)
-
-    async def _answer(self, ctx: commands.Context[Any], intent: Intent, subject: str) -> None:
+        # Admitted through the channel's backlog first (ShowBot.invoke): a channel asking
+        # faster than Discord lets the bot post sheds before the engine.
         guild_id = ctx.guild.id if ctx.guild else None
         answer = self.engine.ask(subject, intent=intent, guild_id=guild_id)
         reply = self.engine.reply(answer, dates="discord")

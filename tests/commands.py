@@ -5,4 +5,7 @@ MODERATOR_COMMANDS = {"fact", "alias", "synonym", "source", "entity", "facts", "
 MODERATOR_COMMANDS |= {"modlog", "updates"}
 PUBLIC_COMMANDS = {"when", "who", "what", "ask", "help", "privacy", "forget"}
 PUBLIC_COMMANDS |= {"predictions", "upcoming"}
-MEMBER_COMMANDS = {"follow", "unfollow", "following"}  # anyone, in a server only
+# A member's follows: listed and ended in a DM too (in every server: the bot may have left
+# one, issue 20 item 7); followed in a server only (a follow is per server).
+PUBLIC_COMMANDS |= {"unfollow", "following"}
+MEMBER_COMMANDS = {"follow"}  # anyone, in a server only

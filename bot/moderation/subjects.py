@@ -15,6 +15,7 @@ from bot.moderation.base import Desk
 from bot.outcomes import Outcome
 from bot.replies.render import escape, labels
 from bot.store.core import now
+from bot.store.follows import Follows
 from bot.store.reads import entity_from_row
 
 
@@ -265,3 +266,6 @@ class SubjectDesk(Desk):
             "entity.merge",
         )
         self.store.update("entity", a.id, {"merged_into": b.id}, actor, "entity.merge")
+        # Its followers follow what it became, or they would hear nothing more of its facts
+        # (now b's) and could not unfollow it. Not undone with the merge: they keep b.
+        Follows(self.store.db).merged(a.id, b.id)

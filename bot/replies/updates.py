@@ -11,6 +11,7 @@ from typing import Any
 from bot.dates import when_text
 from bot.models import Entity, Fact, FuzzyDate, Source
 from bot.replies.render import MAX_CONTENT, citation, escape, fact_line
+from bot.store.follows import Followed
 from bot.store.outbox import Change
 
 _WHAT = {"added": "New", "removed": "Removed", "restored": "Restored", "changed": "Changed"}
@@ -80,10 +81,18 @@ def update_text(
             entries.append((f"**{_WHAT[what]}**: fact `#{fact.id}`", None))
             continue
         entries.append((f"**{_WHAT[what]}**{' · ' + told if told else ''}", fact))
-    tail = [f"-# `{unfollow}` in that server stops these messages."] if unfollow else []
+    tail = [_unfollow_line(unfollow)] if unfollow else []
     if not entries:
         return "\n".join([*head, "Nothing new after all: what changed was changed back.", *tail])
     return _fit(head, entries, tail)
+
+
+def _unfollow_line(unfollow: str) -> str:
+    # Prefix commands are read in servers only; the slash command works in this DM too
+    # (and after the bot has left that server).
+    if unfollow.startswith("/"):
+        return f"-# `{unfollow}`, here or in that server, stops these messages."
+    return f"-# `{unfollow}` in that server, or `/unfollow` here, stops these messages."
 
 
 def _fit(head: list[str], entries: list[tuple[str, Fact | None]], tail: list[str]) -> str:
@@ -131,11 +140,21 @@ def followed_text(entity: Entity, *, dm: bool, new: bool, prefix: str) -> str:
     )
 
 
-def unfollowed_text(entity: Entity, *, was: bool) -> str:
-    name = f"**{escape(entity.name)}**"
-    if not was:
-        return f"You don't follow {name} in this server; nothing changed."
-    return f"You no longer follow {name}."
+def unfollowed_text(name: str, ended: Sequence[Followed], *, here: bool) -> str:
+    """The reply to `unfollow`: in a server (``here``), or from a DM, where the follows
+    that ended may be in several servers."""
+    shown = f"**{escape(name)}**"
+    if not ended:
+        where = "in this server" if here else "in any server"
+        return f"You don't follow {shown} {where}; nothing changed."
+    if here:
+        return f"You no longer follow {shown}."
+    servers = sorted({_server(f) for f in ended})
+    return f"You no longer follow {shown} in {', '.join(servers)}."[:MAX_CONTENT]
+
+
+def _server(follow: Followed) -> str:
+    return f"**{escape(follow.server)}**" if follow.server else f"server {follow.guild_id}"
 
 
 def too_many_text(most: int, prefix: str) -> str:
@@ -145,14 +164,44 @@ def too_many_text(most: int, prefix: str) -> str:
     )
 
 
-def following_text(rows: Sequence[tuple[Entity, bool, bool]], most: int, prefix: str) -> str:
-    """`following`: (subject, DMs asked for, DMs refused by Discord) per follow."""
+def following_text(rows: Sequence[Followed], most: int, prefix: str, *, here: bool = True) -> str:
+    """`following`: in a server (``here``), or from a DM, every server's, by server. A
+    subject removed or merged away since is said so: it holds a slot until unfollowed."""
     if not rows:
-        return f"You follow nothing in this server yet. `{prefix}follow <subject>` starts."
-    lines = [f"You follow {len(rows)} of at most {most} subjects in this server:"]
-    for entity, dm, blocked in rows:
-        note = ""
-        if dm:
-            note = " · DMs closed, follow again to retry" if blocked else " · by DM too"
-        lines.append(f"• **{escape(entity.name)}** ({entity.kind.value}){note}")
-    return "\n".join(lines)[:MAX_CONTENT]
+        if here:
+            return f"You follow nothing in this server yet. `{prefix}follow <subject>` starts."
+        return f"You follow nothing in any server. `{prefix}follow <subject>` in one starts."
+    if here:
+        lines = [f"You follow {len(rows)} of at most {most} subjects in this server:"]
+    else:
+        lines = [f"You follow {len(rows)} subject(s) (at most {most} per server):"]
+    server: int | None = None
+    for follow in rows:
+        if not here and follow.guild_id != server:
+            server = follow.guild_id
+            lines.append(f"In {_server(follow)}:")
+        lines.append(_following_line(follow))
+    if any(f.gone for f in rows):
+        lines.append(f"-# `{prefix}unfollow` a subject that is gone to free its slot.")
+    return _cut(lines)
+
+
+def _following_line(follow: Followed) -> str:
+    entity = follow.entity
+    name = f"**{escape(entity.name)}** ({entity.kind.value})" if entity else "a subject"
+    note = ""
+    if follow.gone:
+        note = f" · no longer in the facts (`#{follow.entity_id}`)"
+    if follow.dm:
+        note += " · DMs closed, follow again to retry" if follow.dm_blocked else " · by DM too"
+    return f"• {name}{note}"
+
+
+def _cut(lines: list[str]) -> str:
+    """Whole lines up to Discord's limit, and how many more there are."""
+    for keep in range(len(lines), 0, -1):
+        more = len(lines) - keep
+        text = "\n".join(lines[:keep] + ([f"… and {more} more."] if more else []))
+        if len(text) <= MAX_CONTENT:
+            return text
+    return lines[0][:MAX_CONTENT]

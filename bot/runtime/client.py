@@ -36,6 +36,7 @@ from bot.runtime.sending import (
     send_reply,
     usage_of,
 )
+from bot.runtime.shedding import Backlog, sheds
 from bot.runtime.writer import Writer
 
 log = get_logger("showbot")
@@ -112,6 +113,12 @@ class ShowBot(commands.Bot):
         self.moderation = self.writer.moderation
         self.privacy = Privacy(self.writer.store)  # run through self.write, like moderation
         self.serve = serve  # False: REST only (`python -m bot sync`), no background tasks
+        # What waits per channel, bounded in number and age (bot/runtime/shedding.py).
+        self.backlog = Backlog(
+            in_flight=config.channel_in_flight,
+            waiting=config.channel_backlog,
+            max_age=config.question_max_age,
+        )
         self._housekeeping: asyncio.Task[None] | None = None
         self._privacy_task: asyncio.Task[None] | None = None
         self._start_sync: asyncio.Task[None] | None = None
@@ -291,6 +298,20 @@ class ShowBot(commands.Bot):
             return
         await super().process_commands(message)
 
+    async def invoke(self, ctx: commands.Context[Any], /) -> None:
+        """A prefix command waits its turn in its channel's backlog, or is shed (no work,
+        no reply: a reply would spend the very posts the channel lacks), as questions
+        always did: ``!upcoming``, ``!follow``... too (bot/runtime/shedding.py). Slash
+        commands are answered through their interaction, never shed."""
+        command = ctx.command
+        if ctx.interaction is not None or command is None or not sheds(command.checks):
+            await super().invoke(ctx)
+            return
+        guild_id = ctx.guild.id if ctx.guild else None
+        async with self.backlog.turn(ctx.channel.id, guild_id) as admitted:
+            if admitted:
+                await super().invoke(ctx)
+
     async def actor(self, ctx: commands.Context[Any]) -> Actor:
         """Who is acting, where, and whether they own the bot."""
         return Actor(
@@ -344,6 +365,7 @@ class ShowBot(commands.Bot):
         for task in (self._housekeeping, self._start_sync, self._privacy_task):
             if task:
                 task.cancel()
+        self.backlog.flush_all()  # the shed counts not logged yet
         try:
             await super().close()
         finally:

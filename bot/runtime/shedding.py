@@ -30,7 +30,13 @@ first in a channel at once (``questions_shed``), then at most one line per chann
 lives only while it has questions waiting or sheds to report, so the lanes cost nothing
 after a flood.
 
-No discord.py here: the cog (cogs/questions.py) calls :meth:`Backlog.turn`.
+Every prefix command a fan sends goes through it, not only questions (issue 20, item 13:
+a channel flooded with ``!upcoming`` made a later question wait 24.6 s): the client
+(bot/runtime/client.py) admits each command through :meth:`Backlog.turn` before it runs.
+Moderator and owner commands, and ``!forget``, are never shed (:data:`NEVER_SHED` on one
+of their checks): a write asked for is done and answered, and they are few.
+
+No discord.py here.
 """
 
 from __future__ import annotations
@@ -39,7 +45,7 @@ import asyncio
 import contextlib
 import time
 from collections import Counter, deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 
 from bot.logs import get_logger
@@ -50,6 +56,14 @@ FULL = "backlog_full"  # pushed out of the channel's full backlog by a newer que
 STALE = "too_old"  # the question waited longer than max_age for its turn
 
 Report = Callable[[int, Counter[str]], None]
+
+# Set (True) on a command check's function: commands with that check are never shed.
+NEVER_SHED = "showbot_never_shed"
+
+
+def sheds(checks: Iterable[object]) -> bool:
+    """Whether a command with these checks waits its turn in the channel's backlog."""
+    return not any(getattr(check, NEVER_SHED, False) for check in checks)
 
 
 @dataclass

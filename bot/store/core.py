@@ -260,6 +260,14 @@ class Store(Reads, Bookkeeping):
         self._touched(table, before, after)
         return after
 
+    def set_updates_channel(self, guild_id: int, channel_id: int | None) -> int | None:
+        """Bookkeeping's setting, and in its transaction the server's open update windows
+        post to the new channel from now on (issue 20, item 6)."""
+        with self.atomic():
+            before = super().set_updates_channel(guild_id, channel_id)
+            self.outbox.channel_set(guild_id, channel_id)
+        return before
+
     def _check_scope(self, table: str, row: dict[str, Any]) -> None:
         """A row may point only at global rows or rows of its own server: a global fact
         citing one server's source would show that source everywhere, and that server

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from bot.models import Entity
 from bot.store.bookkeeping import now
 
 MAX_FOLLOWS = 25  # per member per server: what one slash autocomplete list can show
@@ -19,6 +20,22 @@ MAX_FOLLOWS = 25  # per member per server: what one slash autocomplete list can 
 @dataclass(frozen=True, slots=True)
 class Follow:
     entity_id: int
+    dm: bool
+    dm_blocked: bool
+    guild_id: int = 0
+    guild_name: str | None = None  # the server's name when a member last followed there
+
+
+@dataclass(frozen=True, slots=True)
+class Followed:
+    """A follow as its member sees it: the subject (None: no longer in the database),
+    whether it was removed (or merged) since, the server and its name as last seen."""
+
+    guild_id: int
+    server: str | None
+    entity_id: int
+    entity: Entity | None
+    gone: bool
     dm: bool
     dm_blocked: bool
 
@@ -33,18 +50,28 @@ class Follows:
         """The entity ids a member follows in a server, oldest follow first."""
         return [f.entity_id for f in self.of(guild_id, user_id)]
 
-    def of(self, guild_id: int, user_id: int) -> list[Follow]:
+    def of(self, guild_id: int | None, user_id: int) -> list[Follow]:
+        """A member's follows in a server (None: in every server), oldest first."""
+        where, params = ("guild_id = ? AND ", [guild_id]) if guild_id is not None else ("", [])
         rows = self.db.execute(
-            "SELECT entity_id, dm, dm_blocked FROM follow WHERE guild_id = ? AND user_id = ?"
-            " ORDER BY id",
-            [guild_id, user_id],
+            "SELECT entity_id, dm, dm_blocked, guild_id, guild_name FROM follow"
+            f" WHERE {where}user_id = ? ORDER BY id",
+            [*params, user_id],
         ).fetchall()
-        return [Follow(e, bool(dm), bool(blocked)) for e, dm, blocked in rows]
+        return [Follow(e, bool(dm), bool(b), g, name) for e, dm, b, g, name in rows]
 
-    def follow(self, guild_id: int, user_id: int, entity_id: int, *, dm: bool) -> bool:
+    def follow(
+        self, guild_id: int, user_id: int, entity_id: int, *, dm: bool, server: str | None = None
+    ) -> bool:
         """Follow (or follow again, which asks for DMs anew: a block from closed DMs is
-        lifted); whether it is a new follow."""
+        lifted); whether it is a new follow. ``server``: the server's name now, kept for
+        DMs sent by a process that doesn't see the server (another shard, or after the
+        bot left it)."""
         with self.db.atomic():
+            if server is not None:
+                self.db.execute(
+                    "UPDATE follow SET guild_name = ? WHERE guild_id = ?", [server, guild_id]
+                )
             cur = self.db.execute(
                 "UPDATE follow SET dm = ?, dm_blocked = 0 WHERE guild_id = ? AND user_id = ?"
                 " AND entity_id = ?",
@@ -53,9 +80,9 @@ class Follows:
             if cur.rowcount:
                 return False
             self.db.execute(
-                "INSERT INTO follow (guild_id, user_id, entity_id, dm, created_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                [guild_id, user_id, entity_id, int(dm), now()],
+                "INSERT INTO follow (guild_id, user_id, entity_id, dm, created_at, guild_name)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [guild_id, user_id, entity_id, int(dm), now(), server],
             )
         return True
 
@@ -66,6 +93,33 @@ class Follows:
                 [guild_id, user_id, entity_id],
             )
         return cur.rowcount > 0
+
+    def server_name(self, guild_id: int) -> str | None:
+        """The server's name as its members' follows last saw it."""
+        found = self.db.execute(
+            "SELECT guild_name FROM follow WHERE guild_id = ? AND guild_name IS NOT NULL"
+            " ORDER BY id DESC LIMIT 1",
+            [guild_id],
+        ).fetchone()
+        return found[0] if found else None
+
+    def merged(self, old: int, new: int) -> int:
+        """Subject ``old`` was merged into ``new``: its follows follow ``new`` (a member
+        following both keeps one, with DMs if either asked). How many moved or merged."""
+        rows = self.db.execute(
+            "SELECT id, guild_id, user_id, dm FROM follow WHERE entity_id = ?", [old]
+        ).fetchall()
+        for follow_id, guild_id, user_id, dm in rows:
+            cur = self.db.execute(
+                "UPDATE follow SET dm = max(dm, ?) WHERE guild_id = ? AND user_id = ?"
+                " AND entity_id = ?",
+                [dm, guild_id, user_id, new],
+            )
+            if cur.rowcount:  # already followed: one follow, one slot
+                self.db.execute("DELETE FROM follow WHERE id = ?", [follow_id])
+            else:
+                self.db.execute("UPDATE follow SET entity_id = ? WHERE id = ?", [new, follow_id])
+        return len(rows)
 
     def block_dms(self, guild_id: int, user_id: int, entity_ids: list[int]) -> int:
         """Discord refused a DM (the member closed them): no more tries for these follows

@@ -395,6 +395,36 @@ def m014_phrasings(db: Database) -> None:
     phrasings.create(db)
 
 
+@migrations()
+def m015_follow_server_names(db: Database) -> None:
+    # The server's name kept with its follows: a DM sent by a process that doesn't see the
+    # server (another shard's, or after the bot left) names it all the same. Follows of
+    # subjects merged away before merges moved them now follow the surviving subject.
+    db.execute("ALTER TABLE follow ADD COLUMN guild_name TEXT")
+    same = (  # the member's follow of the other subject, in the same server
+        "SELECT {col} FROM follow o WHERE o.entity_id = ? AND o.guild_id = follow.guild_id"
+        " AND o.user_id = follow.user_id"
+    )
+    while True:  # a chain of merges (a into b, b into c) takes one pass per link
+        stale = db.execute(
+            "SELECT DISTINCT f.entity_id, e.merged_into FROM follow f"
+            " JOIN entity e ON e.id = f.entity_id WHERE e.merged_into IS NOT NULL"
+        ).fetchall()
+        if not stale:
+            break
+        for old, new in stale:  # as Follows.merged does (not imported: no import cycle)
+            db.execute(
+                f"UPDATE follow SET dm = max(dm, ({same.format(col='o.dm')}))"
+                f" WHERE entity_id = ? AND EXISTS ({same.format(col='1')})",
+                [old, new, old],
+            )
+            db.execute(
+                f"DELETE FROM follow WHERE entity_id = ? AND EXISTS ({same.format(col='1')})",
+                [old, new],
+            )
+            db.execute("UPDATE follow SET entity_id = ? WHERE entity_id = ?", [new, old])
+
+
 def require_current(db: Database) -> None:
     """Refuse a database that needs migrating, for readers that may not write."""
     _refuse_newer(db)

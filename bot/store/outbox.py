@@ -170,6 +170,8 @@ class Outbox:
         entity_id = int(shown["entity_id"])
         if not self.follows.followed_in(guild_id, self.follows.followed_through(entity_id)):
             return 0  # no followers, no post
+        if self._departed(guild_id):
+            return 0  # the bot left the server: no more updates from it (issue 20, item 7)
         self.db.execute(
             "INSERT INTO outbox (at, guild_id, entity_id, fact_id, what, fields)"
             " VALUES (?, ?, ?, ?, ?, ?)",
@@ -210,6 +212,9 @@ class Outbox:
                     "UPDATE update_delivery SET pending = 1 WHERE bundle_id = ? AND ended IS NULL",
                     [bundle_id],
                 )
+                # The channel may have been set, moved or fixed (after a 403) since the
+                # bundle opened: this change goes to the current one (issue 20, item 6).
+                self._to_channel(bundle_id, updates_channel(guild_id), at)
             else:
                 bundle_id = self._open(guild_id, entity_id, now, window_seconds, updates_channel)
             self.db.execute("UPDATE outbox SET bundle_id = ? WHERE id = ?", [bundle_id, outbox_id])
@@ -233,20 +238,50 @@ class Outbox:
             [guild_id, entity_id, at, closes],
         )
         bundle_id = int(cur.lastrowid)  # type: ignore[arg-type]
-        targets: list[tuple[int | None, int | None]] = []
         channel = updates_channel(guild_id)
         if channel is not None:
-            targets.append((channel, None))
+            self._deliver(bundle_id, channel, None, at)
         through = self.follows.followed_through(entity_id)
-        targets += [(None, user) for user in self.follows.dm_followers(guild_id, through)]
-        for channel_id, user_id in targets:
-            self.db.execute(
-                "INSERT INTO update_delivery (bundle_id, channel_id, user_id, nonce, next_try)"
-                " VALUES (?, ?, ?, ?, ?)",
-                # At most 25 characters (Discord's nonce limit); the same on every retry.
-                [bundle_id, channel_id, user_id, "sb" + secrets.token_hex(8), at],
-            )
+        for user in self.follows.dm_followers(guild_id, through):
+            self._deliver(bundle_id, None, user, at)
         return bundle_id
+
+    def _deliver(
+        self, bundle_id: int, channel_id: int | None, user_id: int | None, at: str
+    ) -> None:
+        self.db.execute(
+            "INSERT INTO update_delivery (bundle_id, channel_id, user_id, nonce, next_try)"
+            " VALUES (?, ?, ?, ?, ?)",
+            # At most 25 characters (Discord's nonce limit); the same on every retry.
+            [bundle_id, channel_id, user_id, "sb" + secrets.token_hex(8), at],
+        )
+
+    def _to_channel(self, bundle_id: int, channel: int | None, at: str) -> None:
+        """A bundle's channel post goes to ``channel`` (the server's updates channel now):
+        a live delivery to another one ends, and one to this channel is added when none is
+        live (never set before, moved, or ended by a refusal since fixed)."""
+        live = self.db.execute(
+            "SELECT id, channel_id FROM update_delivery WHERE bundle_id = ?"
+            " AND user_id IS NULL AND ended IS NULL",
+            [bundle_id],
+        ).fetchall()
+        for delivery_id, channel_id in live:
+            if channel_id != channel:
+                self.end(delivery_id, "updates channel changed")
+        if channel is not None and all(c != channel for _, c in live):
+            self._deliver(bundle_id, channel, None, at)
+
+    def channel_set(self, guild_id: int, channel: int | None) -> int:
+        """``!updates channel`` (or ``off``) in the caller's transaction: the server's open
+        windows post to the new channel from now on, with what they hold so far (changes
+        later in the window used to reach no channel). How many bundles were open."""
+        at = stamp(self.clock())
+        open_ = self.db.execute(
+            "SELECT id FROM update_bundle WHERE guild_id = ? AND closes_at > ?", [guild_id, at]
+        ).fetchall()
+        for (bundle_id,) in open_:
+            self._to_channel(bundle_id, channel, at)
+        return len(open_)
 
     def _prune(self, now: datetime) -> None:
         old = stamp(now - timedelta(days=KEEP_DAYS))
@@ -374,6 +409,27 @@ class Outbox:
         return ended
 
     # ------------------------------------------------------------ privacy
+
+    def _departed(self, guild_id: int) -> bool:
+        found = self.db.execute(
+            "SELECT 1 FROM guild_departure WHERE guild_id = ?", [guild_id]
+        ).fetchone()
+        return found is not None
+
+    def departed(self, guild_id: int) -> int:
+        """The bot left a server (the caller's transaction): what it had yet to post or DM
+        about that server's subjects ends, and nothing new is told until it is back. Its
+        followers are not DMed for the grace period about a server they can't reach. How
+        many deliveries ended."""
+        self.db.execute("DELETE FROM outbox WHERE guild_id = ? AND bundle_id IS NULL", [guild_id])
+        live = self.db.execute(
+            "SELECT d.id FROM update_delivery d JOIN update_bundle b ON b.id = d.bundle_id"
+            " WHERE b.guild_id = ? AND d.ended IS NULL",
+            [guild_id],
+        ).fetchall()
+        for (delivery_id,) in live:
+            self.end(delivery_id, "the bot left the server")
+        return len(live)
 
     def forget_user(self, user_id: int) -> int:
         """A member's DM deliveries (the only rows here with a user id); how many."""

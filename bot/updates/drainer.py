@@ -164,7 +164,10 @@ class Drainer:
             subject,
             changes,
             {k: f for k, f in facts.items() if f},
-            server=self.poster.server_name(delivery.guild_id) or "a server",
+            # Another shard's server, or one the bot left: the name its follows kept.
+            server=self.poster.server_name(delivery.guild_id)
+            or store.outbox.follows.server_name(delivery.guild_id)
+            or "a server",
             unfollow=f"{self.prefix}unfollow",
         )
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from botprocess import ReplyTracker, RunningBot, build_world
+from botprocess import ReplyTracker, RunningBot, build_world, content
 from fakediscord import FakeDiscord
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.timeout(120)]
@@ -136,6 +136,52 @@ async def test_a_flood_is_shed_memory_stays_bounded_and_other_channels_prompt(
         logged = sum(e["count"] for e in bot.events("questions_shed"))
         assert logged == counted
         assert answered + counted == FLOOD
+    finally:
+        if not bot.exited:
+            with contextlib.suppress(Exception):
+                await bot.kill()
+
+
+async def test_a_flood_of_listings_is_shed_like_questions(
+    limited: FakeDiscord, tmp_path: Path
+) -> None:
+    """Issue 20, item 13: `!upcoming` (like `!predictions`, `!follow`, `!following`) went
+    around the channel's backlog, so a burst of them queued without bound behind Discord's
+    post limit: a question asked after it waited for all of them (24.6 s after 30). Now
+    every fan command waits its turn or is shed, as questions are: silently, counted."""
+    fake = limited
+    guild = next(iter(fake.guilds.values()))
+    flooded, quiet = guild.channel("c03").id, guild.channel("c02").id
+    bot = await RunningBot.start(
+        fake, tmp_path, {"limits": {"cooldown_rate": 1000, "cooldown_seconds": 60}}
+    )
+    try:
+        burst = 60
+        members = [fake.add_user(f"lister{i}").id for i in range(burst)]
+        asker = fake.add_user("asker").id
+        tracker = ReplyTracker(fake)
+        loop = asyncio.get_running_loop()
+        flood = [
+            await fake.send_message(guild.id, flooded, user, "!upcoming 30") for user in members
+        ]
+        sent = loop.time()
+        beside = await fake.send_message(guild.id, quiet, asker, "!who nuke")
+        assert (await tracker.reply(beside, 10, bot=bot)).time - sent < QUIET_LATENCY
+        sent = loop.time()
+        late = await fake.send_message(guild.id, flooded, asker, "!who nuke")
+        late_latency = (await tracker.reply(late, AFTER_FLOOD_LATENCY, bot=bot)).time - sent
+        await asyncio.sleep(1.5)  # the last admitted listing's reply
+        await bot.stop()
+        tracker.scan()
+        answered = sum(1 for m in flood if m in tracker.replies)
+        shed = sum(e["count"] for e in bot.events("questions_shed") if e["channel"] == flooded)
+        print(
+            f"{answered}/{burst} listings answered, {shed} shed, late question {late_latency:.1f} s"
+        )
+        assert late_latency < 20, late_latency  # about (in_flight + waiting) posts
+        assert answered + shed == burst and shed >= burst - 15, (answered, shed)
+        replies = [content(tracker.replies[m][0]) for m in flood if m in tracker.replies]
+        assert all("Sorry" not in r and "⚠️" not in r for r in replies), replies
     finally:
         if not bot.exited:
             with contextlib.suppress(Exception):

@@ -84,6 +84,7 @@ def test_reopening_migrates_once(tmp_path: Path) -> None:
         "m012_fact_mentions",
         "m013_mention_spans",
         "m014_phrasings",
+        "m015_follow_server_names",
     ]
     st.close()
 

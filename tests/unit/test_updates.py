@@ -133,8 +133,8 @@ def test_a_subject_is_followed_by_the_questions_fuzzy_lookup(engine: Engine) -> 
     assert following.follow(G1, FAN, "Jessica Jones (show)", dm=False)[0].kind.value == "show"
     with pytest.raises(UnknownSubjectError):
         following.follow(G1, FAN, "jessica jones comics", dm=False)
-    assert following.unfollow(G1, FAN, "jessica jones s2")[1] is True
-    assert following.unfollow(G1, FAN, "jessica jones s2")[1] is False
+    assert len(following.unfollow(G1, FAN, "jessica jones s2")[1]) == 1
+    assert following.unfollow(G1, FAN, "jessica jones s2")[1] == []
 
 
 def test_a_member_follows_at_most_25_subjects_per_server(engine: Engine) -> None:
@@ -433,3 +433,44 @@ async def test_unfollowing_stops_a_dm_already_on_its_way(engine: Engine) -> None
     assert all(r["message_id"] is None for r in mine)  # never sent
     theirs = [r for r in dms if r["user_id"] == FAN2]
     assert theirs and all(r["ended"] is None and r["message_id"] for r in theirs)
+
+
+# ------------------------------------------------------------------ issue 20
+
+
+@pytest.mark.parametrize("case", ["set late", "moved", "fixed after a refusal"])
+async def test_a_channel_set_or_moved_inside_a_window_gets_the_windows_news(
+    engine: Engine, clock: Clock, case: str
+) -> None:
+    """Issue 20, item 6: the channel delivery was made only when the window opened, so a
+    channel set (or moved, or refused and then fixed) inside it never saw later changes."""
+    store, mod, poster = engine.store, Moderation(engine), FakePoster()
+    Following(engine, store).follow(G1, FAN, "luke cage", dm=False)
+    drain = drainer(store, poster, window=600)
+    if case != "set late":
+        store.set_updates_channel(G1, CHANNEL1)
+    if case == "fixed after a refusal":
+        poster.fail = [DeliveryFailedError(403, 50013, "Missing Permissions")]
+    mod.edit_fact(OWNER, LUKE_CAGE, date="2016-10-01")
+    await drain.round()
+    clock.advance(60)
+    target = CHANNEL1 if case == "fixed after a refusal" else CHANNEL2
+    if case != "fixed after a refusal":  # the moderator sets or moves the channel
+        store.set_updates_channel(G1, target)
+        await drain.round()  # the window's news so far goes to the new channel at once
+        (now,) = poster.in_channel(target)
+        assert "date:" in now and "status:" not in now, now
+    clock.advance(60)
+    mod.edit_fact(OWNER, LUKE_CAGE, status="reported", expected_version=2)
+    for _ in range(3):
+        await drain.round()
+        clock.advance(2)
+    (post,) = poster.in_channel(target)
+    assert "date:" in post and "status: confirmed → reported" in post, post
+    if case == "moved":  # the old channel's post is left as it was, no longer edited
+        (old,) = poster.in_channel(CHANNEL1)
+        assert "status:" not in old, old
+    live = store.rows(
+        "SELECT channel_id FROM update_delivery WHERE ended IS NULL AND user_id IS NULL"
+    )
+    assert live == [{"channel_id": target}]
