@@ -27,7 +27,7 @@ from bot.answering.grounding import (
 )
 from bot.answering.questions import extract_season
 from bot.answering.retrieval import FactFinder
-from bot.answering.subjects import Resolution, Subjects, leftover, parse_id
+from bot.answering.subjects import Mention, Resolution, Subjects, leftover, parse_id
 from bot.answering.taught import taught_exactly
 from bot.language.embedding import name_like
 from bot.language.text import FUNCTION_WORDS, normalize, stem
@@ -306,9 +306,29 @@ class Pipeline:
                 full = alone[:1]
         if not full:
             return None, []
-        first = full[0]  # the longest name, then the best match
-        rest = words[: first.start] + words[first.end :]
-        subject = first.entity
+        # The longest name, then the best match; when the question names several subjects
+        # in full ("who saved simpson from killgrave"), the one whose facts (and those
+        # naming it) say most of the rest, the others' names included.
+        tried = [self._asked_of(q, m, words, guild_id) for m in _distinct(full)[:MAX_NAMED]]
+        if tried[0][0] is None:
+            return None, []  # the longest name's season is unknown: nothing to ground on
+        picked = [(subject, asked) for subject, asked in tried if subject is not None]
+        groups = self.synonyms.groups(guild_id)
+
+        def said(pair: tuple[Entity, list[str]]) -> float:
+            grounded = self._grounded(q, pair[0], pair[1], guild_id, groups) if pair[1] else None
+            return grounded.fact_scores[0] if grounded else 0.0
+
+        # max keeps the first of equals: the longest name
+        return picked[0] if len(picked) == 1 else max(picked, key=said)
+
+    def _asked_of(
+        self, q: Question, named: Mention, words: list[str], guild_id: int | None
+    ) -> tuple[Entity | None, list[str]]:
+        """The subject a mention names (its season, when the question asks one of a show)
+        and the stems of what the rest of the question asks of it."""
+        rest = words[: named.start] + words[named.end :]
+        subject = named.entity
         if q.season is not None:
             rest = extract_season(" ".join(rest))[0].split()  # "s1" is no word asked
             if subject.kind is not EntityKind.SHOW:
@@ -410,6 +430,20 @@ def _agreed(answer: Answer, ranked: tuple[Fact, ...]) -> Answer:
     score = dict(zip(answer.facts, answer.fact_scores, strict=True))
     facts = tuple(dict.fromkeys([*(f for f in ranked if f in score), *answer.facts]))
     return replace(answer, facts=facts, fact_scores=tuple(score[f] for f in facts))
+
+
+MAX_NAMED = 3  # subjects named in one question that are each tried
+
+
+def _distinct(mentions: list[Mention]) -> list[Mention]:
+    """The first mention of each subject, in order."""
+    seen: set[int] = set()
+    out = []
+    for m in mentions:
+        if m.entity.id not in seen:
+            seen.add(m.entity.id)
+            out.append(m)
+    return out
 
 
 def _spelled(word: str, name: str) -> bool:

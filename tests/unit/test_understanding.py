@@ -233,3 +233,12 @@ def test_what_is_asked_around_a_name_or_of_everyday_words(titans: Engine) -> Non
     assert first_text(titans, "whats the first opening song") == (
         "The first opening theme is 'Guren no Yumiya'."
     )
+
+
+def test_of_two_subjects_named_the_one_whose_facts_say_the_rest(engine: Engine) -> None:
+    """"who saved simpson from killgrave" names two subjects: the answer is the fact
+    saying the rest of it, Simpson's, whichever name came first."""
+    for question in ("who saved simpson from killgrave", "who saved killgrave's victim simpson"):
+        answer = engine.ask(question)
+        assert answer.answered, question
+        assert engine.store.row("fact", answer.facts[0].id)["key"] == "simpson-who", question
