@@ -42,7 +42,14 @@ COMMAND_PUTS = ("bulk_set_application_commands", "bulk_set_guild_application_com
 # A holds what it says, B is told otherwise by --shard-ids.
 OVERRIDES: ConfigSections = {
     "discord": {"shard_count": SHARD_COUNT, "shard_ids": HOLDS["A"]},
-    "limits": {"cooldown_rate": 10_000, "cooldown_seconds": 60},
+    # Every question waits its turn, however slow a loaded machine answers: this is about
+    # which process answers, not load shedding (tests/e2e/test_bot_flood.py).
+    "limits": {
+        "cooldown_rate": 10_000,
+        "cooldown_seconds": 60,
+        "channel_backlog": 1_000,
+        "question_max_age": 120,
+    },
 }
 
 measured: dict[str, Any] = {}  # for the summary printed at teardown
