@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.errors import InvalidInputError
 from bot.language.text import normalize
 from bot.models import Actor
 from bot.moderation import Moderation
@@ -197,7 +198,12 @@ def plan(
         show_key, show_name = _key_of(store, show_entity), names.rows[show_entity][0]
     else:
         show_key, show_name = mapping.prefix(sid) + "show", " ".join(tvname.split())[:100]
-    source = _existing(store, "source", mapping.source_key(sid), scope)
+    if scope is not None and find(store, "source", mapping.source_key(sid), None) is not None:
+        # Its facts are every server's already (and refreshed): a copy would answer twice.
+        raise InvalidInputError(
+            f"{tvname} is already imported from TVmaze for every server; nothing was written."
+        )
+    source = find(store, "source", mapping.source_key(sid), scope)
     known = source["date"] if source is not None else None
 
     def build(fresh: bool) -> tuple[dict[str, Any], list[str]]:

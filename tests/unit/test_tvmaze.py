@@ -220,10 +220,16 @@ def test_not_found_weak_and_usage_write_nothing(cli: Any, capsys: Any, served: S
     assert usage.value.code == 2
 
 
-def test_a_servers_import_is_its_own(cli: Any) -> None:
+def test_a_servers_import_is_its_own(cli: Any, capsys: Any) -> None:
     assert cli("import", "Succession", "--guild", "42") == 0
     scopes = rows(cli.db, "SELECT DISTINCT guild_id FROM fact WHERE key LIKE 'tvmaze-%'")
     assert [s["guild_id"] for s in scopes] == [42]
+    # Imported globally, a show is every server's: a server's copy would answer twice.
+    assert cli("import", "Succession") == 0
+    before = changes(cli.db)
+    assert cli("import", "Succession", "--guild", "43") == 2
+    assert "already imported from TVmaze for every server" in capsys.readouterr().err
+    assert changes(cli.db) == before
 
 
 # ---------------------------------------------------------------- refresh
