@@ -15,7 +15,6 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 import aiohttp
 
@@ -189,11 +188,6 @@ class TVmaze:
             if str(key).isdigit() and isinstance(stamp, int):
                 out[int(key)] = stamp
         return out
-
-
-def show_path(name: str) -> str:
-    """A path for logs and messages (the query quoted, never the raw text)."""
-    return "/singlesearch/shows?q=" + quote(name)
 
 
 def _retry_after(value: str | None) -> float | None:
