@@ -1,4 +1,4 @@
-"""The command line: ``python -m bot ask|import|export|backup|run|sync|forget|web``.
+"""The command line: ``python -m bot ask|import|export|backup|run|sync|forget|web|tvmaze``.
 
 Exit status: 0 success (every question answered), 1 a question got no answer or a file
 was rejected, 2 usage or configuration errors.
@@ -124,6 +124,18 @@ def _parser() -> argparse.ArgumentParser:
         help="fold questions older than N days into counts now (the bot does it hourly)",
     )
     common(forget)
+
+    tvmaze = sub.add_parser("tvmaze", help="import a show's facts from TVmaze, or refresh them")
+    tv = tvmaze.add_subparsers(dest="action", required=True, metavar="ACTION")
+    tv_import = tv.add_parser("import", help="import one show (its dates, seasons, cast)")
+    tv_import.add_argument("show", metavar="SHOW", help="the show's name, as TVmaze knows it")
+    tv_import.add_argument("--guild", type=int, metavar="ID", help="import into one server")
+    tv_import.add_argument("--dry-run", action="store_true", help="report, change nothing")
+    common(tv_import)
+    tv_refresh = tv.add_parser("refresh", help="apply what TVmaze changed in imported shows")
+    tv_refresh.add_argument("--all", action="store_true", help="re-read every imported show")
+    tv_refresh.add_argument("--dry-run", action="store_true", help="report, change nothing")
+    common(tv_refresh)
 
     web = sub.add_parser(
         "web", help="serve a read-only web view of the facts, sources and history (Datasette)"
@@ -267,7 +279,7 @@ def cmd_export(args: argparse.Namespace, config: Config) -> int:
 
 # Commands that make the database on first use: a mistyped --db must not make a new one
 # (and its folders) somewhere unexpected, as `web` already refuses.
-CREATES_DATABASE = frozenset(("ask", "import", "export"))
+CREATES_DATABASE = frozenset(("ask", "import", "export", "tvmaze"))
 
 
 def _no_folder(config: Config) -> bool:
@@ -369,6 +381,12 @@ def cmd_web(args: argparse.Namespace, config: Config) -> int:
     return EXIT_OK
 
 
+def cmd_tvmaze(args: argparse.Namespace, config: Config) -> int:
+    from bot.tvmaze.cli import cmd_tvmaze as run  # aiohttp: only this command needs it
+
+    return run(args, config)
+
+
 def cmd_run(args: argparse.Namespace, config: Config) -> int:
     from bot.runtime.client import run_bot  # imports discord.py: only this command needs it
     from bot.runtime.memdebug import install_from_env
@@ -392,6 +410,7 @@ COMMANDS = {
     "sync": cmd_sync,
     "forget": cmd_forget,
     "web": cmd_web,
+    "tvmaze": cmd_tvmaze,
 }
 
 

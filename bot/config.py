@@ -34,6 +34,7 @@ MOST: dict[tuple[str, str], float] = {
     ("privacy", "forget_after_days"): 36_500,
     ("updates", "window_seconds"): 86_400,
     ("updates", "lease_seconds"): 3_600,
+    ("tvmaze", "refresh_hours"): 8_760,
 }
 DB_ENV = "SHOWBOT_DB"
 
@@ -81,7 +82,15 @@ _SCHEMA: dict[str, dict[str, tuple[tuple[type, ...], Any]]] = {
         "window_seconds": ((int, float), 600.0),
         "lease_seconds": ((int, float), 30.0),
     },
+    "tvmaze": {
+        "enabled": ((bool,), False),
+        "api_base": ((str,), "https://api.tvmaze.com"),
+        "refresh_hours": ((int, float), 24.0),
+        "user_agent": ((str,), None),
+    },
 }
+TVMAZE_USER_AGENT = "showbot/{version} (a Discord bot for TV show fans; TVmaze data, CC BY-SA)"
+MAX_USER_AGENT = 200
 
 
 @dataclass(frozen=True)
@@ -125,6 +134,13 @@ class Config:
     # post it is sending lasts lease_seconds (a crashed one's is taken over after it).
     updates_window_seconds: float = 600.0
     updates_lease_seconds: float = 30.0
+    # TVmaze (bot/tvmaze/): off, the running bot never reaches it (`python -m bot tvmaze`
+    # still does, as the operator asks); on, moderators import shows and the bot refreshes
+    # the imported ones every tvmaze_refresh_hours.
+    tvmaze_enabled: bool = False
+    tvmaze_api_base: str = "https://api.tvmaze.com"
+    tvmaze_refresh_hours: float = 24.0
+    tvmaze_user_agent: str = ""
     source: str | None = field(default=None, compare=False)  # the file it came from
 
     @property
@@ -217,6 +233,14 @@ def load_config(
         raise ConfigError(
             f"{where}: [updates] window_seconds must be at least 0 and lease_seconds positive"
         )
+    tv = values["tvmaze"]
+    if tv["refresh_hours"] <= 0:
+        raise ConfigError(f"{where}: [tvmaze] refresh_hours must be positive")
+    user_agent = (tv["user_agent"] or "").strip() or _default_user_agent()
+    if len(user_agent) > MAX_USER_AGENT or not user_agent.isprintable():
+        raise ConfigError(
+            f"{where}: [tvmaze] user_agent must be one line of at most {MAX_USER_AGENT} characters"
+        )
     if lim["cooldown_rate"] < 1 or lim["cooldown_seconds"] <= 0:
         raise ConfigError(f"{where}: [limits] cooldown_rate and cooldown_seconds must be positive")
     if lim["channel_in_flight"] < 1 or lim["channel_backlog"] < 0 or lim["question_max_age"] <= 0:
@@ -231,6 +255,9 @@ def load_config(
     for key in ("api_base", "gateway_url"):
         if d[key] is not None:
             _check_endpoint(d[key], f"{where}: [discord] {key}")
+    _check_endpoint(tv["api_base"], f"{where}: [tvmaze] api_base", "every request")
+    if urlsplit(tv["api_base"]).scheme not in ("http", "https"):
+        raise ConfigError(f"{where}: [tvmaze] api_base must be an http(s) URL")
     shard_count = d["shard_count"]
     if shard_count is not None and shard_count < 1:
         raise ConfigError(f"{where}: [discord] shard_count must be at least 1")
@@ -265,6 +292,10 @@ def load_config(
         forget_after_days=values["privacy"]["forget_after_days"],
         updates_window_seconds=float(updates["window_seconds"]),
         updates_lease_seconds=float(updates["lease_seconds"]),
+        tvmaze_enabled=tv["enabled"],
+        tvmaze_api_base=tv["api_base"].rstrip("/"),
+        tvmaze_refresh_hours=float(tv["refresh_hours"]),
+        tvmaze_user_agent=user_agent,
         source=source,
     )
 
@@ -295,7 +326,7 @@ def with_shard_ids(config: Config, ids: Sequence[int]) -> Config:
     return replace(config, shard_ids=checked)
 
 
-def _check_endpoint(url: str, what: str) -> None:
+def _check_endpoint(url: str, what: str, sent: str = "the bot's token") -> None:
     """A URL the token is sent to: TLS (https, wss) anywhere, plain http or ws only to this
     machine (127.0.0.0/8, ::1, localhost), which the tests' fake Discord is."""
     try:
@@ -313,10 +344,16 @@ def _check_endpoint(url: str, what: str) -> None:
         loopback = False
     if not loopback:
         raise ConfigError(
-            f"{what} is plain {parts.scheme}:// to {host}, which would send the bot's token"
+            f"{what} is plain {parts.scheme}:// to {host}, which would send {sent}"
             f" in clear text: use {parts.scheme}s:// (plain only to 127.0.0.1, ::1 or"
             " localhost)"
         )
+
+
+def _default_user_agent() -> str:
+    from bot import __version__  # the package's root module: nothing is imported in a circle
+
+    return TVMAZE_USER_AGENT.format(version=__version__)
 
 
 def _is_role_id(role: str | int) -> bool:

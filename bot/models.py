@@ -186,6 +186,7 @@ class Question:
     # A name command (`!who X`, `/who`): all it gives is a name, not a question around one.
     name_command: bool = False
     typed: str = ""  # the message as typed, without its command ("who plays x")
+    episode: int | None = None  # "s2e3", "season 2 episode 3": the episode asked about
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 the cogs and of the real bot both hold the command payload to)."""
 
 MODERATOR_COMMANDS = {"fact", "alias", "synonym", "source", "entity", "facts", "gaps", "stats"}
-MODERATOR_COMMANDS |= {"modlog", "updates"}
+MODERATOR_COMMANDS |= {"modlog", "updates", "show"}
 PUBLIC_COMMANDS = {"when", "who", "what", "ask", "help", "privacy", "forget"}
 PUBLIC_COMMANDS |= {"predictions", "upcoming"}
 # A member's follows: listed and ended in a DM too (in every server: the bot may have left

@@ -238,6 +238,8 @@ class Pipeline:
                 return replace(choose_facts(named, naming), via="named", other_facts=False)
         answer = choose_facts(named, own)
         asked = leftover(list(q.words), found, FUNCTION_WORDS)
+        if q.episode is not None:  # "s2e3": that episode's fact first
+            asked = [*asked, "episode", str(q.episode)]
         return _asked_first(answer, asked, groups)
 
     def _named_in(

@@ -190,6 +190,10 @@ def strip_question_words(words: list[str]) -> list[str]:
     return kept
 
 
+# An episode asked about: "s2e3", "s02 e03", "season 2 episode 3", "season 2 ep 3".
+_EPISODE = re.compile(r"\bs\d{1,3}\s*e(\d{1,3})\b|\b(?:episode|ep)\s+(\d{1,3})\b")
+_EPISODE_WORDS = re.compile(r"\b(?:episode|ep)\s+\d{1,3}\b")
+
 # Question words as fans often type them, corrected when they lead a question.
 _MISSPELT = {
     "wen": "when",
@@ -235,6 +239,9 @@ def parse_question(message: str, prefix: str = "!", intent: Intent | None = None
         if inferred is not Intent.ASK:
             intent, explicit = inferred, True
     norm, season = extract_season(" ".join(words))
+    episode = _EPISODE.search(" ".join(words)) if season is not None else None
+    if episode is not None:  # "season 2 episode 3": the episode is no part of the name
+        norm = " ".join(_EPISODE_WORDS.sub(" ", norm).split())
     subject = " ".join(strip_question_words(norm.split()))
     attribute = _ATTRIBUTE.match(subject)
     if attribute:
@@ -258,4 +265,5 @@ def parse_question(message: str, prefix: str = "!", intent: Intent | None = None
         attribute=attribute is not None,
         name_command=explicit_command,
         typed=typed,
+        episode=int(next(g for g in episode.groups() if g)) if episode else None,
     )

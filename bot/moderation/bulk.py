@@ -20,10 +20,14 @@ class BulkDesk(Desk):
         *,
         dry_run: bool = False,
         progress: Callable[[int, int], None] | None = None,
+        action: str = "import",
     ) -> ImportReport:
         """Validate and apply an interchange file in one transaction (a dry run rolls it
-        back): the same path for `facts import` and `python -m bot import`."""
-        report = import_data(self.store, data, actor, dry_run=dry_run, progress=progress)
+        back): the same path for `facts import`, `python -m bot import` and TVmaze's
+        imports (``action`` names theirs in the history)."""
+        report = import_data(
+            self.store, data, actor, dry_run=dry_run, progress=progress, action=action
+        )
         if not dry_run:
             self._done()
         return report

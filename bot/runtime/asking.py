@@ -41,6 +41,7 @@ DISCORD_ONLY: dict[str, str] = {  # command -> where the command line does it, i
     "modlog": "",
     "updates": "",
     "sync": " (here: `python -m bot sync`)",
+    "show": ' (here: `python -m bot tvmaze import "<show name>"`)',
 }
 _MINE = re.compile(r"\bmine\s*:\s*(.*)$", re.IGNORECASE | re.DOTALL)
 

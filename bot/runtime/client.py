@@ -53,6 +53,7 @@ EXTENSIONS = (
     "cogs.timeline",
     "cogs.follows",
     "cogs.updates",
+    "cogs.shows",
 )
 HOUSEKEEPING_SECONDS = 0.5  # change-log catch-up and question-log flush
 # Questions past [privacy] question_days pruned, departed servers past their grace period

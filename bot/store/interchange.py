@@ -79,14 +79,16 @@ def import_data(
     dry_run: bool = False,
     seed: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    action: str = "import",
 ) -> ImportReport:
     """Validate then apply a file in one transaction. ``seed`` only adds keys never seen.
-    ``progress(done, total)`` is called as records are applied (for progress bars)."""
+    ``progress(done, total)`` is called as records are applied (for progress bars).
+    ``action`` names the change in the history (a TVmaze import's is its own)."""
     clean = validate(data, store, actor.guild_id)
     report = ImportReport(dry_run=dry_run)
     try:
         with store.batch():
-            _apply(store, clean, actor, report, seed=seed, progress=progress)
+            _apply(store, clean, actor, report, seed=seed, progress=progress, action=action)
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -102,6 +104,7 @@ def _apply(
     *,
     seed: bool,
     progress: Callable[[int, int], None] | None,
+    action: str,
 ) -> None:
     ids: dict[tuple[str, str], int] = {}
     scope = actor.guild_id
@@ -152,7 +155,7 @@ def _apply(
                     values["outcome_at"] = now()
                 if rec["deleted"]:
                     values["deleted_at"] = now()
-                ids[(section, rec["key"])] = store.insert(table, values, actor, "import")
+                ids[(section, rec["key"])] = store.insert(table, values, actor, action)
                 report.counts[section]["added"] += 1
                 continue
             ids[(section, rec["key"])] = existing["id"]
@@ -165,7 +168,7 @@ def _apply(
             if rec["deleted"] != (existing["deleted_at"] is not None):
                 changes["deleted_at"] = now() if rec["deleted"] else None
             if changes:
-                store.update(table, existing["id"], changes, actor, "import")
+                store.update(table, existing["id"], changes, actor, action)
                 report.counts[section]["updated"] += 1
             else:
                 report.counts[section]["unchanged"] += 1

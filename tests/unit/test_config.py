@@ -229,3 +229,24 @@ def test_the_upper_bounds_still_take_every_sensible_value(tmp_path: Path) -> Non
     )
     config = load_config(write(tmp_path, text))
     assert (config.question_days, config.forget_after_days) == (3650, 3650)
+
+
+def test_tvmaze_is_off_by_default_and_its_keys_are_checked(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, ""))
+    assert config.tvmaze_enabled is False and config.tvmaze_refresh_hours == 24.0
+    assert config.tvmaze_api_base == "https://api.tvmaze.com"
+    assert config.tvmaze_user_agent.startswith("showbot/0.1.0")
+    on = load_config(
+        write(tmp_path, '[tvmaze]\nenabled = true\napi_base = "http://127.0.0.1:9/"\n')
+    )
+    assert on.tvmaze_enabled and on.tvmaze_api_base == "http://127.0.0.1:9"
+    for text, message in (
+        ("refresh_hours = 0", r"\[tvmaze\] refresh_hours must be positive"),
+        ("refresh_hours = 9000", r"\[tvmaze\] refresh_hours must be a number up to 8,760"),
+        ("refresh_hours = inf", r"\[tvmaze\] refresh_hours must be a number up to"),
+        ('api_base = "http://api.tvmaze.com"', "plain http:// to api.tvmaze.com"),
+        ('api_base = "wss://api.tvmaze.com"', r"\[tvmaze\] api_base must be an http\(s\) URL"),
+        ('user_agent = "a\\nb"', r"\[tvmaze\] user_agent must be one line"),
+    ):
+        with pytest.raises(ConfigError, match=message):
+            load_config(write(tmp_path, f"[tvmaze]\n{text}\n"))

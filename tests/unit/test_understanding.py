@@ -236,9 +236,19 @@ def test_what_is_asked_around_a_name_or_of_everyday_words(titans: Engine) -> Non
 
 
 def test_of_two_subjects_named_the_one_whose_facts_say_the_rest(engine: Engine) -> None:
-    """"who saved simpson from killgrave" names two subjects: the answer is the fact
+    """ "who saved simpson from killgrave" names two subjects: the answer is the fact
     saying the rest of it, Simpson's, whichever name came first."""
     for question in ("who saved simpson from killgrave", "who saved killgrave's victim simpson"):
         answer = engine.ask(question)
         assert answer.answered, question
         assert engine.store.row("fact", answer.facts[0].id)["key"] == "simpson-who", question
+
+
+def test_an_episode_is_read_with_its_season() -> None:
+    from bot.answering.questions import parse_question
+
+    for text in ("!when succession s2e3", "!when succession season 2 episode 3"):
+        q = parse_question(text)
+        assert (q.subject, q.season, q.episode) == ("succession", 2, 3), text
+    assert parse_question("!when succession s2").episode is None
+    assert parse_question("who is in episode 3").episode is None  # no season: no episode
