@@ -56,6 +56,10 @@ class Pipeline:
         self.entities = entities
         self.seasons_of = seasons_of
         self.prefix = prefix
+        # One question's groundings, by subject and what is asked of it: picking among the
+        # subjects a question names grounds each, and the one picked is grounded again.
+        # The engine asks one question at a time (under its lock); answer() clears it.
+        self._grounding: dict[tuple[int, tuple[str, ...]], Answer | None] = {}
 
     def answer(self, q: Question, guild_id: int | None) -> Answer:
         """One pipeline, top to bottom: find the subject the question names, gather its
@@ -63,6 +67,7 @@ class Pipeline:
         asks; else the free path over every fact; else what is known about the subject
         (a partial answer); else an honest "I don't know". A question moderators taught
         here comes first: it is answered by the fact it was taught for."""
+        self._grounding.clear()
         taught = taught_exactly(self.store, self.entities, q, guild_id)
         if taught is not None:
             return answer_found(q, taught)
@@ -311,7 +316,7 @@ class Pipeline:
         # The longest name, then the best match; when the question names several subjects
         # in full ("who saved simpson from killgrave"), the one whose facts (and those
         # naming it) say most of the rest, the others' names included.
-        tried = [self._asked_of(q, m, words, guild_id) for m in _distinct(full)[:MAX_NAMED]]
+        tried = [self._asked_of(q, m, words, guild_id) for m in _distinct(full, words)[:MAX_NAMED]]
         if tried[0][0] is None:
             return None, []  # the longest name's season is unknown: nothing to ground on
         picked = [(subject, asked) for subject, asked in tried if subject is not None]
@@ -352,6 +357,19 @@ class Pipeline:
         groups: Mapping[str, frozenset[str]],
     ) -> Answer | None:
         """The subject's facts, or facts naming it, that say what was asked."""
+        key = (subject.id, tuple(asked))
+        if key not in self._grounding:
+            self._grounding[key] = self._grounding_of(q, subject, asked, guild_id, groups)
+        return self._grounding[key]
+
+    def _grounding_of(
+        self,
+        q: Question,
+        subject: Entity,
+        asked: list[str],
+        guild_id: int | None,
+        groups: Mapping[str, frozenset[str]],
+    ) -> Answer | None:
         own = self.store.facts_for(subject.id, guild_id)
         naming = self.store.facts_naming(subject.id, guild_id)
         picked = self._ground(q, asked, own, naming, q.intent, groups, guild_id)
@@ -437,12 +455,19 @@ def _agreed(answer: Answer, ranked: tuple[Fact, ...]) -> Answer:
 MAX_NAMED = 3  # subjects named in one question that are each tried
 
 
-def _distinct(mentions: list[Mention]) -> list[Mention]:
-    """The first mention of each subject, in order."""
-    seen: set[int] = set()
-    out = []
-    for m in mentions:
-        if m.entity.id not in seen:
+def _distinct(mentions: list[Mention], words: list[str]) -> list[Mention]:
+    """The first mention, then each other subject's named apart from it (no shared word)
+    and as typed (no typo: "spede" is no second subject beside "spede pasanen")."""
+    if not mentions:
+        return []
+    first = mentions[0]
+    seen = {first.entity.id}
+    out = [first]
+    for m in mentions[1:]:
+        apart = m.end <= first.start or m.start >= first.end
+        typed = [w for w in words[m.start : m.end] if w not in FUNCTION_WORDS]
+        exact = all(_spelled(w, m.entity.name) for w in typed)
+        if apart and exact and m.entity.id not in seen:
             seen.add(m.entity.id)
             out.append(m)
     return out
