@@ -141,13 +141,7 @@ def _said(
     taught: str | None = None,
 ) -> float:
     text = " ".join(filter(None, (fact.text, fact.quote, taught)))
-    words = _words(text)
-    have = {s for s, _, _ in words}
-    verbs = {
-        s
-        for (s, nxt, before), word in zip(words, _plain(text), strict=True)
-        if (nxt not in PARTICLES or _noun(before)) and not _adjective(word, before)
-    }
+    have, verbs = _stems_said(text)
     got = total = 0.0
     for a in asked:
         weight = weights.get(a, 1.0)
@@ -245,18 +239,20 @@ def _fits(intent: Intent, fact: Fact) -> int:
 
 
 @lru_cache(maxsize=1 << 14)
-def _words(text: str) -> tuple[tuple[str, str, str], ...]:
-    """Each word's stem with the word after it (a verb's particle) and before it."""
+def _stems_said(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The stems of a fact's words, and of those it says as themselves: not a verb bound
+    to a particle after it ("play into") nor a participle after an article ("a trained
+    assassin"). Cached: the same facts come back as candidates again and again."""
     words = normalize(text).split()
-    return tuple(
-        (stem(w), words[i + 1] if i + 1 < len(words) else "", words[i - 1] if i else "")
-        for i, w in enumerate(words)
-    )
-
-
-@lru_cache(maxsize=1 << 14)
-def _plain(text: str) -> tuple[str, ...]:
-    return tuple(normalize(text).split())
+    have: set[str] = set()
+    verbs: set[str] = set()
+    for i, word in enumerate(words):
+        after = words[i + 1] if i + 1 < len(words) else ""
+        before = words[i - 1] if i else ""
+        have.add(stem(word))
+        if (after not in PARTICLES or _noun(before)) and not _adjective(word, before):
+            verbs.add(stem(word))
+    return frozenset(have), frozenset(verbs)
 
 
 def _adjective(word: str, before: str) -> bool:

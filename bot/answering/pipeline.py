@@ -356,34 +356,27 @@ class Pipeline:
         guild_id: int | None,
         groups: Mapping[str, frozenset[str]],
     ) -> Answer | None:
-        """The subject's facts, or facts naming it, that say what was asked."""
+        """The subject's facts, or facts naming it, that say what was asked (remembered
+        for this question: picking among the subjects it names grounds each)."""
         key = (subject.id, tuple(asked))
-        if key not in self._grounding:
-            self._grounding[key] = self._grounding_of(q, subject, asked, guild_id, groups)
-        return self._grounding[key]
-
-    def _grounding_of(
-        self,
-        q: Question,
-        subject: Entity,
-        asked: list[str],
-        guild_id: int | None,
-        groups: Mapping[str, frozenset[str]],
-    ) -> Answer | None:
+        if key in self._grounding:
+            return self._grounding[key]
         own = self.store.facts_for(subject.id, guild_id)
         naming = self.store.facts_naming(subject.id, guild_id)
         picked = self._ground(q, asked, own, naming, q.intent, groups, guild_id)
-        if not picked:
-            return None
-        return Answer(
-            question=q,
-            intent=q.intent,
-            entity=subject,
-            score=round(picked[0].said * 100, 2),
-            facts=tuple(s.fact for s in picked),
-            via="facts",
-            fact_scores=tuple(round(s.said, 3) for s in picked),
-        )
+        answer = None
+        if picked:
+            answer = Answer(
+                question=q,
+                intent=q.intent,
+                entity=subject,
+                score=round(picked[0].said * 100, 2),
+                facts=tuple(s.fact for s in picked),
+                via="facts",
+                fact_scores=tuple(round(s.said, 3) for s in picked),
+            )
+        self._grounding[key] = answer
+        return answer
 
     def _partial(self, q: Question, subject: Entity, guild_id: int | None) -> Answer:
         """What is known about a subject, said as that (not an answer to the question)."""

@@ -6,7 +6,9 @@ the rest of the question asks."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -42,13 +44,19 @@ FILMS = {
 }  # fmt: skip
 
 
-@pytest.fixture
-def films(tmp_path: Path) -> Engine:
-    engine = Engine.open(tmp_path / "films.db", seed=False)
+def imported(path: Path, data: dict[str, Any]) -> Iterator[Engine]:
+    """A fresh unseeded store that imported ``data`` (a copy: the import takes it over)."""
+    engine = Engine.open(path, seed=False)
     with engine.store.atomic():
-        import_data(engine.store, json.loads(json.dumps(FILMS)), SYSTEM)
+        import_data(engine.store, json.loads(json.dumps(data)), SYSTEM)
     engine.sync(force=True)
-    return engine
+    yield engine
+    engine.close()
+
+
+@pytest.fixture
+def films(tmp_path: Path) -> Iterator[Engine]:
+    yield from imported(tmp_path / "films.db", FILMS)
 
 
 def first_text(engine: Engine, question: str) -> str | None:
@@ -172,12 +180,8 @@ TITANS = {
 
 
 @pytest.fixture
-def titans(tmp_path: Path) -> Engine:
-    engine = Engine.open(tmp_path / "titans.db", seed=False)
-    with engine.store.atomic():
-        import_data(engine.store, json.loads(json.dumps(TITANS)), SYSTEM)
-    engine.sync(force=True)
-    return engine
+def titans(tmp_path: Path) -> Iterator[Engine]:
+    yield from imported(tmp_path / "titans.db", TITANS)
 
 
 def test_a_fact_saying_who_a_title_is_answers_who_is_it(titans: Engine) -> None:
