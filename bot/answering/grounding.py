@@ -34,6 +34,7 @@ MEANING = 0.5  # cosine of two words' embeddings taken as one meaning ("dead" ~ 
 MEANING_CREDIT = 0.7  # what a word of the same meaning counts for
 KIND_CREDIT = 0.85  # a word asking for a kind (or a date), in every such fact: less than a synonym
 SHOWN = 3
+RESTLESS = 0.3  # below this share of what a question asks besides kinds, a fact says nothing
 # Words after a verb that make it another verb: "play into", "turn out", "make up".
 PARTICLES = frozenset(("into", "out", "up", "off", "down", "over", "around", "along", "away"))
 # Words before a noun: the word after them is not a verb, whatever follows it ("39
@@ -85,7 +86,7 @@ class Scored:
 
 
 # Words that only say how something is asked: "which person wrote X" asks who wrote X.
-ASKING = frozenset(("person", "people", "someone", "name", "named", "names", "called"))
+ASKING = frozenset(("person", "people", "someone", "name", "named", "names", "called", "listed"))
 _ASKING_STEMS = frozenset(stem(w) for w in ASKING)
 
 
@@ -143,12 +144,16 @@ def _said(
     text = " ".join(filter(None, (fact.text, fact.quote, taught)))
     have, verbs = _stems_said(text)
     got = total = 0.0
+    rest_got = rest_total = 0.0  # the words that don't ask for a kind of subject
     for a in asked:
         weight = weights.get(a, 1.0)
         total += weight
         kinds = KIND_WORDS.get(a)
+        if not kinds:
+            rest_total += weight
         if a in verbs:
             got += weight
+            rest_got += 0.0 if kinds else weight
             continue
         if (
             (kinds and not kinds_of.isdisjoint(kinds))
@@ -158,6 +163,7 @@ def _said(
             # Held by every fact of its kind: a fact saying the word itself says more
             # ("where do they film X": the filming fact, not every fact of a show).
             got += KIND_CREDIT * weight
+            rest_got += 0.0 if kinds else KIND_CREDIT * weight
             continue
         # The best of the weaker signs: the word inside another verb ("play into"), a
         # word of its synonym group or category, of its stem family, of its meaning.
@@ -169,6 +175,11 @@ def _said(
         elif a in surface and _means(surface[a], text):
             credit = max(credit, MEANING_CREDIT)
         got += credit * weight
+        rest_got += 0.0 if kinds else credit * weight
+    # A kind word ("films", "actors") is said by every fact of one: the rest of what was
+    # asked ("starred") must be said too, or the films X directed answer which X starred in.
+    if rest_total >= 1.0 and rest_got < RESTLESS * rest_total:
+        return 0.0
     return got / total if total else 0.0
 
 

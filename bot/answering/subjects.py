@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from rapidfuzz.distance import OSA
@@ -58,6 +58,7 @@ class Mention:
     end: int
     score: float
     partial: bool = False  # only a first or last name of it
+    exact: int = 0  # how many words of the name the question holds in a row, as spelled
 
 
 def parse_id(text: str) -> int | None:
@@ -303,10 +304,13 @@ class Subjects:
                 continue
             first = min(min(s) for s in spots)
             last = max(min(s) for s in spots)
-            if last - first + 1 > len(name) + 1:
+            if last - first + 1 > len(every) + 1:
                 continue
-            found.append(Mention(self.entities[hit.entity_id], first, last + 1, hit.score))
-        found.sort(key=lambda m: (-(m.end - m.start), -m.score))
+            mention = Mention(self.entities[hit.entity_id], first, last + 1, hit.score)
+            found.append(replace(mention, exact=_typed_whole(every, words)))
+        # Of names spanning as many words, the one typed whole comes first, glue words
+        # included: "the girl" names The Girl, not Girl; "this is the end", not The End.
+        found.sort(key=lambda m: (-(m.end - m.start), -m.exact, -m.score))
         unique: dict[int, Mention] = {}
         for m in found + partial:
             unique.setdefault(m.entity.id, m)
@@ -375,6 +379,16 @@ def same_word(word: str, typed: str, most: int = 2) -> bool:
         and sorted(word) == sorted(typed)
         and OSA.distance(word, typed, score_cutoff=1) <= 1
     )
+
+
+def _typed_whole(name: list[str], words: list[str]) -> int:
+    """len(name) when the question holds the name's words in a row as they are spelled
+    (the last one may be a possessive), else 0."""
+    n = len(name)
+    for i in range(len(words) - n + 1):
+        if words[i : i + n - 1] == name[:-1] and words[i + n - 1] in (name[-1], name[-1] + "s"):
+            return n
+    return 0
 
 
 def _find_word(word: str, words: list[str]) -> list[int]:

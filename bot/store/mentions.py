@@ -68,12 +68,16 @@ def grams(text: str) -> set[str]:
     the apostrophe, leaving "browns").
 
     A one-word name must be a whole span: "Girl" is not named by "A Single Girl", nor
-    "Up" by "turn it up", while "Nuke" is by "Nuke is a violent villain"."""
+    "Up" by "turn it up", while "Nuke" is by "Nuke is a violent villain". So must a name
+    of one word besides glue words: "The Girl" is not named by "Dr. Goldfoot and the
+    Girl Bombs"."""
     words = normalize(text).split()
     found = set()
     for i in range(len(words)):
         for n in range(2, min(MAX_NAME_WORDS, len(words) - i) + 1):
-            found.add(" ".join(words[i : i + n]))
+            gram = words[i : i + n]
+            if sum(1 for w in gram if w not in FUNCTION_WORDS) > 1:
+                found.add(" ".join(gram))
     found |= spans(text)
     return found | {g[:-1] for g in found if g.endswith("s") and len(g.rsplit(" ", 1)[-1]) > 3}
 
@@ -88,7 +92,8 @@ _BREAKS = re.compile(r"[,;:!?()\[\]\"“”/]|\.(?:\s|$)")
 def spans(text: str) -> set[str]:
     """The name-like spans of a text, normalised: each quoted phrase, and each run of
     capitalised words (or digits after one), lowercase joiners allowed inside, with and
-    without a leading article ("The Final Season", "final season")."""
+    without a leading article ("The Final Season", "final season"), and with the article
+    before it ("the Squad")."""
     out = {normalize(q) for q in _QUOTED.findall(text)}
     for clause in _BREAKS.split(text):
         run: list[str] = []
@@ -100,6 +105,9 @@ def spans(text: str) -> set[str]:
                 run.pop()
             if run:
                 out.add(normalize(" ".join(run)))
+                before = clause.split()[i - len(run) - 1] if i > len(run) else ""
+                if before.lower() in ("the", "a", "an"):  # "with the Squad" names The Squad
+                    out.add(normalize(f"{before} {' '.join(run)}"))
                 first = len(run) == i  # began the clause: its first capital may be the sentence's
                 if run[0].lower() in ("the", "a", "an") or first:
                     rest = run[1:]

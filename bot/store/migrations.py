@@ -425,6 +425,16 @@ def m015_follow_server_names(db: Database) -> None:
             db.execute("UPDATE follow SET entity_id = ? WHERE entity_id = ?", [new, old])
 
 
+@migrations()
+def m016_mention_glue(db: Database) -> None:
+    # The links are rebuilt with bot/store/mentions.grams' rule for names of one word
+    # besides glue words: only as a whole name-like span ("The Girl" is not named by
+    # "Dr. Goldfoot and the Girl Bombs").
+    from bot.store import mentions
+
+    mentions.Mentions(db).rebuild()
+
+
 def require_current(db: Database) -> None:
     """Refuse a database that needs migrating, for readers that may not write."""
     _refuse_newer(db)

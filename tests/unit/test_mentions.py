@@ -77,14 +77,17 @@ def test_names_made_later_and_aliases_link_existing_facts(engine: Engine) -> Non
     mod.add_fact(OWNER, subject="Hellcat Squad", kind="what", text="A team.")
     assert "Nuke works with the Hellcat squad." in named(engine, "hellcat squad")
     mod.add_alias(OWNER, "the squad", "Hellcat Squad")
-    mod.add_fact(OWNER, subject="Trish Walker", kind="who", text="Trish trains with the squad.")
-    assert "Trish trains with the squad." in named(engine, "hellcat squad")
+    # One word besides its article: named only as a whole name-like span, as one word is.
+    mod.add_fact(OWNER, subject="Trish Walker", kind="who", text="Trish trains with the Squad.")
+    mod.add_fact(OWNER, subject="Jeri", kind="who", text="Jeri hires the squad leader.")
+    assert "Trish trains with the Squad." in named(engine, "hellcat squad")
+    assert "Jeri hires the squad leader." not in named(engine, "hellcat squad")
     mod.rename_entity(OWNER, "Hellcat Squad", "Cat Team")  # the old name stays an alias
-    assert {"Nuke works with the Hellcat squad.", "Trish trains with the squad."} <= named(
+    assert {"Nuke works with the Hellcat squad.", "Trish trains with the Squad."} <= named(
         engine, "cat team"
     )
     mod.remove_alias(OWNER, "the squad")
-    assert "Trish trains with the squad." not in named(engine, "cat team")
+    assert "Trish trains with the Squad." not in named(engine, "cat team")
 
 
 def test_a_server_alias_links_only_that_servers_facts(engine: Engine) -> None:

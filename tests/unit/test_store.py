@@ -85,6 +85,7 @@ def test_reopening_migrates_once(tmp_path: Path) -> None:
         "m013_mention_spans",
         "m014_phrasings",
         "m015_follow_server_names",
+        "m016_mention_glue",
     ]
     st.close()
 

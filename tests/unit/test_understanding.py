@@ -256,3 +256,72 @@ def test_an_episode_is_read_with_its_season() -> None:
         assert (q.subject, q.season, q.episode) == ("succession", 2, 3), text
     assert parse_question("!when succession s2").episode is None
     assert parse_question("who is in episode 3").episode is None  # no season: no episode
+
+
+TITLES = {
+    "format": "showbot",
+    "version": 1,
+    "sources": [{"key": "kb", "title": "A film catalogue"}],
+    "entities": [
+        {"key": "girl", "name": "Girl", "kind": "show"},
+        {"key": "the-girl", "name": "The Girl", "kind": "show"},
+        {"key": "bombs", "name": "Dr. Goldfoot and the Girl Bombs", "kind": "show"},
+        {"key": "end", "name": "The End", "kind": "show"},
+        {"key": "this-end", "name": "This Is the End", "kind": "show"},
+        {"key": "dead", "name": "The Dead", "kind": "show"},
+        {"key": "dawn", "name": "Dawn of the Dead", "kind": "show"},
+    ],
+    "aliases": [],
+    "facts": [
+        {"key": "f1", "entity": "girl", "kind": "who", "status": "confirmed", "source": "kb",
+         "text": "Girl was directed by Lukas Dhont."},
+        {"key": "f2", "entity": "the-girl", "kind": "who", "status": "confirmed", "source": "kb",
+         "text": "The Girl was directed by Julian Jarrold."},
+        {"key": "f3", "entity": "the-girl", "kind": "who", "status": "confirmed", "source": "kb",
+         "text": "Sienna Miller stars in The Girl."},
+        {"key": "f4", "entity": "bombs", "kind": "who", "status": "confirmed", "source": "kb",
+         "text": "Dr. Goldfoot and the Girl Bombs was directed by Mario Bava."},
+        {"key": "f5", "entity": "end", "kind": "who", "status": "confirmed", "source": "kb",
+         "text": "Burt Reynolds stars in The End."},
+        {"key": "f6", "entity": "this-end", "kind": "who", "status": "confirmed", "source": "kb",
+         "text": "This Is the End was directed by Seth Rogen."},
+        {"key": "f7", "entity": "dead", "kind": "who", "status": "confirmed", "source": "kb",
+         "text": "The Dead was directed by John Huston."},
+        {"key": "f8", "entity": "dawn", "kind": "who", "status": "confirmed", "source": "kb",
+         "text": "Dawn of the Dead was directed by Zack Snyder."},
+    ],
+}  # fmt: skip
+
+
+@pytest.fixture
+def titles(tmp_path: Path) -> Iterator[Engine]:
+    yield from imported(tmp_path / "titles.db", TITLES)
+
+
+def test_a_title_of_everyday_words_is_read_whole(titles: Engine) -> None:
+    """The title typed whole, glue words included, is the one asked about: "The Girl",
+    not Girl; "This Is the End", not The End; "Dawn of the Dead", not The Dead."""
+    assert first_text(titles, "who directed the film The Girl") == (
+        "The Girl was directed by Julian Jarrold."
+    )
+    assert first_text(titles, "who directed the film Girl") == "Girl was directed by Lukas Dhont."
+    assert first_text(titles, "who directed the film This Is the End") == (
+        "This Is the End was directed by Seth Rogen."
+    )
+    assert first_text(titles, "the director of Dawn of the Dead was who") == (
+        "Dawn of the Dead was directed by Zack Snyder."
+    )
+    # A name of one word besides its article is not named inside a longer title.
+    ids = {e.name: e.id for e in titles.pipeline.entities.values()}
+    naming = {f.text for f in titles.store.facts_naming(ids["The Girl"], None)}
+    assert "Dr. Goldfoot and the Girl Bombs was directed by Mario Bava." not in naming
+
+
+def test_a_word_asking_for_a_kind_does_not_answer_alone(titles: Engine) -> None:
+    """ "which actors starred in X" asks who starred: X's director is a person too, but
+    no answer to it; what is known about X is said as that."""
+    answer = titles.ask("the film This Is the End starred which actors")
+    assert not answer.answered and answer.partial
+    assert (
+        first_text(titles, "which actors starred in The Girl") == "Sienna Miller stars in The Girl."
+    )
