@@ -22,9 +22,9 @@ from bot.answering.grounding import (
     Scored,
     asked_stems,
     ground,
-    names_nothing,
     understood,
 )
+from bot.answering.mentioned import MAX_NAMED, distinct, named_in_question, spelled
 from bot.answering.questions import extract_season
 from bot.answering.retrieval import FactFinder
 from bot.answering.subjects import Mention, Resolution, Subjects, leftover, parse_id
@@ -288,11 +288,7 @@ class Pipeline:
         words = list(q.words)
         # A word asking for a kind names no subject ("what movies are about X" is not
         # about a film called Movie Movie).
-        found_in = [
-            m
-            for m in self.subjects.mentions(words, guild_id)
-            if not names_nothing(words[m.start : m.end])
-        ]
+        found_in = named_in_question(self.subjects, self.store.docs, words, guild_id)
         full = [m for m in found_in if not m.partial]
         # A first name alone ("kendall's dad") names its subject when it fits no other,
         # typed as it is: "walter" is not "Walker". A word of a title is not a name
@@ -302,7 +298,7 @@ class Pipeline:
             for m in found_in
             if m.partial
             and m.entity.kind in (EntityKind.PERSON, EntityKind.CHARACTER)
-            and _spelled(words[m.start], m.entity.name)
+            and spelled(words[m.start], m.entity.name)
         ]
         if not full and len({m.entity.id for m in alone}) == 1:
             # ...and no other word is a name the store doesn't know: "jeffrey wprajolo" is
@@ -316,7 +312,7 @@ class Pipeline:
         # The longest name, then the best match; when the question names several subjects
         # in full ("who saved simpson from killgrave"), the one whose facts (and those
         # naming it) say most of the rest, the others' names included.
-        tried = [self._asked_of(q, m, words, guild_id) for m in _distinct(full, words)[:MAX_NAMED]]
+        tried = [self._asked_of(q, m, words, guild_id) for m in distinct(full, words)[:MAX_NAMED]]
         if tried[0][0] is None:
             return None, []  # the longest name's season is unknown: nothing to ground on
         picked = [(subject, asked) for subject, asked in tried if subject is not None]
@@ -443,32 +439,6 @@ def _agreed(answer: Answer, ranked: tuple[Fact, ...]) -> Answer:
     score = dict(zip(answer.facts, answer.fact_scores, strict=True))
     facts = tuple(dict.fromkeys([*(f for f in ranked if f in score), *answer.facts]))
     return replace(answer, facts=facts, fact_scores=tuple(score[f] for f in facts))
-
-
-MAX_NAMED = 3  # subjects named in one question that are each tried
-
-
-def _distinct(mentions: list[Mention], words: list[str]) -> list[Mention]:
-    """The first mention, then each other subject's named apart from it (no shared word)
-    and as typed (no typo: "spede" is no second subject beside "spede pasanen")."""
-    if not mentions:
-        return []
-    first = mentions[0]
-    seen = {first.entity.id}
-    out = [first]
-    for m in mentions[1:]:
-        apart = m.end <= first.start or m.start >= first.end
-        typed = [w for w in words[m.start : m.end] if w not in FUNCTION_WORDS]
-        exact = all(_spelled(w, m.entity.name) for w in typed)
-        if apart and exact and m.entity.id not in seen:
-            seen.add(m.entity.id)
-            out.append(m)
-    return out
-
-
-def _spelled(word: str, name: str) -> bool:
-    """Whether a word is a part of the name as it is spelled (or its possessive)."""
-    return any(word in (part, part + "s") for part in normalize(name).split())
 
 
 def _typo(typed: str, name: str) -> bool:

@@ -28,7 +28,8 @@ from typing import TypedDict
 import numpy as np
 from rapidfuzz.distance import OSA
 
-from bot.answering.grounding import KIND_WORDS, names_nothing
+from bot.answering.grounding import KIND_WORDS
+from bot.answering.mentioned import named_in_question
 from bot.answering.questions import extract_season
 from bot.answering.subjects import Mention, Subjects
 from bot.language.embedding import embedder, name_like
@@ -173,11 +174,7 @@ class FactFinder:
             seen = {s: n + taught.freqs.get(s, 0) for s, n in seen.items()}
         if hint is None and season is None and not any(seen.values()):
             return Ranked((), False)  # no fact holds any of its words: nothing to find
-        mentions = [
-            m
-            for m in self.subjects.mentions(words, guild_id)
-            if not names_nothing(words[m.start : m.end])
-        ]
+        mentions = named_in_question(self.subjects, self.store.docs, words, guild_id)
         mentioned = self._mentioned(mentions, season, guild_id)
         if hint is not None:
             mentioned["named"].add(hint.id)
@@ -228,6 +225,7 @@ class FactFinder:
             stranger = any(
                 w.name_like
                 and not w.known
+                and w.stem not in KIND_WORDS  # "movies" asks for a kind: no name
                 and not _typo_of(w.text, words, 1)  # a made-up name is often 2 edits away
                 and not groups.get(w.stem, frozenset()) & have
                 for w in content

@@ -59,6 +59,7 @@ class Mention:
     score: float
     partial: bool = False  # only a first or last name of it
     exact: int = 0  # how many words of the name the question holds in a row, as spelled
+    typo: bool = False  # a word of the name is typed another way ("stoner" for Stoker)
 
 
 def parse_id(text: str) -> int | None:
@@ -302,12 +303,15 @@ class Subjects:
             # "The Old Stranger" is not mentioned by "stranger" alone.
             if 2 * (len(name) + sum(1 for w in every if w in NOISE and w in words)) < len(every):
                 continue
-            first = min(min(s) for s in spots)
-            last = max(min(s) for s in spots)
+            at = [min(s) for s in spots]
+            if at != sorted(at):
+                continue  # out of order inside a question: "words describe deep" is no Deep Woods
+            first, last = min(at), max(at)
             if last - first + 1 > len(every) + 1:
                 continue
+            typo = any(words[i] not in (w, w + "s") for w, i in zip(name, at, strict=True))
             mention = Mention(self.entities[hit.entity_id], first, last + 1, hit.score)
-            found.append(replace(mention, exact=_typed_whole(every, words)))
+            found.append(replace(mention, exact=_typed_whole(every, words), typo=typo))
         # Of names spanning as many words, the one typed whole comes first, glue words
         # included: "the girl" names The Girl, not Girl; "this is the end", not The End.
         found.sort(key=lambda m: (-(m.end - m.start), -m.exact, -m.score))

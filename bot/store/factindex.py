@@ -21,6 +21,7 @@ import numpy as np
 from sqlite_utils import Database
 
 from bot.language.embedding import embedder, from_blobs, to_blob
+from bot.store.mentions import spans
 
 _BATCH = 512  # facts embedded and written per round when many changed at once
 _FREQS = 50_000  # word frequencies remembered between changes
@@ -224,6 +225,23 @@ class FactIndex:
                 [query, 3 * limit, guild_id, limit],
             )
         ]
+
+    def in_a_name(self, phrase: str, guild_id: int | None, limit: int = 20) -> bool:
+        """Whether some fact holds ``phrase`` (normalised words) inside a name-like span
+        of its text: a quoted phrase or a run of capitalised words ('tagged "michael
+        winner"', "Crash is a Car Accident film")."""
+        words = _TERM.findall(phrase)
+        if not words:
+            return False
+        rows = self.db.execute(
+            "SELECT fact_doc.body FROM (SELECT rowid FROM fact_doc_fts"
+            " WHERE fact_doc_fts MATCH ? LIMIT ?) AS hit"
+            " JOIN fact_doc ON fact_doc.fact_id = hit.rowid"
+            " WHERE fact_doc.guild_id IS NULL OR fact_doc.guild_id = ?",
+            ['body : "' + " ".join(words) + '"', limit, guild_id],
+        )
+        wanted = f" {' '.join(words)} "
+        return any(wanted in f" {span} " for (body,) in rows for span in spans(body))
 
     def of_subjects(self, entity_ids: list[int], guild_id: int | None, limit: int) -> list[int]:
         """The facts of the given subjects (through the entity index: no full scan)."""

@@ -325,3 +325,55 @@ def test_a_word_asking_for_a_kind_does_not_answer_alone(titles: Engine) -> None:
     assert (
         first_text(titles, "which actors starred in The Girl") == "Sienna Miller stars in The Girl."
     )
+
+
+TAGS = {
+    "format": "showbot",
+    "version": 1,
+    "sources": [{"key": "kb", "title": "A film catalogue"}],
+    "entities": [
+        {"key": "michael", "name": "Michael", "kind": "show"},
+        {"key": "wish", "name": "Death Wish", "kind": "show"},
+        {"key": "stoker", "name": "Stoker", "kind": "show"},
+        {"key": "friday", "name": "Friday", "kind": "show"},
+        {"key": "woods", "name": "Deep in the Woods", "kind": "show"},
+        {"key": "impact", "name": "Deep Impact", "kind": "show"},
+    ],
+    "aliases": [],
+    "facts": [
+        {"key": "f1", "entity": "michael", "kind": "what", "status": "confirmed", "source": "kb",
+         "text": 'Michael is tagged "nora ephron".'},
+        {"key": "f2", "entity": "wish", "kind": "what", "status": "confirmed", "source": "kb",
+         "text": 'Death Wish is tagged "michael winner".'},
+        {"key": "f3", "entity": "stoker", "kind": "what", "status": "confirmed", "source": "kb",
+         "text": 'Stoker is tagged "nicole kidman".'},
+        {"key": "f4", "entity": "friday", "kind": "what", "status": "confirmed", "source": "kb",
+         "text": 'Friday is tagged "stoner".'},
+        {"key": "f5", "entity": "woods", "kind": "what", "status": "confirmed", "source": "kb",
+         "text": 'Deep in the Woods is tagged "slasher".'},
+        {"key": "f6", "entity": "impact", "kind": "what", "status": "confirmed", "source": "kb",
+         "text": 'Deep Impact is tagged "comet".'},
+    ],
+}  # fmt: skip
+
+
+@pytest.fixture
+def tags(tmp_path: Path) -> Iterator[Engine]:
+    yield from imported(tmp_path / "tags.db", TAGS)
+
+
+def test_a_name_inside_a_longer_name_the_facts_hold_is_not_its_subject(tags: Engine) -> None:
+    """ "michael winner" is a name the facts hold: not the film Michael; "stoner" is a
+    word the facts hold as typed: not a typo of the film Stoker; "words ... deep" is not
+    Deep in the Woods (its words out of order, one of them a near-spelling)."""
+    assert first_text(tags, "which films can be described by michael winner") == (
+        'Death Wish is tagged "michael winner".'
+    )
+    assert first_text(tags, "what films are about michael") == 'Michael is tagged "nora ephron".'
+    assert first_text(tags, "what movies can be described with stoner") == (
+        'Friday is tagged "stoner".'
+    )
+    assert first_text(tags, "what movies can be described with stoker") == (
+        'Stoker is tagged "nicole kidman".'
+    )
+    assert first_text(tags, "what words describe deep impact") == 'Deep Impact is tagged "comet".'

@@ -1,0 +1,74 @@
+"""The subjects a question names inside its words, as the pipeline weighs them: which
+are named apart and as typed, and which are only part of a longer name the facts hold.
+"""
+
+from __future__ import annotations
+
+from bot.answering.grounding import names_nothing
+from bot.answering.subjects import Mention, Subjects
+from bot.language.text import FUNCTION_WORDS, normalize
+from bot.store.factindex import FactIndex
+
+MAX_NAMED = 3  # subjects named in one question that are each tried
+
+
+def distinct(mentions: list[Mention], words: list[str]) -> list[Mention]:
+    """The first mention, then each other subject's named apart from it (no shared word)
+    and as typed (no typo: "spede" is no second subject beside "spede pasanen")."""
+    if not mentions:
+        return []
+    first = mentions[0]
+    seen = {first.entity.id}
+    out = [first]
+    for m in mentions[1:]:
+        apart = m.end <= first.start or m.start >= first.end
+        typed = [w for w in words[m.start : m.end] if w not in FUNCTION_WORDS]
+        exact = all(spelled(w, m.entity.name) for w in typed)
+        if apart and exact and m.entity.id not in seen:
+            seen.add(m.entity.id)
+            out.append(m)
+    return out
+
+
+def spelled(word: str, name: str) -> bool:
+    """Whether a word is a part of the name as it is spelled (or its possessive)."""
+    return any(word in (part, part + "s") for part in normalize(name).split())
+
+
+def inside_a_longer_name(
+    docs: FactIndex, m: Mention, words: list[str], guild_id: int | None
+) -> bool:
+    """Whether a one-word name the question holds is only part of a longer name the
+    facts hold ("michael winner" is not about a film called Michael when a fact is
+    tagged "michael winner"), or is a near-spelling of it while the word as typed is
+    itself a name there ("stoner" is not the film Stoker when a fact is tagged
+    "stoner")."""
+    typed = [w for w in words[m.start : m.end] if w not in FUNCTION_WORDS]
+    if len(typed) != 1:
+        return False
+    if m.typo:  # a near-spelling of the name (or alias) it matched
+        return docs.in_a_name(typed[0], guild_id)
+    own = set(normalize(m.entity.name).split())
+
+    def beside(i: int) -> bool:  # a word that could make the name longer
+        return 0 <= i < len(words) and words[i] not in own and not names_nothing([words[i]])
+
+    typed_name = " ".join(words[m.start : m.end])
+    longer = [
+        *([f"{words[m.start - 1]} {typed_name}"] if beside(m.start - 1) else []),
+        *([f"{typed_name} {words[m.end]}"] if beside(m.end) else []),
+    ]
+    return any(docs.in_a_name(phrase, guild_id) for phrase in longer)
+
+
+def named_in_question(
+    subjects: Subjects, docs: FactIndex, words: list[str], guild_id: int | None
+) -> list[Mention]:
+    """The known subjects the question's words name (:meth:`Subjects.mentions`), but for
+    words that only ask for a kind ("movies") and names only inside a longer one."""
+    return [
+        m
+        for m in subjects.mentions(words, guild_id)
+        if not names_nothing(words[m.start : m.end])
+        and not inside_a_longer_name(docs, m, words, guild_id)
+    ]
