@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
-from bot.answering.lookup import CUTOFF, NOISE, AliasIndex, Hit
+from bot.answering.lookup import CUTOFF, EXACT, NEAR, NOISE, AliasIndex, Hit
 from bot.answering.questions import GLUE, extract_season, season_number, split_kind
 from bot.language.text import FUNCTION_WORDS, normalize
 from bot.models import PREFERRED_KINDS, Entity, EntityKind, Intent, Suggestion
@@ -35,6 +35,8 @@ _PARTIAL = 2  # a lone first or last name mentions a subject when it fits this f
 IGNORED = GLUE | FUNCTION_WORDS  # words around a name that don't make it another name
 _ID = re.compile(r"^#\s*(\d{1,18})$")
 _CACHED = 1024  # searches remembered (see Subjects._search)
+if EXACT - TIE <= NEAR:  # Subjects._pick skips scoring when an alias is spelt as typed
+    raise AssertionError("an exact hit must be more than TIE above any other")
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +120,15 @@ class Subjects:
                 self._hits.clear()
             self._hits[key] = found
         return list(found)
+
+    def _exact(
+        self, text: str, limit: int, guild_id: int | None, kinds: frozenset[EntityKind] | None
+    ) -> list[Hit]:
+        """What _search would list first when some alias is spelt `text`: its exact hits
+        (the same ones, in the same order), or none."""
+        wanted = limit + 4 if self.alias_guilds else limit
+        hits = self.index.exact(text, limit=wanted, allow=self._allow(guild_id, kinds))
+        return self.visible(hits, guild_id)[:limit]
 
     def _allow(
         self, guild_id: int | None, kinds: frozenset[EntityKind] | None
@@ -238,7 +249,11 @@ class Subjects:
         kinds: frozenset[EntityKind] | None,
         limit: int,
     ) -> Resolution:
-        hits = self._search(subject, limit, guild_id, kinds)
+        # A name typed as some alias is spelt: those aliases are all that can come within
+        # TIE of it (anything else scores NEAR at most), so nothing else is scored.
+        hits = self._exact(subject, limit, guild_id, kinds) or self._search(
+            subject, limit, guild_id, kinds
+        )
         if not hits or hits[0].score < CUTOFF:
             top = hits[0].score if hits else 0.0
             offers = [

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from bot.engine import Engine
 from bot.errors import AmbiguousSubjectError, InvalidInputError, NotFoundError
-from bot.models import SYSTEM, Actor, EntityKind, Kind
+from bot.models import SYSTEM, Actor, EntityKind, Intent, Kind
 from bot.moderation import Moderation
 from bot.replies.render import outcome_text
 from bot.store.interchange import import_data
@@ -264,3 +264,38 @@ def test_remembered_searches_follow_every_edit_of_names(engine: Engine, db_path)
         other.close()
     engine.sync(force=True)
     assert engine.ask(question).entity.name == "Quintessa Vorn"
+
+
+# ------------------------------------------------------------------ names spelt exactly
+
+
+@SETTINGS
+@given(data=st.data())
+def test_a_name_spelt_as_an_alias_resolves_as_the_full_search_does(
+    tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
+) -> None:
+    """Subjects._pick skips scoring when some alias is spelt as typed (Subjects._exact):
+    it must mean what the full search means, namesakes, kinds and servers included."""
+    store = data.draw(stores())
+    engine = Engine.open(tmp_path_factory.mktemp("exact") / "s.db", seed=False)
+    try:
+        with engine.store.atomic():
+            import_data(engine.store, store, SYSTEM)
+        engine.sync(force=True)
+        mod = Moderation(engine)
+        mod.add_alias(MOD, "Marla Night", "#1")  # a server's own alias
+        subjects = engine.subjects
+        pool = [e["name"] for e in store["entities"]] + [a["name"] for a in store["aliases"]]
+        for name in [*pool, "Marla Night", "marla  night!"]:
+            for intent in Intent:
+                for guild in (None, G1, G2):
+                    fast = subjects.resolve(name, intent=intent, guild_id=guild)
+                    full_search = subjects._exact
+                    subjects._exact = lambda *_: []  # type: ignore[method-assign]
+                    try:
+                        slow = subjects.resolve(name, intent=intent, guild_id=guild)
+                    finally:
+                        subjects._exact = full_search  # type: ignore[method-assign]
+                    assert fast == slow, (name, intent, guild)
+    finally:
+        engine.close()

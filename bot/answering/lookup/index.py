@@ -312,6 +312,23 @@ class AliasIndex(Scoring, Completion, Delta):
                 tied.append((aid, round(min(raw, NEAR), 2)))
         return hits
 
+    def exact(
+        self, query: str, *, limit: int = 5, allow: Callable[[int], bool] | None = None
+    ) -> list[Hit]:
+        """The hits search() lists first: aliases whose normalised text is the query's,
+        best hit per entity in canonical order, at most `limit`, all scoring EXACT. Cheap
+        (no scoring): when there is one, nothing else comes within NEAR of it."""
+        qn = normalize(query) if isinstance(query, str) else ""
+        if not qn or limit <= 0 or not self._live:
+            return []
+        hits: list[Hit] = []
+        seen: set[int] = set()
+        allowed: dict[int, bool] = {}
+        for aid in sorted(self._exact_ids(qn), key=self._canon):
+            if self._take(aid, EXACT, hits, seen, allowed, allow) and len(hits) >= limit:
+                break
+        return hits
+
     def best(self, query: str, *, allow: Callable[[int], bool] | None = None) -> Hit | None:
         """The top hit if it clears CUTOFF, else None."""
         qn = normalize(query) if isinstance(query, str) else ""
