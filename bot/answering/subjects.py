@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
-from bot.answering.lookup import CUTOFF, NOISE, AliasIndex, Hit
+from bot.answering.lookup import CUTOFF, EXACT, NEAR, NOISE, AliasIndex, Hit
 from bot.answering.questions import GLUE, extract_season, season_number, split_kind
 from bot.language.text import FUNCTION_WORDS, normalize
 from bot.models import PREFERRED_KINDS, Entity, EntityKind, Intent, Suggestion
@@ -30,11 +30,15 @@ from bot.models import PREFERRED_KINDS, Entity, EntityKind, Intent, Suggestion
 TIE = 2.0  # hits this close to the best are "as good"; the intent decides between them
 SUGGEST_FLOOR = 50.0  # weaker hits are not worth suggesting
 MAX_SUGGESTIONS = 3
+_FEW = MAX_SUGGESTIONS  # hits a pick looks at first (see Subjects._hits_for_pick)
+_ROUNDING = 0.02
 _MAX_PROBES = 8  # words of a question looked up one by one for mentions
 _PARTIAL = 2  # a lone first or last name mentions a subject when it fits this few
 IGNORED = GLUE | FUNCTION_WORDS  # words around a name that don't make it another name
 _ID = re.compile(r"^#\s*(\d{1,18})$")
 _CACHED = 1024  # searches remembered (see Subjects._search)
+if EXACT - TIE <= NEAR:  # Subjects._pick skips scoring when an alias is spelt as typed
+    raise AssertionError("an exact hit must be more than TIE above any other")
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +124,15 @@ class Subjects:
                 self._hits.clear()
             self._hits[key] = found
         return list(found)
+
+    def _exact(
+        self, text: str, limit: int, guild_id: int | None, kinds: frozenset[EntityKind] | None
+    ) -> list[Hit]:
+        """What _search would list first when some alias is spelt `text`: its exact hits
+        (the same ones, in the same order), or none."""
+        wanted = limit + 4 if self.alias_guilds else limit
+        hits = self.index.exact(text, limit=wanted, allow=self._allow(guild_id, kinds))
+        return self.visible(hits, guild_id)[:limit]
 
     def _allow(
         self, guild_id: int | None, kinds: frozenset[EntityKind] | None
@@ -240,7 +253,11 @@ class Subjects:
         kinds: frozenset[EntityKind] | None,
         limit: int,
     ) -> Resolution:
-        hits = self._search(subject, limit, guild_id, kinds)
+        # A name typed as some alias is spelt: those aliases are all that can come within
+        # TIE of it (anything else scores NEAR at most), so nothing else is scored.
+        hits = self._exact(subject, limit, guild_id, kinds) or self._hits_for_pick(
+            subject, limit, guild_id, kinds
+        )
         if not hits or hits[0].score < CUTOFF:
             top = hits[0].score if hits else 0.0
             offers = [
@@ -262,6 +279,32 @@ class Subjects:
         chosen = near[0]
         hit = next(h for h in hits if h.entity_id == chosen.id)
         return Resolution(chosen, hit.score, text=hit.text)
+
+    def _hits_for_pick(
+        self,
+        subject: str,
+        limit: int,
+        guild_id: int | None,
+        kinds: frozenset[EntityKind] | None,
+    ) -> list[Hit]:
+        """The hits _pick decides on: the first _FEW when they settle it (as they mostly
+        do: one name clearly best, or suggestions), else the first `limit`. A shorter
+        search is the longer one's beginning (hits come best first), so _pick decides
+        alike; only taking and checking fewer hits is saved."""
+        few = self._search(subject, _FEW, guild_id, kinds)
+        if limit <= _FEW:
+            return few
+        if len(few) < _FEW:
+            # No more hits at all, unless another server's aliases were dropped from them.
+            return few if not self.alias_guilds else self._search(subject, limit, guild_id, kinds)
+        # Scores rounded to hundredths may step up by one within equal raw scores: a
+        # margin keeps any hit after these from counting.
+        last = few[-1].score + _ROUNDING
+        if few[0].score < CUTOFF:
+            settled = last < SUGGEST_FLOOR or all(h.score >= SUGGEST_FLOOR for h in few)
+        else:
+            settled = last < few[0].score - TIE
+        return few if settled else self._search(subject, limit, guild_id, kinds)
 
     # ------------------------------------------------------------ mentions
 

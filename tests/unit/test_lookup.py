@@ -6,7 +6,7 @@ import random
 import string
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import bot.answering.lookup as lookup
@@ -448,3 +448,38 @@ def test_words_looked_up_and_missed_are_found_once_added() -> None:
     assert index.best("zorblaxian") is None
     index.add(4, 40, "Zorblaxian")
     assert (hit := index.best("zorblaxian")) is not None and hit.entity_id == 40
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    names=st.lists(
+        st.lists(
+            st.sampled_from(["mara", "vance", "ortega", "blue", "the", "doctor"]),
+            min_size=1,
+            max_size=3,
+        ),
+        min_size=2,
+        max_size=30,
+    ),
+    query=st.lists(
+        st.sampled_from(["mara", "vanse", "ortga", "blue", "docter", "show", "zq"]),
+        min_size=1,
+        max_size=4,
+    ),
+    banned=st.sets(st.integers(0, 9), max_size=5),
+)
+@example(
+    names=[["vance", "mara"], ["blue"], ["mara", "vance"]], query=["mara", "vanse"], banned=set()
+)
+def test_best_is_the_first_search_hit_that_clears_the_cutoff(
+    names: list[list[str]], query: list[str], banned: set[int]
+) -> None:
+    """best() ranks only the top scores (AliasIndex._best_scored): it must pick what
+    search() lists first, ties, filters and removals included."""
+    index = AliasIndex.build([(k, k % 10, " ".join(n).title()) for k, n in enumerate(names)])
+    index.remove(1)  # a removed alias counts nowhere
+    q = " ".join(query)
+    for allow in (None, lambda e: e not in banned):
+        first = index.search(q, limit=1, allow=allow)
+        expected = first[0] if first and first[0].score >= CUTOFF else None
+        assert index.best(q, allow=allow) == expected

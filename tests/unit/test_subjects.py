@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from bot.engine import Engine
 from bot.errors import AmbiguousSubjectError, InvalidInputError, NotFoundError
-from bot.models import SYSTEM, Actor, EntityKind, Kind
+from bot.models import SYSTEM, Actor, EntityKind, Intent, Kind
 from bot.moderation import Moderation
 from bot.replies.render import outcome_text
 from bot.store.interchange import import_data
@@ -264,3 +264,57 @@ def test_remembered_searches_follow_every_edit_of_names(engine: Engine, db_path)
         other.close()
     engine.sync(force=True)
     assert engine.ask(question).entity.name == "Quintessa Vorn"
+
+
+# ------------------------------------------------------------------ shortcuts of a pick
+
+
+@SETTINGS
+@given(data=st.data())
+def test_the_shortcuts_of_a_pick_resolve_as_the_full_search_does(
+    tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
+) -> None:
+    """Subjects._pick skips scoring when some alias is spelt as typed (Subjects._exact),
+    and looks at the first few hits when they settle it (Subjects._hits_for_pick): both
+    must mean what the full search means, namesakes, typos, kinds and servers included."""
+    store = data.draw(stores())
+    engine = Engine.open(tmp_path_factory.mktemp("exact") / "s.db", seed=False)
+    try:
+        with engine.store.atomic():
+            import_data(engine.store, store, SYSTEM)
+        engine.sync(force=True)
+        Moderation(engine).add_alias(MOD, "Marla Night", "#1")  # a server's own alias
+        subjects = engine.subjects
+        pool = [e["name"] for e in store["entities"]] + [a["name"] for a in store["aliases"]]
+        typed = [data.draw(typed_names(store)) for _ in range(6)]
+        for name in [*pool, *typed, "Marla Night", "marla  night!", "marl nigh", "zzyzx"]:
+            for intent in Intent:
+                for guild in (None, G1, G2):
+                    fast = subjects.resolve(name, intent=intent, guild_id=guild)
+                    shortcuts = subjects._exact, subjects._hits_for_pick
+                    subjects._exact = lambda *_: []  # type: ignore[method-assign]
+                    subjects._hits_for_pick = subjects._search  # type: ignore[method-assign]
+                    try:
+                        slow = subjects.resolve(name, intent=intent, guild_id=guild)
+                    finally:
+                        subjects._exact, subjects._hits_for_pick = shortcuts  # type: ignore[method-assign]
+                    assert fast == slow, (name, intent, guild)
+    finally:
+        engine.close()
+
+
+def test_a_pick_among_many_namesakes_sees_them_all(tmp_path) -> None:
+    """More namesakes than the few hits a pick looks at first: all of them are offered."""
+    entities = [
+        {"key": f"e{i}", "name": "Quorra Vantablack", "kind": "character"} for i in range(5)
+    ]
+    data = {"format": "showbot", "version": 1, "entities": entities, "aliases": [], "facts": []}
+    engine = Engine.open(tmp_path / "s.db", seed=False)
+    try:
+        with engine.store.atomic():
+            import_data(engine.store, data, SYSTEM)
+        engine.sync(force=True)
+        found = engine.subjects.resolve("quorra vantablak", intent=Intent.WHO)
+        assert found.ambiguous and len(found.candidates) == 5
+    finally:
+        engine.close()

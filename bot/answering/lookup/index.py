@@ -312,6 +312,23 @@ class AliasIndex(Scoring, Completion, Delta):
                 tied.append((aid, round(min(raw, NEAR), 2)))
         return hits
 
+    def exact(
+        self, query: str, *, limit: int = 5, allow: Callable[[int], bool] | None = None
+    ) -> list[Hit]:
+        """The hits search() lists first: aliases whose normalised text is the query's,
+        best hit per entity in canonical order, at most `limit`, all scoring EXACT. Cheap
+        (no scoring): when there is one, nothing else comes within NEAR of it."""
+        qn = normalize(query) if isinstance(query, str) else ""
+        if not qn or limit <= 0 or not self._live:
+            return []
+        hits: list[Hit] = []
+        seen: set[int] = set()
+        allowed: dict[int, bool] = {}
+        for aid in sorted(self._exact_ids(qn), key=self._canon):
+            if self._take(aid, EXACT, hits, seen, allowed, allow) and len(hits) >= limit:
+                break
+        return hits
+
     def best(self, query: str, *, allow: Callable[[int], bool] | None = None) -> Hit | None:
         """The top hit if it clears CUTOFF, else None."""
         qn = normalize(query) if isinstance(query, str) else ""
@@ -323,8 +340,44 @@ class AliasIndex(Scoring, Completion, Delta):
         for aid in sorted(found[0], key=self._canon):
             if self._take(aid, EXACT, hits, set(), {}, allow):
                 return hits[0]
-        hits = self._search(qn, 1, allow, found)
-        return hits[0] if hits and hits[0].score >= CUTOFF else None
+        hit = self._best_scored(qn, allow, found)
+        return hit if hit is not None and hit.score >= CUTOFF else None
+
+    def _best_scored(
+        self,
+        qn: str,
+        allow: Callable[[int], bool] | None,
+        found: tuple[list[int], list[int]],
+    ) -> Hit | None:
+        """_search(qn, 1, ...)'s hit, without ranking more than the best scores: the
+        first group of equal scores (rounded to 6 places), up to _TIES of them in
+        canonical order, put in order by their text when confident."""
+        hits: list[Hit] = []
+        if found[1]:  # aliases spelt with a space more or less come first: the long way
+            hits = self._search(qn, 1, allow, found)
+            return hits[0] if hits else None
+        ids, scores = self._score(qn)
+        if not len(ids):
+            return None
+        top = float(scores.max())
+        tie = round(top, 6)
+        # Scores rounding to the top's are within 1e-6 of it (a superset; rounded below).
+        near = np.flatnonzero(scores >= top - 1e-6)
+        group = sorted(
+            (
+                (-raw, self._canon(aid), aid, raw)
+                for aid, raw in zip(ids[near].tolist(), scores[near].tolist(), strict=True)
+                if round(raw, 6) == tie
+            )
+        )[:_TIES]
+        tied = [(aid, round(min(raw, NEAR), 2)) for _, _, aid, raw in group]
+        if len(tied) > 1 and tie >= CUTOFF:
+            tied.sort(key=lambda t: -fuzz.ratio(qn, normalize(self._text(t[0]))))
+        for t in tied:
+            if self._take(*t, hits, set(), {}, allow):
+                return hits[0]
+        hits = self._search(qn, 1, allow, found)  # none allowed: the next scores
+        return hits[0] if hits else None
 
     # ------------------------------------------------------------------ internals
 

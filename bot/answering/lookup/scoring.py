@@ -125,7 +125,7 @@ class Scoring(IndexState):
         """Live alias ids whose normalised text is qn, and those that differ from it only
         by one space more or less ("spiderman" / "Spider-Man", "jessica jones" /
         "Jessicajones"), tried where the other spelling is made of known words."""
-        exact = [a for a in self._find(qn) if normalize(self._text(a)) == qn]
+        exact = self._exact_ids(qn)
         words = qn.split()
         if len(words) > 4:
             return exact, []
@@ -151,6 +151,10 @@ class Scoring(IndexState):
         for alt in tries[:4]:
             spaced.extend(a for a in self._find(alt) if normalize(self._text(a)) == alt)
         return exact, [a for a in dict.fromkeys(spaced) if a not in exact]
+
+    def _exact_ids(self, qn: str) -> list[int]:
+        """Live alias ids whose normalised text is qn."""
+        return [a for a in self._find(qn) if normalize(self._text(a)) == qn]
 
     def _find(self, s: str) -> list[int]:
         """Live alias ids whose normalised text may be `s` (the same 32 hash bits, so
