@@ -38,6 +38,7 @@ FUNCTION_WORDS = frozenset(
     doesnt down each else even ever every few for from further get gets going got gonna had
     has have having he her here hers herself him himself his how hows i if in into is isnt
     idk it its itself just kind know let lets like lmao lol many me more most much my myself
+    actually anymore literally still basically
     no nor not omg
     now of off on once only or other our ours out over own please pls plz really same she
     should so some someone something sort such tell than that thats the their theirs them
