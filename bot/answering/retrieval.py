@@ -100,6 +100,7 @@ class _Mentioned(TypedDict):
     ids: list[int]  # `all`, sorted
     season_missing: bool  # a season asked about that no named show has
     show: bool  # some show is named
+    said_only: bool  # no subject is the season asked about, but facts say it in words
 
 
 class FactFinder:
@@ -182,7 +183,12 @@ class FactFinder:
             mentioned["ids"] = sorted(mentioned["all"])
         elif season is not None and mentioned["season_missing"]:
             return Ranked((), False)  # "jessica jones season 7": that season is not known
-        elif season is not None and not mentioned["show"] and not mentioned["one_season"]:
+        elif (
+            season is not None
+            and not mentioned["show"]
+            and not mentioned["one_season"]
+            and not mentioned["said_only"]
+        ):
             # "succession season 2" with no known show named, and several shows have a
             # season 2: the show asked about is one the store does not know.
             return Ranked((), False)
@@ -248,7 +254,7 @@ class FactFinder:
     ) -> _Mentioned:
         named = {m.entity.id for m in mentions}
         extra: set[int] = set()
-        missing = False
+        missing = said_only = False
         if season is not None:
             # The show the question names most fully decides ("doctor and stranger
             # season 2" is about Doctor & Stranger, not a show called Stranger).
@@ -263,7 +269,11 @@ class FactFinder:
                 # "season 2" alone: the seasons with that number raise their facts, but
                 # don't ground an answer by themselves.
                 extra.update(e.id for e in self.subjects.numbered(season, guild_id)[:3])
-                missing = not extra
+                # ...unless no subject is that season but facts say it ("Sophie won
+                # series 8" where a show's seasons are no subjects of their own).
+                said = [f"season {season}", f"series {season}"]
+                said_only = not extra and self.store.docs.holds(said, guild_id)
+                missing = not extra and not said_only
         one_season = season is not None and len(extra) == 1
         return {
             "one_season": one_season,
@@ -271,6 +281,7 @@ class FactFinder:
             "all": named | extra,
             "ids": sorted(named | extra),
             "season_missing": missing,
+            "said_only": said_only,
             "show": any(m.entity.kind is EntityKind.SHOW for m in mentions),
         }
 

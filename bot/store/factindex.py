@@ -226,6 +226,23 @@ class FactIndex:
             )
         ]
 
+    def holds(self, phrases: list[str], guild_id: int | None) -> bool:
+        """Whether some fact's text holds one of ``phrases`` (normalised words, in a row)."""
+        query = " OR ".join(
+            'body : "' + " ".join(words) + '"' for p in phrases if (words := _TERM.findall(p))
+        )
+        if not query:
+            return False
+        return (
+            self.db.execute(
+                "SELECT 1 FROM (SELECT rowid FROM fact_doc_fts WHERE fact_doc_fts MATCH ?) AS hit"
+                " JOIN fact_doc ON fact_doc.fact_id = hit.rowid"
+                " WHERE fact_doc.guild_id IS NULL OR fact_doc.guild_id = ? LIMIT 1",
+                [query, guild_id],
+            ).fetchone()
+            is not None
+        )
+
     def in_a_name(self, phrase: str, guild_id: int | None, limit: int = 20) -> bool:
         """Whether some fact holds ``phrase`` (normalised words) inside a name-like span
         of its text: a quoted phrase or a run of capitalised words ('tagged "michael

@@ -377,3 +377,17 @@ def test_a_name_inside_a_longer_name_the_facts_hold_is_not_its_subject(tags: Eng
         'Stoker is tagged "nicole kidman".'
     )
     assert first_text(tags, "what words describe deep impact") == 'Deep Impact is tagged "comet".'
+
+
+def test_a_season_the_facts_say_in_words_is_asked_of_them(tmp_path: Path) -> None:
+    """Bake Off's series are no subjects of their own: a fact saying "won series 8"
+    answers who won series 8; series 20, which no fact says, stays unknown."""
+    from tests.questions.fans import open_show
+
+    bake_off = open_show("great-british-bake-off", tmp_path / "bake.db")
+    try:
+        answer = bake_off.ask("who won series 8")
+        assert answer.answered and "won series 8" in answer.facts[0].text
+        assert not bake_off.ask("who won series 20").answered
+    finally:
+        bake_off.close()
