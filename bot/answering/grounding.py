@@ -88,12 +88,25 @@ class Scored:
 # Words that only say how something is asked: "which person wrote X" asks who wrote X.
 ASKING = frozenset(("person", "people", "someone", "name", "named", "names", "called", "listed"))
 _ASKING_STEMS = frozenset(stem(w) for w in ASKING)
+# Words narrowing a kind asked for ("the real name", "the main language").
+_QUALIFIERS = frozenset(stem(w) for w in "real full actual main primary original official".split())
 
 
 def asked_stems(words: Sequence[str]) -> list[str]:
     """The stems of the words that ask something (no function words, no digits)."""
     stems = [stem(w) for w in words if w not in FUNCTION_WORDS and not w.isdigit() and len(w) > 1]
+    # "real name", "main language": a word that only narrows what is asked for says
+    # nothing a fact would.
+    stems = [
+        s
+        for i, s in enumerate(stems)
+        if not (s in _QUALIFIERS and i + 1 < len(stems) and _asks_for_a_kind(stems[i + 1]))
+    ]
     return [s for s in stems if s not in _ASKING_STEMS]
+
+
+def _asks_for_a_kind(s: str) -> bool:
+    return s in _ASKING_STEMS or s in KIND_WORDS or s in categories()
 
 
 def ground(

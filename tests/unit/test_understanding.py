@@ -391,3 +391,12 @@ def test_a_season_the_facts_say_in_words_is_asked_of_them(tmp_path: Path) -> Non
         assert not bake_off.ask("who won series 20").answered
     finally:
         bake_off.close()
+
+
+def test_a_word_narrowing_a_kind_asks_nothing_of_its_own() -> None:
+    """ "the main language", "her real name": the kind is asked; "main street" is not."""
+    from bot.answering.grounding import asked_stems
+
+    assert asked_stems(["what", "is", "the", "main", "language"]) == ["languag"]
+    assert asked_stems(["krista", "real", "name"]) == ["krista"]
+    assert asked_stems(["main", "street"]) == ["main", "street"]
