@@ -74,7 +74,9 @@ def categories() -> dict[str, frozenset[str]]:
         if not sep or line.lstrip().startswith("#"):
             continue
         names = frozenset(stem(w) for w in normalize(rest).split())
-        out[stem(normalize(head))] = out.get(stem(normalize(head)), frozenset()) | names
+        for word in head.split("/"):  # "job / occupation: ...": one list, several heads
+            key = stem(normalize(word))
+            out[key] = out.get(key, frozenset()) | names
     return out
 
 

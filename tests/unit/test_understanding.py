@@ -400,3 +400,17 @@ def test_a_word_narrowing_a_kind_asks_nothing_of_its_own() -> None:
     assert asked_stems(["what", "is", "the", "main", "language"]) == ["languag"]
     assert asked_stems(["krista", "real", "name"]) == ["krista"]
     assert asked_stems(["main", "street"]) == ["main", "street"]
+
+
+def test_a_job_asked_is_said_by_the_name_of_one(tmp_path: Path) -> None:
+    """ "what is roman's job": "chief operating officer" says it (bot/data/categories.txt),
+    as "a PE teacher" says what Matty does for a job; his age is said by nothing."""
+    from tests.questions.fans import open_show
+
+    succession = open_show("succession", tmp_path / "succession.db")
+    try:
+        answer = succession.ask("what is romans occupation")
+        assert answer.answered and "chief operating officer" in answer.facts[0].text
+        assert not succession.ask("what is romans shoe size").answered
+    finally:
+        succession.close()
