@@ -214,7 +214,9 @@ def _fact_vectors(text: str) -> tuple[tuple[str, ...], np.ndarray]:
             }
         )
     )
-    return words, embedder().embed(list(words)) if words else np.zeros((0, 1), np.float32)
+    # Word by word: a word's vector is the same in every fact (embed() does each text
+    # alone), and fact words repeat far more than fact texts.
+    return words, np.stack([_vector(w) for w in words]) if words else np.zeros((0, 1), np.float32)
 
 
 _RAW_WORDS = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")

@@ -84,6 +84,7 @@ class Subjects:
         self.alias_guilds = alias_guilds if alias_guilds is not None else {}
         self._hits: dict[tuple[str, int, int | None, frozenset[EntityKind] | None], tuple[Hit, ...]]
         self._hits = {}
+        self._mentioned: dict[tuple[tuple[str, ...], int | None, int], tuple[Mention, ...]] = {}
         self._generation = index.generation
 
     def numbered(self, number: int, guild_id: int | None) -> list[Entity]:
@@ -104,9 +105,7 @@ class Subjects:
         # same words more than once (the name, then its words for mentions): the hits
         # are remembered until the index changes. Entities and server aliases change
         # only along with the index (the engine reindexes a subject on every change).
-        if self._generation != self.index.generation:
-            self._hits.clear()
-            self._generation = self.index.generation
+        self._check_generation()
         key = (text, limit, guild_id, kinds)
         found = self._hits.get(key)
         if found is None:
@@ -118,6 +117,12 @@ class Subjects:
                 self._hits.clear()
             self._hits[key] = found
         return list(found)
+
+    def _check_generation(self) -> None:
+        if self._generation != self.index.generation:
+            self._hits.clear()
+            self._mentioned.clear()
+            self._generation = self.index.generation
 
     def _allow(
         self, guild_id: int | None, kinds: frozenset[EntityKind] | None
@@ -264,6 +269,20 @@ class Subjects:
     # ------------------------------------------------------------ mentions
 
     def mentions(self, words: list[str], guild_id: int | None, limit: int = 16) -> list[Mention]:
+        """The known subjects a question names (typos allowed), longest names first;
+        remembered like the searches (one question looks for them twice: the free path
+        and the subject asked about)."""
+        self._check_generation()
+        key = (tuple(words), guild_id, limit)
+        found = self._mentioned.get(key)
+        if found is None:
+            found = tuple(self._mentions(words, guild_id, limit))
+            if len(self._mentioned) >= _CACHED:
+                self._mentioned.clear()
+            self._mentioned[key] = found
+        return list(found)
+
+    def _mentions(self, words: list[str], guild_id: int | None, limit: int) -> list[Mention]:
         """The known subjects a question names (typos allowed), longest names first.
 
         One index search over the whole question finds subjects sharing its words; a hit

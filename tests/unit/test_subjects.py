@@ -264,3 +264,22 @@ def test_remembered_searches_follow_every_edit_of_names(engine: Engine, db_path)
         other.close()
     engine.sync(force=True)
     assert engine.ask(question).entity.name == "Quintessa Vorn"
+
+
+def test_remembered_mentions_follow_every_edit_of_names(engine: Engine) -> None:
+    """The subjects a question names are remembered (Subjects.mentions) until the index
+    changes: an added, removed or renamed name is seen by the same words at once."""
+    mod = Moderation(engine)
+    words = "what did zorblax do in the war".split()
+
+    def named() -> list[str]:
+        return [m.entity.name for m in engine.subjects.mentions(words, G1)]
+
+    assert "Nuke" not in named()
+    assert named() == named()  # remembered: the same
+    mod.add_alias(MOD, "Zorblax", "Nuke")
+    assert "Nuke" in named()
+    mod.remove_alias(MOD, "Zorblax")
+    assert "Nuke" not in named()
+    mod.rename_entity(SYSTEM, "Nuke", "Zorblax")
+    assert "Zorblax" in named()
