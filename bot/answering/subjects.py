@@ -35,6 +35,7 @@ _PARTIAL = 2  # a lone first or last name mentions a subject when it fits this f
 IGNORED = GLUE | FUNCTION_WORDS  # words around a name that don't make it another name
 _ID = re.compile(r"^#\s*(\d{1,18})$")
 _CACHED = 1024  # searches remembered (see Subjects._search)
+_ALLOWED = 100_000  # subjects a search may offer, remembered per server and kinds
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +86,7 @@ class Subjects:
         self._hits: dict[tuple[str, int, int | None, frozenset[EntityKind] | None], tuple[Hit, ...]]
         self._hits = {}
         self._mentioned: dict[tuple[tuple[str, ...], int | None, int], tuple[Mention, ...]] = {}
+        self._allowed: dict[tuple[int | None, frozenset[EntityKind] | None], dict[int, bool]] = {}
         self._generation = index.generation
 
     def numbered(self, number: int, guild_id: int | None) -> list[Entity]:
@@ -122,18 +124,30 @@ class Subjects:
         if self._generation != self.index.generation:
             self._hits.clear()
             self._mentioned.clear()
+            self._allowed.clear()
             self._generation = self.index.generation
 
     def _allow(
         self, guild_id: int | None, kinds: frozenset[EntityKind] | None
     ) -> Callable[[int], bool]:
         entities = self.entities
+        # Remembered like the searches: a word every season's name has ("season") makes
+        # the index offer thousands of seasons to a search that wants none.
+        self._check_generation()
+        known = self._allowed.setdefault((guild_id, kinds), {})
+        if len(known) > _ALLOWED:
+            known.clear()
 
         def allow(eid: int) -> bool:
-            e = entities.get(eid)
-            if e is None or not e.visible_in(guild_id):
-                return False
-            return e.kind in kinds if kinds else e.kind is not EntityKind.SEASON
+            ok = known.get(eid)
+            if ok is None:
+                e = entities.get(eid)
+                if e is None or not e.visible_in(guild_id):
+                    ok = False
+                else:
+                    ok = e.kind in kinds if kinds else e.kind is not EntityKind.SEASON
+                known[eid] = ok
+            return ok
 
         return allow
 

@@ -283,3 +283,9 @@ def test_remembered_mentions_follow_every_edit_of_names(engine: Engine) -> None:
     assert "Nuke" not in named()
     mod.rename_entity(SYSTEM, "Nuke", "Zorblax")
     assert "Zorblax" in named()
+    # Which subjects a search may offer (its kinds) is remembered too, until they change.
+    org = frozenset([EntityKind.ORGANISATION])
+    assert engine.subjects.resolve("zorblax", kind=EntityKind.ORGANISATION).entity is None
+    assert not engine.subjects._search("zorblax", 3, None, org)
+    mod.set_entity_kind(SYSTEM, "Zorblax", "organisation")
+    assert engine.subjects.resolve("zorblax", kind=EntityKind.ORGANISATION).entity is not None
