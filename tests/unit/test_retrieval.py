@@ -263,6 +263,35 @@ def test_remembered_searches_follow_every_write(engine: Engine) -> None:
     assert same() == []
 
 
+def test_facts_read_again_follow_every_write(engine: Engine) -> None:
+    """Facts are made once per row read (Reads._facts_of): an edit, an outcome, a server's
+    override and a removal each read back as written."""
+    mod, store = Moderation(engine), engine.store
+    added = mod.add_fact(
+        SYSTEM, subject="Jeri Hogarth", kind="who", text="Jeri is a lawyer.", status="rumor"
+    )
+    fid = added.fact_id
+
+    def seen(guild: int | None = G1) -> list[tuple[str, str | None]]:
+        by_ids = store.facts_by_ids([fid], guild)
+        of_subject = [
+            f for f in store.facts_for(by_ids[0].entity_id, guild) if fid in (f.id, f.overrides)
+        ]
+        assert by_ids == of_subject
+        return [(f.text, f.outcome.value if f.outcome else None) for f in by_ids]
+
+    assert seen() == seen() == [("Jeri is a lawyer.", None)]
+    mod.edit_fact(SYSTEM, fid, text="Jeri is a ruthless lawyer.")
+    assert seen() == [("Jeri is a ruthless lawyer.", None)]
+    mod.resolve_fact(SYSTEM, fid, "busted")
+    assert seen()[0][1] is not None  # an outcome changes no text nor version
+    mod.edit_fact(MOD2, fid, text="Jeri is G2's lawyer.")  # another server's override
+    assert [text for text, _ in seen(G2)] == ["Jeri is G2's lawyer."]
+    assert seen()[0][0] == "Jeri is a ruthless lawyer."
+    mod.remove_fact(SYSTEM, fid)
+    assert store.facts_by_ids([fid], G1) == []
+
+
 def test_a_write_that_fails_leaves_no_document(engine: Engine, tmp_path: Path) -> None:
     store = engine.store
     size = store.docs.size()
