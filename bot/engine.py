@@ -78,6 +78,7 @@ class Engine:
         self._seasons: dict[int, list[Entity]] = defaultdict(list)
         # Season number -> the seasons with it, of any show: "season 2" with no show named.
         self._numbered: dict[int, dict[int, Entity]] = defaultdict(dict)
+        self._numbered_sorted: dict[int, list[Entity]] = {}  # until one of them changes
         self._log: list[tuple[Any, ...]] = []
         # Servers forgotten while this process runs: their questions are no longer kept,
         # not even those still buffered (see forget_questions).
@@ -156,7 +157,11 @@ class Engine:
     def seasons_numbered(self, number: int) -> list[Entity]:
         """Every show's season with that number (every server's; callers filter), by id:
         the same order whatever the order they were loaded or edited in."""
-        return sorted(self._numbered.get(number, {}).values(), key=lambda s: s.id)
+        found = self._numbered_sorted.get(number)
+        if found is None:
+            found = sorted(self._numbered.get(number, {}).values(), key=lambda s: s.id)
+            self._numbered_sorted[number] = found
+        return list(found)
 
     def _remember(self, entity: Entity) -> None:
         self.entities[entity.id] = entity
@@ -167,6 +172,7 @@ class Engine:
             )
             if entity.season is not None:
                 self._numbered[entity.season][entity.id] = entity
+                self._numbered_sorted.pop(entity.season, None)
 
     def _reindex(self, entity_id: int) -> None:
         """Reload one entity's names from the store into the index.
@@ -180,6 +186,7 @@ class Engine:
             self._seasons[old.show_id] = [s for s in self._seasons[old.show_id] if s.id != old.id]
             if old.season is not None:
                 self._numbered[old.season].pop(old.id, None)
+                self._numbered_sorted.pop(old.season, None)
         aliases = self.store.rows_of("alias", "entity_id", entity_id, removed=True)
         self.index.remove(_alias_key("entity", entity_id))
         for alias in aliases:

@@ -202,7 +202,7 @@ def _means(word: str, text: str) -> bool:
     """Whether a word of the fact means what ``word`` (as typed) does, by the cosine of
     their static embeddings: "dead" ~ "died", "injured" ~ "wounded", "rich" ~
     "wealthy". A weaker sign than the word itself or its synonyms."""
-    if len(word) < 3 or word.isdigit() or embedder().pieces(word) > 2:
+    if len(word) < 3 or word.isdigit() or _pieces(word) > 2:
         return False  # a rare word (a name) means little more than its spelling
     words, vectors = _fact_vectors(text)
     if not words:
@@ -218,6 +218,11 @@ def _rhymes(a: str, b: str) -> bool:
     spelling, so in their embeddings' pieces, and unrelated in meaning ("dies" and "died"
     keep their first letter)."""
     return a[0] != b[0] and OSA.distance(a, b, score_cutoff=2) <= 1
+
+
+@lru_cache(maxsize=1 << 16)
+def _pieces(word: str) -> int:
+    return embedder().pieces(word)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -240,7 +245,9 @@ def _fact_vectors(text: str) -> tuple[tuple[str, ...], np.ndarray]:
             }
         )
     )
-    return words, embedder().embed(list(words)) if words else np.zeros((0, 1), np.float32)
+    # Word by word: a word's vector is the same in every fact (embed() does each text
+    # alone), and fact words repeat far more than fact texts.
+    return words, np.stack([_vector(w) for w in words]) if words else np.zeros((0, 1), np.float32)
 
 
 _RAW_WORDS = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")

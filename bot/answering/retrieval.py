@@ -209,6 +209,7 @@ class FactFinder:
         qvec = embedder().embed_one(" ".join(q.words)) if facts else None
         # ...and a word no fact holds whose synonyms some do ("wrote": "composed").
         rarer = _rarer(content) + [w.stem for w in content if not w.known and w.stem in groups]
+        spans = _spans(mentions)
         scored = []
         for fact in facts:
             doc = docs.get(fact.id)
@@ -225,7 +226,7 @@ class FactFinder:
             sem = max(0.0, float(np.dot(qvec, doc[2]))) if qvec is not None else 0.0
             if extra is not None and qvec is not None:
                 sem = max(sem, float(np.max(extra.vectors @ qvec)))
-            bonus = _W_MENTION * _involved(mentions, mentioned, entity, said)
+            bonus = _W_MENTION * _involved(spans, mentioned, entity, said)
             prior = _W_INTENT * _prior(q.intent, fact, entity)
             score = _W_LEX * cover + _W_SEM * sem + bonus + prior
             stranger = any(
@@ -356,18 +357,26 @@ def _name_stems(name: str) -> frozenset[str]:
     return frozenset(stem(w) for w in normalize(name).split())
 
 
+def _spans(mentions: list[Mention]) -> dict[tuple[int, int], list[Mention]]:
+    """The question's mentions by the words they span (once per question, not per fact)."""
+    spans: dict[tuple[int, int], list[Mention]] = {}
+    for m in mentions:
+        spans.setdefault((m.start, m.end), []).append(m)
+    return spans
+
+
 def _involved(
-    mentions: list[Mention], mentioned: _Mentioned, entity: Entity, text: AbstractSet[str]
+    spans: dict[tuple[int, int], list[Mention]],
+    mentioned: _Mentioned,
+    entity: Entity,
+    text: AbstractSet[str],
 ) -> float:
     """How much a fact is about the question's subjects (0-1). Each place the question
     names a subject counts once, whichever of its namesakes the fact is about: a subject's
     own fact in full, a fact naming it in its text NAMED_SHARE; a lone first or last name
-    counts half as much as a full name."""
+    counts half as much as a full name. ``spans``: the mentions by their words."""
     if not mentioned["all"]:
         return 0.0
-    spans: dict[tuple[int, int], list[Mention]] = {}
-    for m in mentions:
-        spans.setdefault((m.start, m.end), []).append(m)
     got = total = 0.0
     for group in spans.values():
         weight = 0.5 if all(m.partial for m in group) else 1.0
@@ -379,7 +388,8 @@ def _involved(
             elif credit < NAMED_SHARE and not _name_stems(m.entity.name).isdisjoint(text):
                 credit = NAMED_SHARE
         got += weight * credit
-    if entity.id in mentioned["all"] and entity.id not in {m.entity.id for m in mentions}:
+    named = (m.entity.id for group in spans.values() for m in group)
+    if entity.id in mentioned["all"] and entity.id not in set(named):
         got += 1.0  # the season the question names, or the subject the name path found
         total += 1.0
     return min(1.0, got / max(total, 1.0))

@@ -39,6 +39,7 @@ _ID = re.compile(r"^#\s*(\d{1,18})$")
 _CACHED = 1024  # searches remembered (see Subjects._search)
 if EXACT - TIE <= NEAR:  # Subjects._pick skips scoring when an alias is spelt as typed
     raise AssertionError("an exact hit must be more than TIE above any other")
+_ALLOWED = 100_000  # subjects a search may offer, remembered per server and kinds
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +91,8 @@ class Subjects:
         self.alias_guilds = alias_guilds if alias_guilds is not None else {}
         self._hits: dict[tuple[str, int, int | None, frozenset[EntityKind] | None], tuple[Hit, ...]]
         self._hits = {}
+        self._mentioned: dict[tuple[tuple[str, ...], int | None, int], tuple[Mention, ...]] = {}
+        self._allowed: dict[tuple[int | None, frozenset[EntityKind] | None], dict[int, bool]] = {}
         self._generation = index.generation
 
     def numbered(self, number: int, guild_id: int | None) -> list[Entity]:
@@ -110,9 +113,7 @@ class Subjects:
         # same words more than once (the name, then its words for mentions): the hits
         # are remembered until the index changes. Entities and server aliases change
         # only along with the index (the engine reindexes a subject on every change).
-        if self._generation != self.index.generation:
-            self._hits.clear()
-            self._generation = self.index.generation
+        self._check_generation()
         key = (text, limit, guild_id, kinds)
         found = self._hits.get(key)
         if found is None:
@@ -134,16 +135,34 @@ class Subjects:
         hits = self.index.exact(text, limit=wanted, allow=self._allow(guild_id, kinds))
         return self.visible(hits, guild_id)[:limit]
 
+    def _check_generation(self) -> None:
+        if self._generation != self.index.generation:
+            self._hits.clear()
+            self._mentioned.clear()
+            self._allowed.clear()
+            self._generation = self.index.generation
+
     def _allow(
         self, guild_id: int | None, kinds: frozenset[EntityKind] | None
     ) -> Callable[[int], bool]:
         entities = self.entities
+        # Remembered like the searches: a word every season's name has ("season") makes
+        # the index offer thousands of seasons to a search that wants none.
+        self._check_generation()
+        known = self._allowed.setdefault((guild_id, kinds), {})
+        if len(known) > _ALLOWED:
+            known.clear()
 
         def allow(eid: int) -> bool:
-            e = entities.get(eid)
-            if e is None or not e.visible_in(guild_id):
-                return False
-            return e.kind in kinds if kinds else e.kind is not EntityKind.SEASON
+            ok = known.get(eid)
+            if ok is None:
+                e = entities.get(eid)
+                if e is None or not e.visible_in(guild_id):
+                    ok = False
+                else:
+                    ok = e.kind in kinds if kinds else e.kind is not EntityKind.SEASON
+                known[eid] = ok
+            return ok
 
         return allow
 
@@ -309,6 +328,20 @@ class Subjects:
     # ------------------------------------------------------------ mentions
 
     def mentions(self, words: list[str], guild_id: int | None, limit: int = 16) -> list[Mention]:
+        """The known subjects a question names (typos allowed), longest names first;
+        remembered like the searches (one question looks for them twice: the free path
+        and the subject asked about)."""
+        self._check_generation()
+        key = (tuple(words), guild_id, limit)
+        found = self._mentioned.get(key)
+        if found is None:
+            found = tuple(self._mentions(words, guild_id, limit))
+            if len(self._mentioned) >= _CACHED:
+                self._mentioned.clear()
+            self._mentioned[key] = found
+        return list(found)
+
+    def _mentions(self, words: list[str], guild_id: int | None, limit: int) -> list[Mention]:
         """The known subjects a question names (typos allowed), longest names first.
 
         One index search over the whole question finds subjects sharing its words; a hit

@@ -25,17 +25,24 @@ from bot.store.mentions import spans
 
 _BATCH = 512  # facts embedded and written per round when many changed at once
 _FREQS = 50_000  # word frequencies remembered between changes
+_POSTINGS = 500_000  # (document, BM25 share) pairs of searched words remembered between changes
+_NO_GUILD = np.iinfo(np.int64).min  # a document every server sees, in the guild column
 _TERM = re.compile(r"[^\W_]+")
 
 
 def match_any(terms: Iterable[str]) -> str:
     """An FTS5 query matching any of ``terms``: each is a quoted string, so quotes, ``*``,
     ``-``, ``^``, ``:``, parentheses and AND/OR/NEAR in user text are words, never syntax."""
+    return " OR ".join(_quoted(terms))
+
+
+def _quoted(terms: Iterable[str]) -> list[str]:
+    """The distinct words of ``terms``, each an FTS5 string, in order."""
     quoted = []
     for term in terms:
         for word in _TERM.findall(term):
             quoted.append('"' + word.replace('"', '""') + '"')
-    return " OR ".join(dict.fromkeys(quoted))
+    return list(dict.fromkeys(quoted))
 
 
 class FactIndex:
@@ -46,6 +53,9 @@ class FactIndex:
         self._pending: set[int] = set()
         self._size: int | None = None
         self._freqs: dict[str, int] = {}  # term -> documents; until the documents change
+        # quoted term -> its documents' ids, BM25 shares and servers; until they change
+        self._postings: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._held = 0  # postings remembered
 
     # ------------------------------------------------------------ keeping in step
 
@@ -189,6 +199,8 @@ class FactIndex:
         """Documents may have changed (here or in another process): count again."""
         self._size = None
         self._freqs.clear()
+        self._postings.clear()
+        self._held = 0
 
     def doc_freqs(self, terms: Iterable[str]) -> dict[str, int]:
         """How many documents hold each (porter-stemmed) term."""
@@ -210,21 +222,60 @@ class FactIndex:
     def search(self, terms: list[str], guild_id: int | None, limit: int) -> list[int]:
         """Fact ids best matching any of ``terms`` by BM25 (names weigh double: the
         table's rank, see migration m006), within what a server may see."""
-        query = match_any(terms)
-        if not query:
+        quoted = _quoted(terms)
+        if not quoted:
             return []
-        # Ranked inside FTS5 first (no temporary sort), then the scope: other servers'
-        # documents are few, so three times the limit leaves enough.
-        return [
-            r[0]
-            for r in self.db.execute(
-                "SELECT fact_doc.fact_id FROM (SELECT rowid FROM fact_doc_fts"
-                " WHERE fact_doc_fts MATCH ? ORDER BY rank LIMIT ?) AS hit"
-                " JOIN fact_doc ON fact_doc.fact_id = hit.rowid"
-                " WHERE fact_doc.guild_id IS NULL OR fact_doc.guild_id = ? LIMIT ?",
-                [query, 3 * limit, guild_id, limit],
+        if self.db.conn.in_transaction:
+            # A writer's read may see what a rollback undoes: ranked inside FTS5, not
+            # remembered. Then the scope: other servers' documents are few, so three
+            # times the limit leaves enough.
+            return [
+                r[0]
+                for r in self.db.execute(
+                    "SELECT fact_doc.fact_id FROM (SELECT rowid FROM fact_doc_fts"
+                    " WHERE fact_doc_fts MATCH ? ORDER BY rank LIMIT ?) AS hit"
+                    " JOIN fact_doc ON fact_doc.fact_id = hit.rowid"
+                    " WHERE fact_doc.guild_id IS NULL OR fact_doc.guild_id = ? LIMIT ?",
+                    [" OR ".join(quoted), 3 * limit, guild_id, limit],
+                )
+            ]
+        # FTS5's BM25 of an OR query is the sum of each term's own, in the query's order
+        # (the same doubles), and it breaks ties by id: each term's share is remembered,
+        # as fans' questions share their words, and summed here.
+        found = [self._term_postings(term) for term in quoted]
+        ids = np.concatenate([f[0] for f in found])
+        if not len(ids):
+            return []
+        docs, at = np.unique(ids, return_inverse=True)
+        ranks = np.bincount(at, weights=np.concatenate([f[1] for f in found]))
+        guilds = np.zeros(len(docs), dtype=np.int64)
+        guilds[at] = np.concatenate([f[2] for f in found])
+        best = np.lexsort((docs, ranks))[: 3 * limit]
+        scope = _NO_GUILD if guild_id is None else guild_id
+        seen = (guilds[best] == _NO_GUILD) | (guilds[best] == scope)
+        return [int(d) for d in docs[best[seen]][:limit]]
+
+    def _term_postings(self, term: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """One quoted term's documents: ids, BM25 (FTS5's rank) and server."""
+        found = self._postings.get(term)
+        if found is None:
+            rows = self.db.execute(
+                "SELECT fact_doc.fact_id, hit.rank, fact_doc.guild_id FROM (SELECT rowid,"
+                " rank FROM fact_doc_fts WHERE fact_doc_fts MATCH ?) AS hit"
+                " JOIN fact_doc ON fact_doc.fact_id = hit.rowid",
+                [term],
+            ).fetchall()
+            found = (
+                np.array([r[0] for r in rows], dtype=np.int64),
+                np.array([r[1] for r in rows], dtype=np.float64),
+                np.array([_NO_GUILD if r[2] is None else r[2] for r in rows], dtype=np.int64),
             )
-        ]
+            if self._held + len(rows) > _POSTINGS:
+                self._postings.clear()
+                self._held = 0
+            self._postings[term] = found
+            self._held += len(rows)
+        return found
 
     def holds(self, phrases: list[str], guild_id: int | None) -> bool:
         """Whether some fact's text holds one of ``phrases`` (normalised words, in a row)."""

@@ -14,6 +14,10 @@ from bot.store.bookkeeping import TABLES
 from bot.store.rows import rows
 
 _FACTS_CACHED = 256  # subjects whose facts facts_for remembers (until the database changes)
+_ROWS_MADE = 1 << 14  # facts remembered by the row they were made from
+# columns -> row -> the Fact made from it: a row is its own key (an edited fact is another
+# row), so nothing here goes stale; questions read the same facts again and again.
+_MADE: dict[tuple[str, ...], dict[tuple[Any, ...], Fact]] = {}
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -114,12 +118,12 @@ class Reads:
         cache = self._facts_cache(stamp) if stamp is not None else {}
         found = cache.get((entity_id, guild_id))
         if found is None:
-            rows = self.rows(
+            facts = self._facts_of(
                 self._FACT_SELECT + " WHERE fact.entity_id = ? AND fact.deleted_at IS NULL"
                 " AND (fact.guild_id IS NULL OR fact.guild_id = ?) ORDER BY fact.id",
                 [entity_id, guild_id],
             )
-            found = tuple(_as_seen([fact_from_row(r) for r in rows]))
+            found = tuple(_as_seen(facts))
             if stamp is not None and self._facts_stamp == stamp:  # no change seen meanwhile
                 if len(cache) >= _FACTS_CACHED:
                     cache.clear()
@@ -152,12 +156,27 @@ class Reads:
         if not fact_ids:
             return []
         marks = ",".join("?" for _ in fact_ids)
-        rows = self.rows(
+        facts = self._facts_of(
             self._FACT_SELECT + f" WHERE (fact.id IN ({marks}) OR fact.overrides IN ({marks}))"
             " AND fact.deleted_at IS NULL AND (fact.guild_id IS NULL OR fact.guild_id = ?)",
             [*fact_ids, *fact_ids, guild_id],
         )
-        return _as_seen([fact_from_row(r) for r in rows])
+        return _as_seen(facts)
+
+    def _facts_of(self, sql: str, params: list[Any]) -> list[Fact]:
+        """The facts of a query's rows, each made once per distinct row (see _MADE)."""
+        cur = self.db.execute(sql, params)
+        cols = tuple(d[0] for d in cur.description)
+        made = _MADE.setdefault(cols, {})
+        out = []
+        for row in cur.fetchall():
+            fact = made.get(row)
+            if fact is None:
+                if len(made) >= _ROWS_MADE:
+                    made.clear()
+                fact = made[row] = fact_from_row(dict(zip(cols, row, strict=True)))
+            out.append(fact)
+        return out
 
     def facts_naming(self, entity_id: int, guild_id: int | None, limit: int = 100) -> list[Fact]:
         """The live facts of other subjects that name this one (bot/store/mentions.py), as

@@ -408,3 +408,17 @@ def test_seasons_keep_their_order_through_edits(db_path: Path, engine: Engine) -
             assert answer(engine, message, None) == answer(fresh, message, None), message
     finally:
         fresh.close()
+
+
+def test_remembered_seasons_by_number_follow_edits(engine: Engine) -> None:
+    """Every show's season 2, sorted once and remembered, follows a new season 2 and
+    one merged away."""
+    mod = Moderation(engine)
+    before = [s.id for s in engine.seasons_numbered(2)]
+    assert before == [s.id for s in engine.seasons_numbered(2)]
+    mod.add_fact(OWNER, subject="Foo Show season 2", kind="when", text="Foo s2 aired.")
+    mod.add_fact(OWNER, subject="Bar Show season 2", kind="when", text="Bar s2 aired.")
+    grown = [s.id for s in engine.seasons_numbered(2)]
+    assert len(grown) == len(before) + 2 and grown == sorted(grown)
+    mod.merge_entities(OWNER, "Bar Show season 2", "Foo Show season 2")
+    assert [s.id for s in engine.seasons_numbered(2)] == grown[:-1]

@@ -226,6 +226,72 @@ def test_documents_follow_every_kind_of_write(engine: Engine, tmp_path: Path) ->
     assert crown.answered and "autumn 2017" in crown.facts[0].text
 
 
+def test_remembered_searches_follow_every_write(engine: Engine) -> None:
+    """FactIndex.search remembers each word's documents until they change: after each
+    add, edit, removal and another server's write it ranks as FTS5 itself does."""
+    mod, docs = Moderation(engine), engine.store.docs
+
+    def fts5(terms: list[str], guild: int | None) -> list[int]:
+        return [
+            r[0]
+            for r in engine.store.db.execute(
+                "SELECT fact_doc.fact_id FROM (SELECT rowid FROM fact_doc_fts WHERE"
+                " fact_doc_fts MATCH ? ORDER BY rank LIMIT 30) AS hit JOIN fact_doc ON"
+                " fact_doc.fact_id = hit.rowid WHERE fact_doc.guild_id IS NULL OR"
+                " fact_doc.guild_id = ? LIMIT 10",
+                [match_any(terms), guild],
+            )
+        ]
+
+    def same() -> list[int]:
+        for terms in (["zeppelin"], ["zeppelin", "jessica"], ["lawyer", "hogarth"]):
+            for guild in (None, G1, G2):
+                assert docs.search(terms, guild, 10) == fts5(terms, guild), (terms, guild)
+        return docs.search(["zeppelin"], G1, 10)
+
+    assert same() == []
+    fid = mod.add_fact(MOD, subject="Jeri Hogarth", kind="who", text="Jeri flies a zeppelin.")
+    assert same() == [fid.fact_id]
+    mod.edit_fact(MOD, fid.fact_id, text="Jeri flies a plane.")
+    assert same() == []
+    mod.edit_fact(MOD, fid.fact_id, text="Jeri flies a zeppelin, a lawyer's zeppelin.")
+    assert same() == [fid.fact_id]
+    other = mod.add_fact(MOD2, subject="Hogarth", kind="who", text="A zeppelin lawyer.")
+    assert same() == [fid.fact_id]
+    assert docs.search(["zeppelin"], G2, 10) == [other.fact_id]
+    mod.remove_fact(MOD, fid.fact_id)
+    assert same() == []
+
+
+def test_facts_read_again_follow_every_write(engine: Engine) -> None:
+    """Facts are made once per row read (Reads._facts_of): an edit, an outcome, a server's
+    override and a removal each read back as written."""
+    mod, store = Moderation(engine), engine.store
+    added = mod.add_fact(
+        SYSTEM, subject="Jeri Hogarth", kind="who", text="Jeri is a lawyer.", status="rumor"
+    )
+    fid = added.fact_id
+
+    def seen(guild: int | None = G1) -> list[tuple[str, str | None]]:
+        by_ids = store.facts_by_ids([fid], guild)
+        of_subject = [
+            f for f in store.facts_for(by_ids[0].entity_id, guild) if fid in (f.id, f.overrides)
+        ]
+        assert by_ids == of_subject
+        return [(f.text, f.outcome.value if f.outcome else None) for f in by_ids]
+
+    assert seen() == seen() == [("Jeri is a lawyer.", None)]
+    mod.edit_fact(SYSTEM, fid, text="Jeri is a ruthless lawyer.")
+    assert seen() == [("Jeri is a ruthless lawyer.", None)]
+    mod.resolve_fact(SYSTEM, fid, "busted")
+    assert seen()[0][1] is not None  # an outcome changes no text nor version
+    mod.edit_fact(MOD2, fid, text="Jeri is G2's lawyer.")  # another server's override
+    assert [text for text, _ in seen(G2)] == ["Jeri is G2's lawyer."]
+    assert seen()[0][0] == "Jeri is a ruthless lawyer."
+    mod.remove_fact(SYSTEM, fid)
+    assert store.facts_by_ids([fid], G1) == []
+
+
 def test_a_write_that_fails_leaves_no_document(engine: Engine, tmp_path: Path) -> None:
     store = engine.store
     size = store.docs.size()

@@ -318,3 +318,28 @@ def test_a_pick_among_many_namesakes_sees_them_all(tmp_path) -> None:
         assert found.ambiguous and len(found.candidates) == 5
     finally:
         engine.close()
+
+
+def test_remembered_mentions_follow_every_edit_of_names(engine: Engine) -> None:
+    """The subjects a question names are remembered (Subjects.mentions) until the index
+    changes: an added, removed or renamed name is seen by the same words at once."""
+    mod = Moderation(engine)
+    words = "what did zorblax do in the war".split()
+
+    def named() -> list[str]:
+        return [m.entity.name for m in engine.subjects.mentions(words, G1)]
+
+    assert "Nuke" not in named()
+    assert named() == named()  # remembered: the same
+    mod.add_alias(MOD, "Zorblax", "Nuke")
+    assert "Nuke" in named()
+    mod.remove_alias(MOD, "Zorblax")
+    assert "Nuke" not in named()
+    mod.rename_entity(SYSTEM, "Nuke", "Zorblax")
+    assert "Zorblax" in named()
+    # Which subjects a search may offer (its kinds) is remembered too, until they change.
+    org = frozenset([EntityKind.ORGANISATION])
+    assert engine.subjects.resolve("zorblax", kind=EntityKind.ORGANISATION).entity is None
+    assert not engine.subjects._search("zorblax", 3, None, org)
+    mod.set_entity_kind(SYSTEM, "Zorblax", "organisation")
+    assert engine.subjects.resolve("zorblax", kind=EntityKind.ORGANISATION).entity is not None
