@@ -103,6 +103,12 @@ class Pipeline:
         if subject is not None and subject is found.entity and not asked:
             # "what are the names of the walls": only how it is asked around the name
             return self._about(q, found, named, guild_id, groups)
+        # The subject's facts, and those naming it, that say what was asked...
+        grounded = None
+        if subject is not None and asked:
+            grounded = self._grounded(q, subject, asked, guild_id, groups)
+            if grounded is not None and grounded.fact_scores[0] >= 1.0 and len(grounded.facts) == 1:
+                return grounded  # all of it said by one fact: nothing could say more
         # The free path over every fact: what the question's words and meaning point to.
         # Without leftover words ("the villain of X") X is its hint.
         hint = None if extra else found.entity
@@ -122,10 +128,6 @@ class Pipeline:
                 facts=tuple(picked),
                 fact_scores=tuple(free.scores[i] for i in said),
             )
-        # The subject's facts, and those naming it, that say what was asked...
-        grounded = None
-        if subject is not None and asked:
-            grounded = self._grounded(q, subject, asked, guild_id, groups)
         # ...unless the free path found facts of the subject (its show, its seasons) that
         # say more of it.
         if free is not None and subject is None:

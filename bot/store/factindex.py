@@ -14,7 +14,7 @@ sees both at once) and an import embeds its facts in batches, not one by one.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -56,6 +56,8 @@ class FactIndex:
         # quoted term -> its documents' ids, BM25 shares and servers; until they change
         self._postings: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._held = 0  # postings remembered
+        # (what was asked, phrases, server) -> held; until the documents change
+        self._phrases: dict[tuple[str, tuple[str, ...], int | None], bool] = {}
 
     # ------------------------------------------------------------ keeping in step
 
@@ -201,6 +203,7 @@ class FactIndex:
         self._freqs.clear()
         self._postings.clear()
         self._held = 0
+        self._phrases.clear()
 
     def doc_freqs(self, terms: Iterable[str]) -> dict[str, int]:
         """How many documents hold each (porter-stemmed) term."""
@@ -277,8 +280,26 @@ class FactIndex:
             self._held += len(rows)
         return found
 
+    def _remembered(
+        self, what: str, phrases: tuple[str, ...], guild_id: int | None, look: Callable[[], bool]
+    ) -> bool:
+        if self.db.conn.in_transaction:
+            return look()  # what a write may yet change or roll back is not remembered
+        key = (what, phrases, guild_id)
+        held = self._phrases.get(key)
+        if held is None:
+            if len(self._phrases) > _FREQS:
+                self._phrases.clear()
+            held = self._phrases[key] = look()
+        return held
+
     def holds(self, phrases: list[str], guild_id: int | None) -> bool:
         """Whether some fact's text holds one of ``phrases`` (normalised words, in a row)."""
+        return self._remembered(
+            "holds", tuple(phrases), guild_id, lambda: self._holds(phrases, guild_id)
+        )
+
+    def _holds(self, phrases: list[str], guild_id: int | None) -> bool:
         query = " OR ".join(
             'body : "' + " ".join(words) + '"' for p in phrases if (words := _TERM.findall(p))
         )
@@ -294,10 +315,15 @@ class FactIndex:
             is not None
         )
 
-    def in_a_name(self, phrase: str, guild_id: int | None, limit: int = 20) -> bool:
+    def in_a_name(self, phrase: str, guild_id: int | None) -> bool:
         """Whether some fact holds ``phrase`` (normalised words) inside a name-like span
         of its text: a quoted phrase or a run of capitalised words ('tagged "michael
         winner"', "Crash is a Car Accident film")."""
+        return self._remembered(
+            "name", (phrase,), guild_id, lambda: self._in_a_name(phrase, guild_id)
+        )
+
+    def _in_a_name(self, phrase: str, guild_id: int | None, limit: int = 20) -> bool:
         words = _TERM.findall(phrase)
         if not words:
             return False

@@ -414,3 +414,22 @@ def test_a_job_asked_is_said_by_the_name_of_one(tmp_path: Path) -> None:
         assert not succession.ask("what is romans shoe size").answered
     finally:
         succession.close()
+
+
+def test_names_the_facts_hold_are_read_again_after_a_write(tags: Engine) -> None:
+    docs = tags.store.docs
+    assert docs.in_a_name("michael winner", None) and not docs.in_a_name("paul dano", None)
+    assert not docs.holds(["series 8"], None)
+    more = {
+        "format": "showbot",
+        "version": 1,
+        "sources": [{"key": "kb3", "title": "More tags"}],
+        "entities": [{"key": "blood", "name": "There Will Be Blood", "kind": "show"}],
+        "facts": [{"key": "b1", "entity": "blood", "kind": "what", "status": "confirmed",
+                   "source": "kb3",
+                   "text": 'There Will Be Blood is tagged "paul dano", series 8.'}],
+    }  # fmt: skip
+    with tags.store.atomic():
+        import_data(tags.store, more, SYSTEM)
+    tags.sync(force=True)
+    assert docs.in_a_name("paul dano", None) and docs.holds(["series 8"], None)
