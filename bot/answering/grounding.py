@@ -27,7 +27,7 @@ from bot.language.embedding import embedder
 from bot.language.text import FUNCTION_WORDS, normalize, stem
 from bot.models import EntityKind, Fact, Intent, Kind
 
-MIN_SAID = 0.55  # share of the asked words a fact must say to answer
+MIN_SAID = 0.5  # share of the asked words a fact must say to answer
 UNSEEN_WEIGHT = 0.25  # an asked word no fact holds: how the question is put ("listed")
 MIN_PREFIX = 5  # letters two stems must share to count as one word's family
 MEANING = 0.5  # cosine of two words' embeddings taken as one meaning ("dead" ~ "died")
