@@ -85,6 +85,7 @@ def grams(text: str) -> set[str]:
 # Lowercase words that join the capitalised words of one title ("House of Horrors" does
 # not name a film called House). Few: "Levi in the Japanese version" is two names.
 _JOINERS = frozenset("of on de la le du da von van".split())
+_ARTICLES = frozenset(("the", "a", "an"))
 _QUOTED = re.compile(r"[\"“”]([^\"“”]{1,80})[\"“”]")
 _BREAKS = re.compile(r"[,;:!?()\[\]\"“”/]|\.(?:\s|$)")
 
@@ -96,22 +97,31 @@ def spans(text: str) -> set[str]:
     before it ("the Squad")."""
     out = {normalize(q) for q in _QUOTED.findall(text)}
     for clause in _BREAKS.split(text):
+        words = clause.split()
         run: list[str] = []
-        for i, word in enumerate([*clause.split(), ""]):
-            if word[:1].isupper() or (run and (word[:1].isdigit() or word in _JOINERS)):
+        start = 0  # where the run began
+        for i, word in enumerate([*words, ""]):
+            # "of the" inside a title joins it too: "The Phantom of the Opera" is one span.
+            joins = run and (
+                word[:1].isdigit()
+                or word in _JOINERS
+                or (word in _ARTICLES and run[-1] in _JOINERS)
+            )
+            if word[:1].isupper() or joins:
+                start = i if not run else start
                 run.append(word)
                 continue
-            while run and run[-1] in _JOINERS:
+            while run and (run[-1] in _JOINERS or run[-1] in _ARTICLES):
                 run.pop()
             if run:
                 out.add(normalize(" ".join(run)))
-                before = clause.split()[i - len(run) - 1] if i > len(run) else ""
-                if before.lower() in ("the", "a", "an"):  # "with the Squad" names The Squad
+                before = words[start - 1] if start > 0 else ""
+                if before.lower() in _ARTICLES:  # "with the Squad" names The Squad
                     out.add(normalize(f"{before} {' '.join(run)}"))
-                first = len(run) == i  # began the clause: its first capital may be the sentence's
-                if run[0].lower() in ("the", "a", "an") or first:
+                # A run that began the clause: its first capital may be the sentence's.
+                if run[0].lower() in _ARTICLES or start == 0:
                     rest = run[1:]
-                    while rest and rest[0] in _JOINERS:
+                    while rest and (rest[0] in _JOINERS or rest[0] in _ARTICLES):
                         rest = rest[1:]
                     out.add(normalize(" ".join(rest)))
             run = []

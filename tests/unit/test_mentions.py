@@ -237,3 +237,17 @@ def engine(tmp_path: Path) -> Iterator[Engine]:  # a fresh seeded store per test
     eng = Engine.open(tmp_path / "mentions.db")
     yield eng
     eng.close()
+
+
+def test_a_title_with_of_the_inside_is_one_name(engine: Engine) -> None:
+    """ "The Phantom of the Opera" is one name-like span: it names neither a film called
+    Phantom nor one called Opera."""
+    from bot.store.mentions import spans
+
+    text = "The Phantom of the Opera was written by Gaston Leroux."
+    assert {"the phantom of the opera", "phantom of the opera"} <= spans(text)
+    assert not {"phantom", "opera", "the the phantom"} & spans(text)
+    mod = Moderation(engine)
+    mod.add_fact(OWNER, subject="Phantom", kind="what", text="Phantom is a film.")
+    mod.add_fact(OWNER, subject="The Phantom of the Opera", kind="who", text=text)
+    assert named(engine, "phantom") == set()
