@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz.distance import OSA
@@ -63,7 +63,6 @@ class Mention:
     end: int
     score: float
     partial: bool = False  # only a first or last name of it
-    exact: int = 0  # how many words of the name the question holds in a row, as spelled
     typo: bool = False  # a word of the name is typed another way ("stoner" for Stoker)
 
 
@@ -362,7 +361,7 @@ class Subjects:
             probe = self._search(word, _PARTIAL + 1, guild_id, None)
             hits += probe
             partial += self._partial(word, words, probe)
-        found: list[Mention] = []
+        found: list[tuple[Mention, int]] = []  # with how many of its words were typed whole
         seen: set[int] = set()
         for hit in hits:
             if hit.key in seen:
@@ -386,13 +385,13 @@ class Subjects:
             if last - first + 1 > len(every) + 1:
                 continue
             typo = any(words[i] not in (w, w + "s") for w, i in zip(name, at, strict=True))
-            mention = Mention(self.entities[hit.entity_id], first, last + 1, hit.score)
-            found.append(replace(mention, exact=_typed_whole(every, words), typo=typo))
+            mention = Mention(self.entities[hit.entity_id], first, last + 1, hit.score, typo=typo)
+            found.append((mention, _typed_whole(every, words)))
         # Of names spanning as many words, the one typed whole comes first, glue words
         # included: "the girl" names The Girl, not Girl; "this is the end", not The End.
-        found.sort(key=lambda m: (-(m.end - m.start), -m.exact, -m.score))
+        found.sort(key=lambda pair: (-(pair[0].end - pair[0].start), -pair[1], -pair[0].score))
         unique: dict[int, Mention] = {}
-        for m in found + partial:
+        for m in [m for m, _ in found] + partial:
             unique.setdefault(m.entity.id, m)
         return list(unique.values())
 

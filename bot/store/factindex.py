@@ -45,6 +45,13 @@ def _quoted(terms: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(quoted))
 
 
+def _phrase(text: str) -> str:
+    """An FTS5 query for the words of ``text`` in a row in a fact's own text (its body
+    column), or "" when it has none."""
+    words = _TERM.findall(text)
+    return 'body : "' + " ".join(words) + '"' if words else ""
+
+
 class FactIndex:
     """Keeps ``fact_doc`` in step with the curated tables, and reads it."""
 
@@ -300,9 +307,7 @@ class FactIndex:
         )
 
     def _holds(self, phrases: list[str], guild_id: int | None) -> bool:
-        query = " OR ".join(
-            'body : "' + " ".join(words) + '"' for p in phrases if (words := _TERM.findall(p))
-        )
+        query = " OR ".join(q for p in phrases if (q := _phrase(p)))
         if not query:
             return False
         return (
@@ -324,17 +329,17 @@ class FactIndex:
         )
 
     def _in_a_name(self, phrase: str, guild_id: int | None, limit: int = 20) -> bool:
-        words = _TERM.findall(phrase)
-        if not words:
+        query = _phrase(phrase)
+        if not query:
             return False
         rows = self.db.execute(
             "SELECT fact_doc.body FROM (SELECT rowid FROM fact_doc_fts"
             " WHERE fact_doc_fts MATCH ? LIMIT ?) AS hit"
             " JOIN fact_doc ON fact_doc.fact_id = hit.rowid"
             " WHERE fact_doc.guild_id IS NULL OR fact_doc.guild_id = ?",
-            ['body : "' + " ".join(words) + '"', limit, guild_id],
+            [query, limit, guild_id],
         )
-        wanted = f" {' '.join(words)} "
+        wanted = f" {' '.join(_TERM.findall(phrase))} "
         return any(wanted in f" {span} " for (body,) in rows for span in spans(body))
 
     def of_subjects(self, entity_ids: list[int], guild_id: int | None, limit: int) -> list[int]:
