@@ -82,6 +82,41 @@ def grams(text: str) -> set[str]:
     return found | {g[:-1] for g in found if g.endswith("s") and len(g.rsplit(" ", 1)[-1]) > 3}
 
 
+def outermost(names: set[str], text: str) -> set[str]:
+    """The normalised ``names`` found in ``text`` that it does not hold only inside a
+    longer known name written as a title (capitals at both ends): "My Stepmother Is an
+    Alien was directed by ..." names the film, not one called Alien (a dictionary
+    tagger's longest match), while "directed by John Ford" names John Ford whatever film
+    is called that, and "Jessica Jones season 2" the show as well as its season. A name
+    whose words aren't found as written is kept."""
+    if len(names) < 2:
+        return names
+    titles: list[tuple[int, int]] = []
+    for outer in names:
+        if any(len(n) < len(outer) and f" {n} " in f" {outer} " for n in names):
+            for m in _written(outer).finditer(text):
+                last = m.group().split()[-1]
+                if m.group()[:1].isupper() and last[:1].isupper():
+                    titles.append(m.span())
+    if not titles:
+        return names
+    kept = set()
+    for name in names:
+        spans = [m.span() for m in _written(name).finditer(text)]
+        inside = [
+            any(a <= lo and hi <= b and (a, b) != (lo, hi) for a, b in titles) for lo, hi in spans
+        ]
+        if not spans or not all(inside):
+            kept.add(name)
+    return kept
+
+
+def _written(norm: str) -> re.Pattern[str]:
+    """A normalised name's words as written in a text, whatever the case and punctuation."""
+    words = r"[\W_]+".join(re.escape(w) for w in norm.split())
+    return re.compile(rf"(?<!\w){words}(?!\w)", re.IGNORECASE)
+
+
 # Lowercase words that join the capitalised words of one title ("House of Horrors" does
 # not name a film called House). Few: "Levi in the Japanese version" is two names.
 _JOINERS = frozenset("of on de la le du da von van".split())
@@ -247,27 +282,28 @@ class Mentions:
         ).fetchall()
         links: list[tuple[int, int]] = []
         for fid, own, guild, text, quote in rows:
-            words = grams("\n".join(filter(None, (text, quote))))
+            body = "\n".join(filter(None, (text, quote)))
+            words = grams(body)
             if not words:
                 continue
-            found = {
-                eid
-                for eid, name_guild in self._lookup(words)
-                if eid != own and name_guild in (None, guild)
-            }
+            names = [(n, e) for n, e, g in self._lookup(words) if g in (None, guild)]
+            kept = outermost({n for n, _ in names}, body)
+            found = {eid for norm, eid in names if eid != own and norm in kept}
             links += [(fid, eid) for eid in sorted(found) if self._visible(eid, guild)]
         self.db.conn.executemany(
             "INSERT OR IGNORE INTO fact_mention (fact_id, entity_id) VALUES (?, ?)", links
         )
 
-    def _lookup(self, words: set[str]) -> list[tuple[int, int | None]]:
+    def _lookup(self, words: set[str]) -> list[tuple[str, int, int | None]]:
+        """(name, subject, its server) for each known name among ``words``."""
         ordered = sorted(words)
-        found: list[tuple[int, int | None]] = []
+        found: list[tuple[str, int, int | None]] = []
         for start in range(0, len(ordered), _BATCH):
             part = ordered[start : start + _BATCH]
             marks = ",".join("?" for _ in part)
             found += self.db.execute(
-                f"SELECT entity_id, guild_id FROM mention_name WHERE norm IN ({marks})", part
+                f"SELECT norm, entity_id, guild_id FROM mention_name WHERE norm IN ({marks})",
+                part,
             ).fetchall()
         return found
 

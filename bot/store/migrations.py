@@ -435,6 +435,15 @@ def m016_mention_glue(db: Database) -> None:
     mentions.Mentions(db).rebuild()
 
 
+@migrations()
+def m017_mention_outermost(db: Database) -> None:
+    # The links are rebuilt with bot/store/mentions.outermost: a name held only inside a
+    # longer known name is not named ("My Stepmother Is an Alien" does not name Alien).
+    from bot.store import mentions
+
+    mentions.Mentions(db).rebuild()
+
+
 def require_current(db: Database) -> None:
     """Refuse a database that needs migrating, for readers that may not write."""
     _refuse_newer(db)

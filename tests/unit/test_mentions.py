@@ -251,3 +251,39 @@ def test_a_title_with_of_the_inside_is_one_name(engine: Engine) -> None:
     mod.add_fact(OWNER, subject="Phantom", kind="what", text="Phantom is a film.")
     mod.add_fact(OWNER, subject="The Phantom of the Opera", kind="who", text=text)
     assert named(engine, "phantom") == set()
+
+
+def test_a_name_held_only_inside_a_longer_name_is_not_named(engine: Engine) -> None:
+    """A dictionary tagger's longest match: "My Stepmother Is an Alien" names that film,
+    not one called Alien; a fact saying Alien on its own as well names both, and the
+    shorter name is named again once the longer one is gone."""
+    from bot.store.mentions import outermost
+
+    text = "My Stepmother Is an Alien was directed by Richard Benjamin."
+    names = {"my stepmother is an alien", "alien", "richard benjamin"}
+    assert outermost(names, text) == {"my stepmother is an alien", "richard benjamin"}
+    assert outermost(names, f"{text} Alien too.") == names
+    # A longer name written in lower case is no title: John Ford is named.
+    names = {"directed by john ford", "john ford", "3 bad men"}
+    assert outermost(names, "3 Bad Men was directed by John Ford.") == names
+    season = "Jessica Jones season 2 starts in 2017."
+    assert outermost({"jessica jones", "jessica jones season 2"}, season) == {
+        "jessica jones",
+        "jessica jones season 2",
+    }
+    film = "Directed by John Ford is a film."
+    assert outermost(names - {"3 bad men"}, film) == {"directed by john ford"}
+    mod = Moderation(engine)
+    mod.add_fact(OWNER, subject="Alien", kind="what", text="Alien is a film.")
+    inside = "My Stepmother Is an Alien was directed by Richard Benjamin."
+    both = "Alien and My Stepmother Is an Alien came out in the same decade."
+    film = mod.add_fact(OWNER, subject="My Stepmother Is an Alien", kind="who", text=inside)
+    mod.add_fact(OWNER, subject="Eighties", kind="what", text=both)
+    assert named(engine, "alien") == {both}
+    # The longer name gone (renamed, and the old name it keeps as an alias removed):
+    # Alien is named again.
+    mod.rename_entity(OWNER, "My Stepmother Is an Alien", "Stepmother")
+    assert named(engine, "alien") == {both}
+    mod.remove_alias(OWNER, "My Stepmother Is an Alien")
+    assert named(engine, "alien") == {both, inside}
+    assert engine.store.mentions.links() == _rebuilt(engine)

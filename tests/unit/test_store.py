@@ -86,6 +86,7 @@ def test_reopening_migrates_once(tmp_path: Path) -> None:
         "m014_phrasings",
         "m015_follow_server_names",
         "m016_mention_glue",
+        "m017_mention_outermost",
     ]
     st.close()
 
