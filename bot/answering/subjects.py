@@ -371,16 +371,15 @@ class Subjects:
             name = [w for w in every if w not in NOISE]
             if not name:
                 continue
-            spots = [_find_word(w, words) for w in name]
-            if any(not s for s in spots):
+            at = _in_order(name, words)
+            if at is None:
+                # Missing, or out of order inside a question: "words describe deep" is no
+                # Deep in the Woods.
                 continue
             # Glue words of a name may be missing ("the hand" as "hand"), not most of it:
             # "The Old Stranger" is not mentioned by "stranger" alone.
             if 2 * (len(name) + sum(1 for w in every if w in NOISE and w in words)) < len(every):
                 continue
-            at = [min(s) for s in spots]
-            if at != sorted(at):
-                continue  # out of order inside a question: "words describe deep" is no Deep Woods
             first, last = min(at), max(at)
             if last - first + 1 > len(every) + 1:
                 continue
@@ -470,6 +469,18 @@ def _typed_whole(name: list[str], words: list[str]) -> int:
     return 0
 
 
-def _find_word(word: str, words: list[str]) -> list[int]:
-    """Positions of ``word`` in ``words``: equal, a possessive, or a typo of it."""
-    return [i for i, w in enumerate(words) if same_word(word, w)]
+def _in_order(name: list[str], words: list[str]) -> list[int] | None:
+    """Where each word of a name is in ``words`` (equal, a possessive, or a typo of it),
+    each after the one before, as tightly as the question allows: a word a name repeats
+    is found twice ("No Deposit, No Return"); None when some word isn't there in order."""
+    best: list[int] | None = None
+    for first in (i for i, w in enumerate(words) if same_word(name[0], w)):
+        at = [first]
+        for part in name[1:]:
+            i = next((i for i in range(at[-1] + 1, len(words)) if same_word(part, words[i])), -1)
+            if i < 0:
+                return best  # later starts find no more than this one did
+            at.append(i)
+        if best is None or at[-1] - at[0] < best[-1] - best[0]:
+            best = at  # the tightest place: "a x a b" holds "a b" at its end
+    return best
