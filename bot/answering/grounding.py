@@ -88,10 +88,14 @@ class Scored:
 
 
 # Words that only say how something is asked: "which person wrote X" asks who wrote X.
-ASKING = frozenset(("person", "people", "someone", "name", "named", "names", "called", "listed"))
+ASKING = frozenset(
+    ("person", "people", "someone", "name", "named", "names", "called", "listed", "mean", "meaning")
+)
 _ASKING_STEMS = frozenset(stem(w) for w in ASKING)
 # Words narrowing a kind asked for ("the real name", "the main language").
 _QUALIFIERS = frozenset(stem(w) for w in "real full actual main primary original official".split())
+# Verbs that put a subject in a kind asked for ("fall under", "belong to", "classed as").
+_CLASSING = frozenset(stem(w) for w in "fall falls belong belongs class classed classified".split())
 
 
 def asked_stems(words: Sequence[str]) -> list[str]:
@@ -104,6 +108,10 @@ def asked_stems(words: Sequence[str]) -> list[str]:
         for i, s in enumerate(stems)
         if not (s in _QUALIFIERS and i + 1 < len(stems) and _asks_for_a_kind(stems[i + 1]))
     ]
+    if any(s in KIND_WORDS or s in categories() for s in stems):
+        # "what genre does X fall under", "which category does X belong to": the verb
+        # only puts X in the kind asked for.
+        stems = [s for s in stems if s not in _CLASSING]
     return [s for s in stems if s not in _ASKING_STEMS]
 
 

@@ -338,6 +338,9 @@ TAGS = {
         {"key": "friday", "name": "Friday", "kind": "show"},
         {"key": "woods", "name": "Deep in the Woods", "kind": "show"},
         {"key": "impact", "name": "Deep Impact", "kind": "show"},
+        {"key": "return", "name": "Return", "kind": "show"},
+        {"key": "deposit", "name": "No Deposit, No Return", "kind": "show"},
+        {"key": "yaar", "name": "Bey Yaar", "kind": "show"},
     ],
     "aliases": [],
     "facts": [
@@ -353,6 +356,14 @@ TAGS = {
          "text": 'Deep in the Woods is tagged "slasher".'},
         {"key": "f6", "entity": "impact", "kind": "what", "status": "confirmed", "source": "kb",
          "text": 'Deep Impact is tagged "comet".'},
+        {"key": "f7", "entity": "return", "kind": "who", "status": "confirmed", "source": "kb",
+         "text": "Return was directed by Liza Johnson."},
+        {"key": "f8", "entity": "deposit", "kind": "who", "status": "confirmed", "source": "kb",
+         "text": "No Deposit, No Return was directed by Norman Tokar."},
+        {"key": "f9", "entity": "yaar", "kind": "what", "status": "confirmed", "source": "kb",
+         "text": "Bey Yaar is in Gujarati."},
+        {"key": "f10", "entity": "yaar", "kind": "what", "status": "confirmed", "source": "kb",
+         "text": "Bey Yaar is a Drama film."},
     ],
 }  # fmt: skip
 
@@ -379,6 +390,23 @@ def test_a_name_inside_a_longer_name_the_facts_hold_is_not_its_subject(tags: Eng
     assert first_text(tags, "what words describe deep impact") == 'Deep Impact is tagged "comet".'
 
 
+def test_a_name_repeating_a_word_is_named_whole(tags: Engine) -> None:
+    """ "No Deposit, No Return" holds "no" twice: the question names that film, not the
+    film Return inside it."""
+    assert first_text(tags, "who's the director of No Deposit, No Return") == (
+        "No Deposit, No Return was directed by Norman Tokar."
+    )
+
+
+def test_a_language_or_genre_asked_is_said_by_its_name(tags: Engine) -> None:
+    """Any language of the list answers "what language" (or what is spoken); a verb that
+    only puts the film in the genre asked for asks nothing more."""
+    for question in ("what language is bey yaar in", "what language do they speak in bey yaar"):
+        assert first_text(tags, question) == "Bey Yaar is in Gujarati."
+    assert first_text(tags, "what genre does bey yaar fall under") == "Bey Yaar is a Drama film."
+    assert first_text(tags, "what shoe size does bey yaar fall under") is None
+
+
 def test_a_season_the_facts_say_in_words_is_asked_of_them(tmp_path: Path) -> None:
     """Bake Off's series are no subjects of their own: a fact saying "won series 8"
     answers who won series 8; series 20, which no fact says, stays unknown."""
@@ -400,6 +428,8 @@ def test_a_word_narrowing_a_kind_asks_nothing_of_its_own() -> None:
     assert asked_stems(["what", "is", "the", "main", "language"]) == ["languag"]
     assert asked_stems(["krista", "real", "name"]) == ["krista"]
     assert asked_stems(["main", "street"]) == ["main", "street"]
+    # "what does star baker mean" asks what it is.
+    assert asked_stems(["what", "does", "star", "baker", "mean"]) == ["star", "baker"]
 
 
 def test_a_job_asked_is_said_by_the_name_of_one(tmp_path: Path) -> None:
