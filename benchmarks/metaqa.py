@@ -44,6 +44,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from metaqa_rewording import reword  # noqa: E402
 
 from bot import validation as v  # noqa: E402
 
@@ -358,6 +361,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true", help="print a machine-readable summary")
     p.add_argument("--show-misses", type=int, default=0, metavar="K", help="K misses per type")
     p.add_argument("--dump", type=Path, metavar="FILE", help="every question's outcome (JSONL)")
+    p.add_argument(
+        "--reworded",
+        choices=("dev", "holdout"),
+        help="ask each question in one of our own wordings (benchmarks/metaqa_rewording.py)",
+    )
     args = p.parse_args(argv)
     folder = args.data.resolve()
     started = time.perf_counter()
@@ -365,6 +373,8 @@ def main(argv: list[str] | None = None) -> int:
     data, skipped = interchange(triples)
     loaded = time.perf_counter() - started
     db, meta, built = cached_store(folder, data, args.db, args.rebuild)
+    if args.reworded:
+        items = reword(items, args.reworded)
     if args.limit is not None:
         items = items[: args.limit]
     tallies, asking = ask_all(db, items, args.show_misses, args.dump)
@@ -384,7 +394,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(summary, indent=1))
         return 0
-    print(f"MetaQA 1-hop dev: {len(items)} questions; {len(triples)} triples from {folder}")
+    how = f", reworded ({args.reworded} wordings)" if args.reworded else ""
+    print(f"MetaQA 1-hop dev{how}: {len(items)} questions; {len(triples)} triples from {folder}")
     print(
         f"store: {db.name} ({'built now' if built else 'cached'}): {meta['entities']} subjects,"
         f" {meta['facts']} facts; skipped {sum(skipped.values())}"

@@ -43,7 +43,7 @@ NOUN_MARKERS = frozenset("a an the its his her their my our your this that these
 # Words that ask for a kind of subject rather than say anything: held by every fact
 # about (or naming) a subject of that kind.
 KIND_WORDS: dict[str, tuple[EntityKind, ...]] = {
-    **dict.fromkeys(("show", "seri", "tv", "movi", "film"), (EntityKind.SHOW,)),
+    **dict.fromkeys(("show", "seri", "tv", "movi", "film", "filmographi"), (EntityKind.SHOW,)),
     **dict.fromkeys(("charact", "role"), (EntityKind.CHARACTER,)),
     **dict.fromkeys(("actor", "actress"), (EntityKind.PERSON,)),
     **dict.fromkeys(("season",), (EntityKind.SEASON,)),

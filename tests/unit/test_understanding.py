@@ -390,6 +390,11 @@ def test_a_name_inside_a_longer_name_the_facts_hold_is_not_its_subject(tags: Eng
     assert first_text(tags, "what words describe deep impact") == 'Deep Impact is tagged "comet".'
 
 
+def test_a_filmography_is_the_films_and_themes_are_tags(films: Engine, tags: Engine) -> None:
+    assert first_text(films, "filmography of diana rigg") == "Diana Rigg stars in The Avengers."
+    assert first_text(tags, "deep impact themes") == 'Deep Impact is tagged "comet".'
+
+
 def test_a_name_repeating_a_word_is_named_whole(tags: Engine) -> None:
     """ "No Deposit, No Return" holds "no" twice: the question names that film, not the
     film Return inside it."""
