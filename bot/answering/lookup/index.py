@@ -305,8 +305,10 @@ class AliasIndex(Scoring, Completion, Delta):
         # "Hunter & Brothers"; then shorter aliases first.
         tied: list[tuple[int, float]] = []
         tie = 0.0
+        ent = self._ent_v
         for aid, raw in chain(ranked, [(_END, 0.0)]):
-            if tied and (aid == _END or round(raw, 6) != tie or len(tied) == _TIES):
+            rounded = round(raw, 6)
+            if tied and (aid == _END or rounded != tie or len(tied) == _TIES):
                 if len(tied) > 1 and tie >= CUTOFF:  # below, shorter-first will do
                     tied.sort(key=lambda t: -fuzz.ratio(qn, normalize(self._text(t[0]))))
                 for t in tied:
@@ -315,8 +317,8 @@ class AliasIndex(Scoring, Completion, Delta):
                 tied = []
             if aid == _END:
                 continue
-            if self._ent_v[aid] not in seen:
-                tie = round(raw, 6)
+            if ent[aid] not in seen:
+                tie = rounded
                 tied.append((aid, round(min(raw, NEAR), 2)))
         return hits
 
