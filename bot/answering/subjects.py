@@ -116,10 +116,7 @@ class Subjects:
         key = (text, limit, guild_id, kinds)
         found = self._hits.get(key)
         if found is None:
-            allow = self._allow(guild_id, kinds)
-            wanted = limit + 4 if self.alias_guilds else limit
-            hits = self.index.search(text, limit=wanted, allow=allow)
-            found = tuple(self.visible(hits, guild_id)[:limit])
+            found = tuple(self._scoped(self.index.search, text, limit, guild_id, kinds))
             if len(self._hits) >= _CACHED:
                 self._hits.clear()
             self._hits[key] = found
@@ -130,8 +127,20 @@ class Subjects:
     ) -> list[Hit]:
         """What _search would list first when some alias is spelt `text`: its exact hits
         (the same ones, in the same order), or none."""
+        return self._scoped(self.index.exact, text, limit, guild_id, kinds)
+
+    def _scoped(
+        self,
+        find: Callable[..., list[Hit]],
+        text: str,
+        limit: int,
+        guild_id: int | None,
+        kinds: frozenset[EntityKind] | None,
+    ) -> list[Hit]:
+        """`find`'s hits (index.search or index.exact) that this server may see: a few
+        more asked for when servers have their own aliases, as visible() may drop some."""
         wanted = limit + 4 if self.alias_guilds else limit
-        hits = self.index.exact(text, limit=wanted, allow=self._allow(guild_id, kinds))
+        hits = find(text, limit=wanted, allow=self._allow(guild_id, kinds))
         return self.visible(hits, guild_id)[:limit]
 
     def _check_generation(self) -> None:

@@ -471,15 +471,20 @@ def test_words_looked_up_and_missed_are_found_once_added() -> None:
 @example(
     names=[["vance", "mara"], ["blue"], ["mara", "vance"]], query=["mara", "vanse"], banned=set()
 )
+@example(  # more ties than a group holds, the whole first group not allowed
+    names=[["mara", "vance"]] * 12, query=["mara", "vanse"], banned={0, 2, 3, 4, 5, 6, 7, 8}
+)
 def test_best_is_the_first_search_hit_that_clears_the_cutoff(
     names: list[list[str]], query: list[str], banned: set[int]
 ) -> None:
-    """best() ranks only the top scores (AliasIndex._best_scored): it must pick what
-    search() lists first, ties, filters and removals included."""
+    """Asked for one hit, a search ranks only the first group of equal scores
+    (AliasIndex._top): best() and search(limit=1) must pick what a longer search lists
+    first, ties, filters and removals included."""
     index = AliasIndex.build([(k, k % 10, " ".join(n).title()) for k, n in enumerate(names)])
     index.remove(1)  # a removed alias counts nowhere
     q = " ".join(query)
     for allow in (None, lambda e: e not in banned):
-        first = index.search(q, limit=1, allow=allow)
+        first = index.search(q, limit=3, allow=allow)[:1]
+        assert index.search(q, limit=1, allow=allow) == first
         expected = first[0] if first and first[0].score >= CUTOFF else None
         assert index.best(q, allow=allow) == expected

@@ -7,7 +7,7 @@ import bisect
 import contextlib
 import ctypes
 from collections.abc import Callable, Iterable, Iterator
-from itertools import chain, compress, repeat
+from itertools import chain, compress, islice, repeat
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -20,6 +20,8 @@ from bot.answering.lookup.scoring import Hit, Scoring, _weights
 from bot.answering.lookup.state import GENERATIONS
 from bot.answering.lookup.vocab import Strings, Vocabulary, _word_ids
 from bot.language.text import normalize, normalize_many
+
+_END = -1  # no alias: the end of the ranked aliases, or of a group of them
 
 
 class AliasIndex(Scoring, Completion, Delta):
@@ -282,35 +284,57 @@ class AliasIndex(Scoring, Completion, Delta):
         found: tuple[list[int], list[int]],
     ) -> list[Hit]:
         exact, spaced = found
-        ids, scores = self._score(qn)
         hits: list[Hit] = []
         seen: set[int] = set()
         allowed: dict[int, bool] = {}
+        # Aliases spelt as asked (or with a space more or less) come first; nothing else
+        # is scored when they are all that was asked for.
         for group, score in ((exact, EXACT), (spaced, NEAR)):
             for aid in sorted(group, key=self._canon):
                 if self._take(aid, score, hits, seen, allowed, allow) and len(hits) >= limit:
                     return hits
+        ids, scores = self._score(qn)
         if not len(ids):
             return hits
+        ranked: Iterable[tuple[int, float]] = self._ranked(ids, scores, max(_SELECT, 4 * limit))
+        if limit == 1:  # (so nothing is taken yet) the first group alone, unless none is allowed
+            top = self._top(ids, scores)
+            ranked = chain(top, [(_END, 0.0)], islice(ranked, len(top), None))
         # Best first. Equal scores (word order is not scored) go by how alike the texts
         # are letter by letter, so "brothers and hunter" prefers "Brothers & Hunter" to
         # "Hunter & Brothers"; then shorter aliases first.
         tied: list[tuple[int, float]] = []
         tie = 0.0
-        for aid, raw in chain(self._ranked(ids, scores, max(_SELECT, 4 * limit)), [(-1, -1.0)]):
-            if tied and (round(raw, 6) != tie or len(tied) == _TIES):
+        ent = self._ent_v
+        for aid, raw in chain(ranked, [(_END, 0.0)]):
+            rounded = round(raw, 6)
+            if tied and (aid == _END or rounded != tie or len(tied) == _TIES):
                 if len(tied) > 1 and tie >= CUTOFF:  # below, shorter-first will do
                     tied.sort(key=lambda t: -fuzz.ratio(qn, normalize(self._text(t[0]))))
                 for t in tied:
                     if self._take(*t, hits, seen, allowed, allow) and len(hits) >= limit:
                         return hits
                 tied = []
-            if aid < 0:
-                break
-            if self._ent_v[aid] not in seen:
-                tie = round(raw, 6)
+            if aid == _END:
+                continue
+            if ent[aid] not in seen:
+                tie = rounded
                 tied.append((aid, round(min(raw, NEAR), 2)))
         return hits
+
+    def _top(self, ids: np.ndarray, scores: np.ndarray) -> list[tuple[int, float]]:
+        """The beginning of _ranked(ids, scores)'s order that is its first group of equal
+        scores (rounded to 6 places), up to _TIES of them: found without sorting the rest."""
+        top = float(scores.max())
+        tie = round(top, 6)
+        # Scores rounding to the top's are within 1e-6 of it (a superset; rounded below).
+        near = np.flatnonzero(scores >= top - 1e-6)
+        group = sorted(
+            (-raw, self._canon(aid), aid, raw)
+            for aid, raw in zip(ids[near].tolist(), scores[near].tolist(), strict=True)
+            if round(raw, 6) == tie
+        )
+        return [(aid, raw) for _, _, aid, raw in group[:_TIES]]
 
     def exact(
         self, query: str, *, limit: int = 5, allow: Callable[[int], bool] | None = None
@@ -330,54 +354,12 @@ class AliasIndex(Scoring, Completion, Delta):
         return hits
 
     def best(self, query: str, *, allow: Callable[[int], bool] | None = None) -> Hit | None:
-        """The top hit if it clears CUTOFF, else None."""
+        """The top hit if it clears CUTOFF, else None: search()'s first hit."""
         qn = normalize(query) if isinstance(query, str) else ""
         if not qn or not self._live:
             return None
-        found = self._lookup_exact(qn)
-        # An exact alias scores 100, which nothing beats: no need to score the rest.
-        hits: list[Hit] = []
-        for aid in sorted(found[0], key=self._canon):
-            if self._take(aid, EXACT, hits, set(), {}, allow):
-                return hits[0]
-        hit = self._best_scored(qn, allow, found)
-        return hit if hit is not None and hit.score >= CUTOFF else None
-
-    def _best_scored(
-        self,
-        qn: str,
-        allow: Callable[[int], bool] | None,
-        found: tuple[list[int], list[int]],
-    ) -> Hit | None:
-        """_search(qn, 1, ...)'s hit, without ranking more than the best scores: the
-        first group of equal scores (rounded to 6 places), up to _TIES of them in
-        canonical order, put in order by their text when confident."""
-        hits: list[Hit] = []
-        if found[1]:  # aliases spelt with a space more or less come first: the long way
-            hits = self._search(qn, 1, allow, found)
-            return hits[0] if hits else None
-        ids, scores = self._score(qn)
-        if not len(ids):
-            return None
-        top = float(scores.max())
-        tie = round(top, 6)
-        # Scores rounding to the top's are within 1e-6 of it (a superset; rounded below).
-        near = np.flatnonzero(scores >= top - 1e-6)
-        group = sorted(
-            (
-                (-raw, self._canon(aid), aid, raw)
-                for aid, raw in zip(ids[near].tolist(), scores[near].tolist(), strict=True)
-                if round(raw, 6) == tie
-            )
-        )[:_TIES]
-        tied = [(aid, round(min(raw, NEAR), 2)) for _, _, aid, raw in group]
-        if len(tied) > 1 and tie >= CUTOFF:
-            tied.sort(key=lambda t: -fuzz.ratio(qn, normalize(self._text(t[0]))))
-        for t in tied:
-            if self._take(*t, hits, set(), {}, allow):
-                return hits[0]
-        hits = self._search(qn, 1, allow, found)  # none allowed: the next scores
-        return hits[0] if hits else None
+        hits = self._search(qn, 1, allow, self._lookup_exact(qn))
+        return hits[0] if hits and hits[0].score >= CUTOFF else None
 
     # ------------------------------------------------------------------ internals
 

@@ -118,6 +118,14 @@ def _ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.arange(int(counts.sum())) - np.repeat(starts - lo, counts), owner
 
 
+def _firsts(key: np.ndarray) -> np.ndarray:
+    """Where each run of equal values in `key` (sorted, not empty) starts."""
+    first = np.empty(len(key), dtype=bool)
+    first[0] = True
+    np.not_equal(key[1:], key[:-1], out=first[1:])
+    return first
+
+
 class Scoring(IndexState):
     """The query side of AliasIndex (a mixin: the arrays live on the index)."""
 
@@ -298,13 +306,12 @@ class Scoring(IndexState):
         # alias (its words matched instead of the weights assumed in wq0), nn: matched
         # query words that are not question leftovers. Scalars while all are equal.
         m: float | np.ndarray
-        d: float | np.ndarray
-        nn: float | np.ndarray
+        d: float | np.ndarray = 0.0
+        nn: float | np.ndarray = 1.0
         if len(slices) == 1:
             cand = slices[0]
             m, d, nn = table[rows[0]].value, table[rows[0]].delta, table[rows[0]].content
         else:
-            vals = np.array([t[2:] for t in table]).T  # (value, delta, content) x rows
             # One sort of (alias id, query word, table row) packed in an integer: numpy
             # sorts plain integers several times faster than it argsorts. (The bounds of
             # the packing are checked at import, and alias ids at build: below 2**31.)
@@ -315,17 +322,21 @@ class Scoring(IndexState):
             if len(rows) > len(gathered):
                 # A query word matched several words: count it once per alias, with its
                 # most similar word (listed first in the table, so the smallest row).
-                key = ids >> _ROW_BITS
-                ids = ids[np.concatenate(([True], key[1:] != key[:-1]))]
+                ids = ids[_firsts(ids >> _ROW_BITS)]
             key = ids >> (_Q_BITS + _ROW_BITS)
-            starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
+            starts = np.flatnonzero(_firsts(key))
             cand = key[starts]
             rows_of = ids & ((1 << _ROW_BITS) - 1)
-            m = np.add.reduceat(vals[0].take(rows_of), starts)
+            m = np.add.reduceat(np.array([t.value for t in table]).take(rows_of), starts)
             # d is zero while only exact words matched; nn matters only if some matched
-            # word is a question leftover.
-            d = np.add.reduceat(vals[1].take(rows_of), starts) if vals[1].any() else 0.0
-            nn = np.add.reduceat(vals[2].take(rows_of), starts) if not vals[2].all() else 1.0
+            # word is a question leftover. (Arrays made only when needed: small arrays
+            # cost numpy's fixed price per call, which is most of a query's time.)
+            deltas = [t.delta for t in table]
+            if any(deltas):
+                d = np.add.reduceat(np.array(deltas).take(rows_of), starts)
+            content = [t.content for t in table]
+            if not all(content):
+                nn = np.add.reduceat(np.array(content).take(rows_of), starts)
         if self._ndead:  # removed aliases: before anything counts candidates
             alive = ~self._dead[cand]
             cand = cand[alive]
@@ -368,7 +379,9 @@ class Scoring(IndexState):
                 nn = nn + (best_v > 0)  # (a positive scalar stays positive: no need)
         # Weighted Dice: the matched weight twice, over the query's plus the alias's.
         # (Rounding can make it 100.0000001; search() caps it at NEAR anyway.)
-        score = m / (self._wa[cand] + (d + wq0))
+        score = self._wa.take(cand)
+        score += d + wq0
+        np.divide(m, score, out=score)
         score *= 200.0
         if isinstance(nn, np.ndarray):
             score[nn == 0] *= 0.5  # only question leftovers matched: never confident
