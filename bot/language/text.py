@@ -41,7 +41,7 @@ FUNCTION_WORDS = frozenset(
     actually anymore literally still basically
     no nor not omg
     now of off on once only or other our ours out over own please pls plz really same she
-    should so some someone something sort such tell than that thats the their theirs them
+    should so some someone something sort such tell than that thats the their theirs them type
     then there theres these they thing things this those tho through to too u under up upon ur
     us very wanna was we were what whats when whens where wheres which while who whom whos
     why will with would yet you your yours

@@ -433,6 +433,8 @@ def test_a_word_narrowing_a_kind_asks_nothing_of_its_own() -> None:
     assert asked_stems(["what", "is", "the", "main", "language"]) == ["languag"]
     assert asked_stems(["krista", "real", "name"]) == ["krista"]
     assert asked_stems(["main", "street"]) == ["main", "street"]
+    # "what type of film": as "what kind of film", the kind is asked.
+    assert asked_stems(["what", "type", "of", "film", "is", "aliens"]) == ["film", "alien"]
     # "what does star baker mean" asks what it is.
     assert asked_stems(["what", "does", "star", "baker", "mean"]) == ["star", "baker"]
 
