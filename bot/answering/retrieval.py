@@ -77,6 +77,7 @@ class Ranked:
     scored: tuple[Candidate, ...]
     named: bool  # the question names a known subject (or the one season with its number)
     subjects: frozenset[int] = frozenset()  # named in full, the rest of it words no fact has
+    topical: bool = True  # it holds a word besides kinds of subject and relation words
 
 
 @dataclass(slots=True)
@@ -137,6 +138,9 @@ class FactFinder:
         # Without a known subject, a fact must share two of the question's rarer words,
         # or hold every word of it (one rare word, nothing else asked).
         grounded = named or best.rare >= 2 or (best.rare >= 1 and best.cover >= FULL)
+        # ...and hold a word saying what about: "who acted in the movie They" names no
+        # film the store knows, and "acted" is no subject (a film called Sister Act).
+        grounded = grounded and (named or ranked.topical)
         need = MIN_COVER if named else MIN_COVER_UNGROUNDED
         if not grounded or best.cover < need or best.stranger:
             return self._by_meaning(ranked) if by_meaning else None
@@ -248,7 +252,8 @@ class FactFinder:
         # Only words no fact holds at all leave meaning as the one signal; a word other
         # facts hold ("plays") that this subject's don't means the store doesn't know.
         unseen = all(not w.known and not w.name_like for w in content if w.mention is None)
-        return Ranked(tuple(scored), named, frozenset(full) if unseen else frozenset())
+        subjects = frozenset(full) if unseen else frozenset()
+        return Ranked(tuple(scored), named, subjects, _topical(content, groups))
 
     def _mentioned(
         self, mentions: list[Mention], season: int | None, guild_id: int | None
@@ -436,6 +441,22 @@ def _typo_of(word: str, words: list[str], most: int = 2) -> bool:
         for t in words
         if abs(len(t) - len(word)) <= edits
     )
+
+
+def _topical(content: list[_Word], groups: Mapping[str, frozenset[str]]) -> bool:
+    """Whether a question says what it is about besides one relation: a word that is no
+    kind of subject ("movie") and in no synonym group ("what movies are about incest"),
+    or two things asked ("who wrote the theme tune"; words of one group count once).
+    "who directed the film" and "which words describe" say nothing more."""
+    asked: list[str] = []
+    for w in content:
+        if w.season is not None or (w.stem not in KIND_WORDS and w.stem not in groups):
+            return True
+        if w.stem not in KIND_WORDS and not any(
+            w.stem == a or w.stem in groups.get(a, frozenset()) for a in asked
+        ):
+            asked.append(w.stem)
+    return len(asked) >= 2
 
 
 def _rarer(content: list[_Word]) -> list[str]:

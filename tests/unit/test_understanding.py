@@ -341,6 +341,7 @@ TAGS = {
         {"key": "return", "name": "Return", "kind": "show"},
         {"key": "deposit", "name": "No Deposit, No Return", "kind": "show"},
         {"key": "yaar", "name": "Bey Yaar", "kind": "show"},
+        {"key": "act", "name": "Sister Act", "kind": "show"},
     ],
     "aliases": [],
     "facts": [
@@ -364,6 +365,8 @@ TAGS = {
          "text": "Bey Yaar is in Gujarati."},
         {"key": "f10", "entity": "yaar", "kind": "what", "status": "confirmed", "source": "kb",
          "text": "Bey Yaar is a Drama film."},
+        {"key": "f11", "entity": "act", "kind": "who", "status": "confirmed", "source": "kb",
+         "text": "Whoopi Goldberg stars in Sister Act."},
     ],
 }  # fmt: skip
 
@@ -393,6 +396,14 @@ def test_a_name_inside_a_longer_name_the_facts_hold_is_not_its_subject(tags: Eng
 def test_a_filmography_is_the_films_and_themes_are_tags(films: Engine, tags: Engine) -> None:
     assert first_text(films, "filmography of diana rigg") == "Diana Rigg stars in The Avengers."
     assert first_text(tags, "deep impact themes") == 'Deep Impact is tagged "comet".'
+
+
+def test_a_relation_alone_is_no_subject(tags: Engine) -> None:
+    """ "They" is a film the store doesn't know: "acted" is no subject, and Sister Act's
+    fact ("stars", "Act") is not the answer; a topic word alone is one."""
+    assert first_text(tags, "who acted in the movie They") is None
+    assert first_text(tags, "which words describe Her") is None
+    assert first_text(tags, "what movies are about comet") == 'Deep Impact is tagged "comet".'
 
 
 def test_a_name_repeating_a_word_is_named_whole(tags: Engine) -> None:
