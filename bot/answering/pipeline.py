@@ -100,7 +100,12 @@ class Pipeline:
             if not extra and not q.attribute:
                 return named  # just a name two subjects share: "which one do you mean?"
         subject, asked = self._named_in(q, found, extra, guild_id)
-        if subject is not None and subject is found.entity and not asked:
+        if (
+            subject is not None
+            and subject is found.entity
+            and not asked
+            and not any(w.isdigit() for w in extra)  # "agent 13" is not Agent
+        ):
             # "what are the names of the walls": only how it is asked around the name
             return self._about(q, found, named, guild_id, groups)
         # The subject's facts, and those naming it, that say what was asked...

@@ -238,7 +238,10 @@ def parse_question(message: str, prefix: str = "!", intent: Intent | None = None
         inferred = _infer_intent(words)
         if inferred is not Intent.ASK:
             intent, explicit = inferred, True
-    norm, season = extract_season(" ".join(words))
+    if kind in (None, EntityKind.SHOW, EntityKind.SEASON):
+        norm, season = extract_season(" ".join(words))
+    else:  # "Agent 13 (character)": a number in a character's name is no season
+        norm, season = " ".join(words), None
     episode = _EPISODE.search(" ".join(words)) if season is not None else None
     if episode is not None:  # "season 2 episode 3": the episode is no part of the name
         norm = " ".join(_EPISODE_WORDS.sub(" ", norm).split())

@@ -16,6 +16,7 @@ the same subject because both come here. Rules, in order:
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -423,6 +424,9 @@ class Subjects:
         ]
 
 
+_HAS_SEASONS = (EntityKind.SHOW, EntityKind.SEASON)
+
+
 def leftover(
     words: list[str], found: Resolution, ignore: frozenset[str] | None = None
 ) -> list[str]:
@@ -432,13 +436,16 @@ def leftover(
     name = normalize(found.text).split()
     for tied in found.candidates if found.ambiguous else ():
         name += normalize(tied.entity.name).split()
-    rest, _ = extract_season(" ".join(words))
     season = found.entity is not None and found.entity.kind is EntityKind.SEASON
-    typed = rest.split()
+    # A number is a season's only beside a show or season: "kings 24" is no character
+    # Kings in season 24.
+    person = found.entity is not None and found.entity.kind not in _HAS_SEASONS
+    typed = words if person else extract_season(" ".join(words))[0].split()
     # A name word typed in two ("hell cat" for Hellcat) is explained by it.
     split = {
         i + k for i in range(len(typed) - 1) if typed[i] + typed[i + 1] in name for k in (0, 1)
     }
+    spelt, held = Counter(typed), Counter(name)
     return [
         w
         for i, w in enumerate(typed)
@@ -446,7 +453,9 @@ def leftover(
         and i not in split
         and w not in ignore
         and not (season and season_number(w) is not None)
-        and not any(same_word(n, w) for n in name)
+        # A typo of a name word typed as often as the name holds it is another word:
+        # "kngs kings" is not explained by the alias Kings (it is by Kings Kings).
+        and not any(n == w or (spelt[n] < held[n] and same_word(n, w)) for n in name)
     ]
 
 
