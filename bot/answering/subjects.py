@@ -373,6 +373,7 @@ class Subjects:
             partial += self._partial(word, words, probe)
         found: list[tuple[Mention, int]] = []  # with how many of its words were typed whole
         seen: set[int] = set()
+        places: dict[str, list[int]] = {}  # name word -> where it is typed (hits share words)
         for hit in hits:
             if hit.key in seen:
                 continue
@@ -381,7 +382,10 @@ class Subjects:
             name = [w for w in every if w not in NOISE]
             if not name:
                 continue
-            spots = [_find_word(w, words) for w in name]
+            for w in name:
+                if w not in places:
+                    places[w] = _find_word(w, words)
+            spots = [places[w] for w in name]
             if any(not s for s in spots):
                 continue
             # Glue words of a name may be missing ("the hand" as "hand"), not most of it:
