@@ -14,7 +14,6 @@ from bot.store.bookkeeping import TABLES
 from bot.store.rows import rows
 
 _FACTS_CACHED = 256  # subjects whose facts facts_for remembers (until the database changes)
-_BY_ID_CACHED = 1 << 15  # (fact, server)s whose rows facts_by_ids remembers (as facts_for)
 _ROWS_MADE = 1 << 14  # facts remembered by the row they were made from
 # columns -> row -> the Fact made from it: a row is its own key (an edited fact is another
 # row), so nothing here goes stale; questions read the same facts again and again.
@@ -33,7 +32,6 @@ class Reads:
     mentions: Mentions
     _facts_stamp: tuple[object, int, int] | None
     _facts: dict[tuple[int, int | None], tuple[Fact, ...]]
-    _by_id: dict[tuple[int, int | None], tuple[Fact, ...]]
 
     def row(self, table: str, row_id: int) -> dict[str, Any] | None:
         cur = self.db.execute(f"SELECT * FROM {table} WHERE id = ?", [row_id])
@@ -150,54 +148,20 @@ class Reads:
         if self._facts_stamp != stamp:
             self._facts_stamp = stamp
             self._facts = {}
-            self._by_id = {}
         return self._facts
 
     def facts_by_ids(self, fact_ids: list[int], guild_id: int | None) -> list[Fact]:
         """The given facts as one server sees them: its override instead of a global fact,
-        nothing for a fact it hides, nothing for another server's fact. Each id's rows
-        (the fact, the server's overrides of it) are remembered until the database
-        changes, like facts_for's: free questions gather the same candidates again."""
+        nothing for a fact it hides, nothing for another server's fact."""
         if not fact_ids:
             return []
-        stamp = self._stamp()
-        if stamp is None:  # inside a transaction: read afresh, remember nothing
-            return _as_seen(self._rows_by_ids(fact_ids, guild_id))
-        self._facts_cache(stamp)
-        held = self._by_id
-        wanted = list(dict.fromkeys(fact_ids))
-        missing = [i for i in wanted if (i, guild_id) not in held]
-        if missing:
-            found: dict[int, list[Fact]] = {i: [] for i in missing}
-            for f in self._rows_by_ids(missing, guild_id):
-                if f.id in found:
-                    found[f.id].append(f)
-                if f.overrides in found and f.overrides != f.id:
-                    found[f.overrides].append(f)
-            if self._facts_stamp == stamp:  # no change seen meanwhile
-                if len(held) >= _BY_ID_CACHED:
-                    held.clear()
-                held.update(((i, guild_id), tuple(rows)) for i, rows in found.items())
-        else:
-            found = {}
-        # In the order SQLite gives the query's rows (its plan: the facts by id, then the
-        # overrides by what they override): the facts, ascending, then their overrides.
-        rows = {i: found[i] if i in found else held[(i, guild_id)] for i in wanted}
-        direct = sorted((f for i in wanted for f in rows[i] if f.id == i), key=lambda f: f.id)
-        taken = {f.id for f in direct}
-        overriding = sorted(
-            (f for i in wanted for f in rows[i] if f.id != i and f.id not in taken),
-            key=lambda f: (f.overrides, f.id),
-        )
-        return _as_seen(list({f.id: f for f in [*direct, *overriding]}.values()))
-
-    def _rows_by_ids(self, fact_ids: list[int], guild_id: int | None) -> list[Fact]:
         marks = ",".join("?" for _ in fact_ids)
-        return self._facts_of(
+        facts = self._facts_of(
             self._FACT_SELECT + f" WHERE (fact.id IN ({marks}) OR fact.overrides IN ({marks}))"
             " AND fact.deleted_at IS NULL AND (fact.guild_id IS NULL OR fact.guild_id = ?)",
             [*fact_ids, *fact_ids, guild_id],
         )
+        return _as_seen(facts)
 
     def _facts_of(self, sql: str, params: list[Any]) -> list[Fact]:
         """The facts of a query's rows, each made once per distinct row (see _MADE)."""

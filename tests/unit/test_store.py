@@ -3,13 +3,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st_
 
 from bot.errors import EditConflictError, SchemaTooNewError
 from bot.models import Actor
 from bot.store.core import Store
-from bot.store.reads import _as_seen
 
 MOD = Actor(id=42, name="mod", guild_id=1)
 
@@ -198,90 +195,4 @@ def test_remembered_facts_follow_every_change(tmp_path: Path) -> None:
         assert [f.text for f in st.facts_for(eid, 1)] == ["Two."]
     finally:
         other.close()
-        st.close()
-
-
-def test_remembered_facts_by_ids_follow_every_change(tmp_path: Path) -> None:
-    """facts_by_ids remembers each id's rows until the database changes, as facts_for
-    does: edits, removals, rollbacks, a server's overrides and another connection's."""
-    st = Store.open(tmp_path / "ids.db")
-    other = Store.open(tmp_path / "ids.db")
-    try:
-        with st.batch():
-            eid = st.insert("entity", {"name": "X", "kind": "show"}, MOD, "entity.add")
-        values = {"entity_id": eid, "kind": "who", "text": "One.", "status": "confirmed"}
-        with st.batch():
-            first = st.insert("fact", values, MOD, "fact.add")
-
-        def texts(guild: int | None = 1) -> list[str]:
-            return [f.text for f in st.facts_by_ids([first], guild)]
-
-        assert texts() == ["One."]
-        assert texts() == ["One."]  # remembered
-        with st.batch():
-            st.update("fact", first, {"text": "Uno."}, MOD, "fact.edit", expected_version=1)
-        assert texts() == ["Uno."]
-        with pytest.raises(RuntimeError), st.batch():
-            st.update("fact", first, {"text": "Rolled."}, MOD, "fact.edit", expected_version=2)
-            assert texts() == ["Rolled."]  # inside the transaction: seen
-            raise RuntimeError
-        assert texts() == ["Uno."]
-        with other.batch():  # another writer: server 1's own wording of the fact
-            other.insert(
-                "fact", {**values, "text": "Ein.", "overrides": first, "guild_id": 1}, MOD, "x"
-            )
-        assert texts() == ["Ein."]
-        assert texts(None) == ["Uno."]  # no server: the global fact
-        st.db.execute("UPDATE fact SET deleted_at = '2020-01-01' WHERE overrides = ?", [first])
-        st.db.conn.commit()
-        assert texts() == ["Uno."]
-        st.db.execute("UPDATE fact SET deleted_at = '2020-01-01' WHERE id = ?", [first])
-        st.db.conn.commit()
-        assert texts() == []
-        st.db.execute("UPDATE fact SET deleted_at = NULL WHERE id = ?", [first])  # restored
-        st.db.conn.commit()
-        assert texts() == ["Uno."]
-    finally:
-        other.close()
-        st.close()
-
-
-@settings(max_examples=40, deadline=None)
-@given(
-    rows=st_.lists(
-        st_.tuples(st_.integers(0, 8), st_.sampled_from([None, 1, 2]), st_.booleans(),
-                   st_.booleans()),
-        min_size=1, max_size=12,
-    ),
-    asks=st_.lists(
-        st_.tuples(st_.lists(st_.integers(1, 14), max_size=6), st_.sampled_from([None, 1, 2])),
-        min_size=1, max_size=8,
-    ),
-)  # fmt: skip
-def test_remembered_facts_by_ids_are_what_the_query_gives(
-    tmp_path_factory: pytest.TempPathFactory,
-    rows: list[tuple[int, int | None, bool, bool]],
-    asks: list[tuple[list[int], int | None]],
-) -> None:
-    """facts_by_ids, from the rows it remembers per id, gives what its query gives
-    (same facts, same order) for any mix of servers' overrides, hiding ones, removed
-    facts and ids asked again."""
-    st = Store.open(tmp_path_factory.mktemp("ids") / "ids.db")
-    try:
-        with st.batch():
-            eid = st.insert("entity", {"name": "X", "kind": "show"}, MOD, "entity.add")
-            made: list[int] = []  # global facts, which a server's fact may override
-            for over, guild, hides, gone in rows:
-                values = {"entity_id": eid, "kind": "who", "text": "T.", "status": "confirmed"}
-                if over and over <= len(made) and guild is not None:
-                    values |= {"overrides": made[over - 1], "guild_id": guild, "hides": hides}
-                if gone:
-                    values["deleted_at"] = "2020-01-01"
-                fid = st.insert("fact", values, MOD, "fact.add")
-                if "guild_id" not in values:
-                    made.append(fid)
-        for ids, guild in asks * 2:  # the second time, all remembered
-            expected = _as_seen(st._rows_by_ids(ids, guild)) if ids else []
-            assert st.facts_by_ids(ids, guild) == expected, (ids, guild)
-    finally:
         st.close()
