@@ -3,6 +3,7 @@
     python benchmarks/free_questions.py [--facts 100000] [--questions 2000] [--quick]
                                         [--rebuild] [--seed 11] [--no-throughput]
                                         [--throughput-questions 20000] [--no-labelled]
+                                        [--dump FILE]
 
 What it does (issue 10's "Measure" section):
 
@@ -119,6 +120,9 @@ def main() -> None:
     parser.add_argument("--throughput-questions", type=int, default=None)
     parser.add_argument("--no-labelled", action="store_true", help="skip the labelled questions")
     parser.add_argument(
+        "--dump", type=Path, metavar="FILE", help="every timed question's outcome (JSONL)"
+    )
+    parser.add_argument(
         "--child", nargs=3, metavar=("DB", "QUESTIONS", "OUT"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
@@ -164,6 +168,11 @@ def main() -> None:
             cwd=ROOT,
         )
         m = json.loads(outfile.read_text(encoding="utf-8"))
+    if args.dump:
+        # Outcomes without their timings: two runs' dumps differ only if an answer did.
+        with args.dump.open("w", encoding="utf-8") as out:
+            for row in m["results"]:
+                out.write(json.dumps({k: v for k, v in row.items() if k != "ms"}) + "\n")
 
     extra = {
         "pinned": pinned,

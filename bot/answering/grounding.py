@@ -216,9 +216,8 @@ def _means(word: str, text: str) -> bool:
     if not words:
         return False
     close = vectors @ _vector(word)
-    return any(
-        float(c) >= MEANING and not _rhymes(word, w) for c, w in zip(close, words, strict=True)
-    )
+    # Only the close ones are looked at letter by letter (most of a fact's words aren't).
+    return any(not _rhymes(word, words[i]) for i in np.flatnonzero(close >= MEANING).tolist())
 
 
 def _rhymes(a: str, b: str) -> bool:

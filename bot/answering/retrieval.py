@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TypedDict
+from typing import NamedTuple, TypedDict
 
 import numpy as np
 from rapidfuzz.distance import OSA
@@ -214,6 +214,15 @@ class FactFinder:
         # ...and a word no fact holds whose synonyms some do ("wrote": "composed").
         rarer = _rarer(content) + [w.stem for w in content if not w.known and w.stem in groups]
         spans = _spans(mentions)
+        # What is the same for every candidate, worked out once: the words' total weight,
+        # the subjects named where, and the name-like words no fact holds.
+        total = sum(w.weight for w in content)
+        named_at = _named_at(spans, mentioned)
+        strangers = [
+            w
+            for w in content
+            if w.name_like and not w.known and w.stem not in KIND_WORDS  # "movies": a kind
+        ]
         scored = []
         for fact in facts:
             doc = docs.get(fact.id)
@@ -226,20 +235,17 @@ class FactFinder:
             words, said, have = _terms(
                 doc[0] if extra is None else f"{doc[0]} {extra.text}", doc[1]
             )
-            cover = _coverage(content, have, words, entity, mentioned["all"], groups)
+            cover = _coverage(content, have, words, entity, mentioned["all"], groups, total)
             sem = max(0.0, float(np.dot(qvec, doc[2]))) if qvec is not None else 0.0
             if extra is not None and qvec is not None:
                 sem = max(sem, float(np.max(extra.vectors @ qvec)))
-            bonus = _W_MENTION * _involved(spans, mentioned, entity, said)
+            bonus = _W_MENTION * _involved(named_at, mentioned, entity, said)
             prior = _W_INTENT * _prior(q.intent, fact, entity)
             score = _W_LEX * cover + _W_SEM * sem + bonus + prior
             stranger = any(
-                w.name_like
-                and not w.known
-                and w.stem not in KIND_WORDS  # "movies" asks for a kind: no name
-                and not _typo_of(w.text, words, 1)  # a made-up name is often 2 edits away
+                not _typo_of(w.text, words, 1)  # a made-up name is often 2 edits away
                 and not groups.get(w.stem, frozenset()) & have
-                for w in content
+                for w in strangers
             )
             # A rarer word said by a synonym counts too ("song" for "theme").
             rare = sum(1 for s in rarer if s in have or groups.get(s, frozenset()) & have)
@@ -370,8 +376,25 @@ def _spans(mentions: list[Mention]) -> dict[tuple[int, int], list[Mention]]:
     return spans
 
 
+class _NamedAt(NamedTuple):
+    """The question's mentions as _involved weighs them, the same for every fact."""
+
+    places: list[tuple[float, list[Mention]]]  # each place's weight and its mentions
+    total: float  # the places' weights, summed in order
+    ids: frozenset[int]  # every subject mentioned
+
+
+def _named_at(spans: dict[tuple[int, int], list[Mention]], mentioned: _Mentioned) -> _NamedAt:
+    places = [(0.5 if all(m.partial for m in g) else 1.0, g) for g in spans.values()]
+    total = 0.0
+    for weight, _ in places:
+        total += weight
+    ids = frozenset(m.entity.id for g in spans.values() for m in g)
+    return _NamedAt(places, total, ids)
+
+
 def _involved(
-    spans: dict[tuple[int, int], list[Mention]],
+    named_at: _NamedAt,
     mentioned: _Mentioned,
     entity: Entity,
     text: AbstractSet[str],
@@ -379,13 +402,12 @@ def _involved(
     """How much a fact is about the question's subjects (0-1). Each place the question
     names a subject counts once, whichever of its namesakes the fact is about: a subject's
     own fact in full, a fact naming it in its text NAMED_SHARE; a lone first or last name
-    counts half as much as a full name. ``spans``: the mentions by their words."""
+    counts half as much as a full name. ``named_at``: the mentions by their words."""
     if not mentioned["all"]:
         return 0.0
-    got = total = 0.0
-    for group in spans.values():
-        weight = 0.5 if all(m.partial for m in group) else 1.0
-        total += weight
+    got = 0.0
+    total = named_at.total
+    for weight, group in named_at.places:
         credit = 0.0
         for m in group:
             if m.entity.id == entity.id:
@@ -393,8 +415,7 @@ def _involved(
             elif credit < NAMED_SHARE and not _name_stems(m.entity.name).isdisjoint(text):
                 credit = NAMED_SHARE
         got += weight * credit
-    named = (m.entity.id for group in spans.values() for m in group)
-    if entity.id in mentioned["all"] and entity.id not in set(named):
+    if entity.id in mentioned["all"] and entity.id not in named_at.ids:
         got += 1.0  # the season the question names, or the subject the name path found
         total += 1.0
     return min(1.0, got / max(total, 1.0))
@@ -407,9 +428,10 @@ def _coverage(
     entity: Entity,
     mentioned: set[int],
     groups: Mapping[str, frozenset[str]],
+    total: float,
 ) -> float:
-    """The IDF-weighted share of the question's content words the fact holds."""
-    total = sum(w.weight for w in content)
+    """The IDF-weighted share of the question's content words the fact holds; ``total``:
+    their weights summed."""
     got = 0.0
     for w in content:
         if w.season is not None:

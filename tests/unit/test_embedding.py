@@ -53,3 +53,12 @@ def test_rare_words_take_more_tokens_than_everyday_ones() -> None:
     model = embedder()
     assert model.pieces("want") == 1
     assert model.pieces("daenerys") > 1
+
+
+def test_one_text_alone_is_embedded_as_in_a_batch() -> None:
+    """embed_one encodes its text alone (no batch): the same vector, bit for bit."""
+    texts = [*TEXTS, "", "   ", "x " * 400]
+    batch = embedder().embed(texts)
+    for row, text in zip(batch, texts, strict=True):
+        one = embedder().embed_one(text)
+        assert one.dtype == np.float32 and np.array_equal(one, row), text

@@ -379,3 +379,40 @@ def test_a_number_in_a_typed_name_is_part_of_it(tmp_path) -> None:
         assert engine.ask("!who kings kings (character)", guild_id=G1).answered
     finally:
         engine.close()
+
+
+@SETTINGS
+@given(data=st.data())
+def test_a_remembered_search_lists_what_a_fresh_one_does(
+    tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
+) -> None:
+    """Subjects._search serves a narrower search from a wider one it remembers (or from
+    one that listed every hit there is): in any order of limits, it lists what the index
+    itself lists for that limit, with and without servers' own aliases."""
+    store = data.draw(stores())
+    engine = Engine.open(tmp_path_factory.mktemp("wide") / "s.db", seed=False)
+    try:
+        with engine.store.atomic():
+            import_data(engine.store, store, SYSTEM)
+        engine.sync(force=True)
+        subjects = engine.subjects
+        words = [data.draw(typed_names(store)).lower() for _ in range(3)]
+        asks = data.draw(
+            st.lists(
+                st.tuples(st.sampled_from(words), st.integers(1, 12), st.sampled_from([None, G1])),
+                min_size=1,
+                max_size=12,
+            )
+        )
+        for scoped in (False, True):
+            if scoped:
+                with contextlib.suppress(InvalidInputError):  # a server's own alias
+                    Moderation(engine).add_alias(MOD, "Marla Night", "#1")
+            for text, limit, guild in asks:
+                remembered = subjects._search(text, limit, guild, None)
+                allow = subjects._allow(guild, None)
+                wanted = limit + 4 if subjects.alias_guilds else limit
+                fresh = engine.index.search(text, limit=wanted, allow=allow)
+                assert remembered == subjects.visible(fresh, guild)[:limit], (text, limit, guild)
+    finally:
+        engine.close()
