@@ -19,12 +19,10 @@ import re
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
-
-from rapidfuzz.distance import OSA
 
 from bot.answering.lookup import CUTOFF, EXACT, NEAR, NOISE, AliasIndex, Hit
 from bot.answering.questions import GLUE, extract_season, season_number, split_kind
+from bot.answering.typed import in_order, same_word, typed_whole
 from bot.language.text import FUNCTION_WORDS, normalize
 from bot.models import PREFERRED_KINDS, Entity, EntityKind, Intent, Suggestion
 
@@ -391,7 +389,7 @@ class Subjects:
             name = [w for w in every if w not in NOISE]
             if not name:
                 continue
-            at = _in_order(name, words)
+            at = in_order(name, words)
             if at is None:
                 # Missing, or out of order inside a question: "words describe deep" is no
                 # Deep in the Woods.
@@ -405,7 +403,7 @@ class Subjects:
                 continue
             typo = any(words[i] not in (w, w + "s") for w, i in zip(name, at, strict=True))
             mention = Mention(self.entities[hit.entity_id], first, last + 1, hit.score, typo=typo)
-            found.append((mention, _typed_whole(every, words)))
+            found.append((mention, typed_whole(every, words)))
         # Of names spanning as many words, the one typed whole comes first, glue words
         # included: "the girl" names The Girl, not Girl; "this is the end", not The End.
         found.sort(key=lambda pair: (-(pair[0].end - pair[0].start), -pair[1], -pair[0].score))
@@ -467,48 +465,3 @@ def leftover(
         # "kngs kings" is not explained by the alias Kings (it is by Kings Kings).
         and not any(n == w or (spelt[n] < held[n] and same_word(n, w)) for n in name)
     ]
-
-
-@lru_cache(maxsize=1 << 14)  # mentions compare every name's words with every typed word
-def same_word(word: str, typed: str, most: int = 2) -> bool:
-    """Whether ``typed`` is ``word``, its possessive, or a typo of it (one edit, two for
-    words of 8 letters or more, never more than ``most``)."""
-    if typed in (word, word + "s"):
-        return True
-    if len(word) >= 5 and len(typed) >= 4:
-        edits = min(most, 2 if len(word) >= 8 else 1)
-        return OSA.distance(word, typed, score_cutoff=edits) <= edits
-    # A short word only with two neighbouring letters swapped ("cgae" for "cage"): any
-    # other edit of four letters makes another word too easily.
-    return (
-        len(word) == 4
-        and sorted(word) == sorted(typed)
-        and OSA.distance(word, typed, score_cutoff=1) <= 1
-    )
-
-
-def _typed_whole(name: list[str], words: list[str]) -> int:
-    """len(name) when the question holds the name's words in a row as they are spelled
-    (the last one may be a possessive), else 0."""
-    n = len(name)
-    for i in range(len(words) - n + 1):
-        if words[i : i + n - 1] == name[:-1] and words[i + n - 1] in (name[-1], name[-1] + "s"):
-            return n
-    return 0
-
-
-def _in_order(name: list[str], words: list[str]) -> list[int] | None:
-    """Where each word of a name is in ``words`` (equal, a possessive, or a typo of it),
-    each after the one before, as tightly as the question allows: a word a name repeats
-    is found twice ("No Deposit, No Return"); None when some word isn't there in order."""
-    best: list[int] | None = None
-    for first in (i for i, w in enumerate(words) if same_word(name[0], w)):
-        at = [first]
-        for part in name[1:]:
-            i = next((i for i in range(at[-1] + 1, len(words)) if same_word(part, words[i])), -1)
-            if i < 0:
-                return best  # later starts find no more than this one did
-            at.append(i)
-        if best is None or at[-1] - at[0] < best[-1] - best[0]:
-            best = at  # the tightest place: "a x a b" holds "a b" at its end
-    return best

@@ -1,0 +1,54 @@
+"""How the words a fan typed match a name's words: equal, a possessive, or a typo of it;
+in a row as spelt; in order inside a question (bot/answering/subjects.py uses them to
+find the subjects a question names and what it leaves unexplained)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from rapidfuzz.distance import OSA
+
+
+@lru_cache(maxsize=1 << 14)  # mentions compare every name's words with every typed word
+def same_word(word: str, typed: str, most: int = 2) -> bool:
+    """Whether ``typed`` is ``word``, its possessive, or a typo of it (one edit, two for
+    words of 8 letters or more, never more than ``most``)."""
+    if typed in (word, word + "s"):
+        return True
+    if len(word) >= 5 and len(typed) >= 4:
+        edits = min(most, 2 if len(word) >= 8 else 1)
+        return OSA.distance(word, typed, score_cutoff=edits) <= edits
+    # A short word only with two neighbouring letters swapped ("cgae" for "cage"): any
+    # other edit of four letters makes another word too easily.
+    return (
+        len(word) == 4
+        and sorted(word) == sorted(typed)
+        and OSA.distance(word, typed, score_cutoff=1) <= 1
+    )
+
+
+def typed_whole(name: list[str], words: list[str]) -> int:
+    """len(name) when the question holds the name's words in a row as they are spelled
+    (the last one may be a possessive), else 0."""
+    n = len(name)
+    for i in range(len(words) - n + 1):
+        if words[i : i + n - 1] == name[:-1] and words[i + n - 1] in (name[-1], name[-1] + "s"):
+            return n
+    return 0
+
+
+def in_order(name: list[str], words: list[str]) -> list[int] | None:
+    """Where each word of a name is in ``words`` (equal, a possessive, or a typo of it),
+    each after the one before, as tightly as the question allows: a word a name repeats
+    is found twice ("No Deposit, No Return"); None when some word isn't there in order."""
+    best: list[int] | None = None
+    for first in (i for i, w in enumerate(words) if same_word(name[0], w)):
+        at = [first]
+        for part in name[1:]:
+            i = next((i for i in range(at[-1] + 1, len(words)) if same_word(part, words[i])), -1)
+            if i < 0:
+                return best  # later starts find no more than this one did
+            at.append(i)
+        if best is None or at[-1] - at[0] < best[-1] - best[0]:
+            best = at  # the tightest place: "a x a b" holds "a b" at its end
+    return best
