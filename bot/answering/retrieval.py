@@ -118,6 +118,8 @@ class FactFinder:
         self.subjects = subjects
         self.synonyms = synonyms  # server -> stem -> its synonyms' stems
         self.rewrite = rewrite  # phrases of synonym groups -> their single word
+        # (index generation, server, kinds) -> whether one subject of those kinds is seen
+        self._sole: dict[tuple[int, int | None, tuple[EntityKind, ...]], bool] = {}
 
     def find(
         self,
@@ -259,7 +261,29 @@ class FactFinder:
         # facts hold ("plays") that this subject's don't means the store doesn't know.
         unseen = all(not w.known and not w.name_like for w in content if w.mention is None)
         subjects = frozenset(full) if unseen else frozenset()
-        return Ranked(tuple(scored), named, subjects, _topical(content, groups))
+        # "when did the show end" where the store holds one show: the show is named.
+        topical = _topical(content, groups) or any(
+            self._sole_of(KIND_WORDS[w.stem], guild_id) for w in content if w.stem in KIND_WORDS
+        )
+        return Ranked(tuple(scored), named, subjects, topical)
+
+    def _sole_of(self, kinds: tuple[EntityKind, ...], guild_id: int | None) -> bool:
+        """Whether this server sees exactly one subject of ``kinds`` (remembered until
+        the subjects change)."""
+        key = (self.subjects.index.generation, guild_id, kinds)
+        sole = self._sole.get(key)
+        if sole is None:
+            seen = 0
+            for entity in self.subjects.entities.values():
+                if entity.kind in kinds and entity.visible_in(guild_id):
+                    seen += 1
+                    if seen > 1:
+                        break
+            sole = seen == 1
+            if len(self._sole) > 64:
+                self._sole.clear()
+            self._sole[key] = sole
+        return sole
 
     def _mentioned(
         self, mentions: list[Mention], season: int | None, guild_id: int | None

@@ -481,3 +481,29 @@ def test_names_the_facts_hold_are_read_again_after_a_write(tags: Engine) -> None
         import_data(tags.store, more, SYSTEM)
     tags.sync(force=True)
     assert docs.in_a_name("paul dano", None) and docs.holds(["series 8"], None)
+
+
+def _show(key: str, name: str, ended: str) -> dict[str, Any]:
+    return {
+        "format": "showbot",
+        "version": 1,
+        "sources": [{"key": "kb", "title": "A TV guide"}],
+        "entities": [{"key": key, "name": name, "kind": "show"}],
+        "aliases": [],
+        "facts": [
+            {"key": f"{key}-end", "entity": key, "kind": "when", "status": "confirmed",
+             "source": "kb", "date": ended, "text": f"{name} ended in {ended}."},
+        ],
+    }  # fmt: skip
+
+
+def test_the_show_is_the_one_show_the_store_holds(tmp_path: Path) -> None:
+    """ "when did the show end" names no show; where the store holds one, it is that one.
+    Once it holds two, the question names neither (any answer would be a guess)."""
+    for engine in imported(tmp_path / "one.db", _show("n", "Northwind", "2019")):
+        assert first_text(engine, "when did the show end") == "Northwind ended in 2019."
+        with engine.store.atomic():
+            import_data(engine.store, _show("s", "Southwind", "2021"), SYSTEM)
+        engine.sync(force=True)
+        assert first_text(engine, "when did the show end") is None
+        assert first_text(engine, "when did southwind end") == "Southwind ended in 2021."
