@@ -25,7 +25,7 @@ from rapidfuzz.distance import OSA
 
 from bot.language.embedding import embedder
 from bot.language.text import FUNCTION_WORDS, normalize, stem
-from bot.models import EntityKind, Fact, Intent, Kind
+from bot.models import EntityKind, Fact, Intent, Kind, Status
 
 MIN_SAID = 0.5  # share of the asked words a fact must say to answer
 UNSEEN_WEIGHT = 0.25  # an asked word no fact holds: how the question is put ("listed")
@@ -148,11 +148,24 @@ def ground(
         said = _said(asked, fact, kinds.get(fact.id, frozenset()), groups, weights, surface, extra)
         if said >= least:
             scored.append(Scored(fact, said, is_own))
-    scored.sort(key=lambda s: (-s.said, -_fits(intent, s.fact), not s.own, s.fact.id))
+    # Of facts saying as much, one fitting the intent first, then the surer one ("Melissa
+    # Rosenberg is the executive producer" before a prediction quoting her).
+    scored.sort(
+        key=lambda s: (
+            -s.said,
+            -_fits(intent, s.fact),
+            _SURENESS[s.fact.status],
+            not s.own,
+            s.fact.id,
+        )
+    )
     if not scored:
         return []
     best = scored[0].said
     return [s for s in scored if s.said >= best - 1e-9][:SHOWN] or scored[:1]
+
+
+_SURENESS = {status: rank for rank, status in enumerate(Status)}  # confirmed first
 
 
 def _said(

@@ -98,6 +98,14 @@ def test_a_word_inside_another_verb_is_not_an_answer(engine: Engine) -> None:
     assert not answer.answered and answer.partial  # what is known, said as that
 
 
+def test_of_facts_saying_as_much_the_surer_comes_first(engine: Engine) -> None:
+    """Seeded: a prediction quoting the executive producer says "made" as much as the
+    confirmed fact that she is; the confirmed one comes first."""
+    answer = engine.ask("!ask who made jessica jones")
+    assert answer.answered
+    assert answer.facts[0].text == "Melissa Rosenberg is the executive producer of Jessica Jones."
+
+
 def test_a_typo_of_one_subject_is_answered_and_said(engine: Engine) -> None:
     for question, name in (("!when luke cgae", "Luke Cage"), ("!who hell cat", "Trish Walker")):
         answer = engine.ask(question)
@@ -391,6 +399,14 @@ def test_a_name_inside_a_longer_name_the_facts_hold_is_not_its_subject(tags: Eng
         'Stoker is tagged "nicole kidman".'
     )
     assert first_text(tags, "what words describe deep impact") == 'Deep Impact is tagged "comet".'
+
+
+def test_who_made_a_film_is_who_directed_it_and_when_is_its_release(films: Engine) -> None:
+    """ "made" asks for the making (bot/data/categories.txt): who directed, created,
+    wrote or produced it; when it was released. Its cast did not make it."""
+    assert first_text(films, "who made das boot") == "Das Boot was directed by Wolfgang Petersen."
+    assert first_text(films, "when was das boot made") == "Das Boot was released in 1981."
+    assert first_text(films, "who made the avengers") is None
 
 
 def test_a_filmography_is_the_films_and_themes_are_tags(films: Engine, tags: Engine) -> None:
