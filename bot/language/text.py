@@ -39,7 +39,7 @@ FUNCTION_WORDS = frozenset(
     has have having he her here hers herself him himself his how hows i if in into is isnt
     idk it its itself just kind know let lets like lmao lol many me more most much my myself
     actually anymore literally still basically
-    no nor not omg
+    no nor not omg recommend suggest
     now of off on once only or other our ours out over own please pls plz really same she
     should so some someone something sort such tell than that thats the their theirs them type
     then there theres these they thing things this those tho through to too u under up upon ur

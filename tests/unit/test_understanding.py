@@ -420,6 +420,8 @@ def test_a_relation_alone_is_no_subject(tags: Engine) -> None:
     assert first_text(tags, "who acted in the movie They") is None
     assert first_text(tags, "which words describe Her") is None
     assert first_text(tags, "what movies are about comet") == 'Deep Impact is tagged "comet".'
+    # Asking for a suggestion asks nothing more.
+    assert first_text(tags, "recommend a movie about comet") == 'Deep Impact is tagged "comet".'
 
 
 def test_a_name_repeating_a_word_is_named_whole(tags: Engine) -> None:
