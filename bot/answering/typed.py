@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from nicknames import NickNamer
 from rapidfuzz.distance import OSA
 
 
@@ -37,12 +38,31 @@ def typed_whole(name: list[str], words: list[str]) -> int:
     return 0
 
 
+@lru_cache(maxsize=1)
+def _nicknamer() -> NickNamer:
+    return NickNamer()  # the package's own list of English names and their nicknames
+
+
+@lru_cache(maxsize=1 << 14)
+def nickname_of(first: str, typed: str) -> bool:
+    """Whether ``typed`` is a nickname of the first name ``first`` ("mike" of "michael",
+    "jake" of "jacob"), or its possessive."""
+    if len(first) < 3 or typed in (first, first + "s"):
+        return False
+    names = _nicknamer().nicknames_of(first)
+    return typed in names or (typed.endswith("s") and typed[:-1] in names)
+
+
 def in_order(name: list[str], words: list[str]) -> list[int] | None:
     """Where each word of a name is in ``words`` (equal, a possessive, or a typo of it),
     each after the one before, as tightly as the question allows: a word a name repeats
     is found twice ("No Deposit, No Return"); None when some word isn't there in order."""
     best: list[int] | None = None
-    for first in (i for i, w in enumerate(words) if same_word(name[0], w)):
+    # A first name may be typed as its nickname: "mike schur" names Michael Schur.
+    lead = [i for i, w in enumerate(words) if same_word(name[0], w)] or [
+        i for i, w in enumerate(words) if len(name) > 1 and nickname_of(name[0], w)
+    ]
+    for first in lead:
         at = [first]
         for part in name[1:]:
             i = next((i for i in range(at[-1] + 1, len(words)) if same_word(part, words[i])), -1)

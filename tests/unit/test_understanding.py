@@ -525,3 +525,29 @@ def test_the_show_is_the_one_show_the_store_holds(tmp_path: Path) -> None:
         engine.sync(force=True)
         assert first_text(engine, "when did the show end") is None
         assert first_text(engine, "when did southwind end") == "Southwind ended in 2021."
+
+
+def test_a_first_name_may_be_typed_as_its_nickname(tmp_path: Path) -> None:
+    """ "mike schur" names Michael Schur (the nicknames package's list); a one-word name
+    is not named by a nickname of it ("mike" is no film called Michael)."""
+    data = {
+        "format": "showbot",
+        "version": 1,
+        "sources": [{"key": "kb", "title": "A TV guide"}],
+        "entities": [
+            {"key": "schur", "name": "Michael Schur", "kind": "person"},
+            {"key": "michael", "name": "Michael", "kind": "show"},
+        ],
+        "aliases": [],
+        "facts": [
+            {"key": "f1", "entity": "schur", "kind": "who", "status": "confirmed",
+             "source": "kb", "text": "Michael Schur created The Good Place."},
+            {"key": "f2", "entity": "michael", "kind": "who", "status": "confirmed",
+             "source": "kb", "text": "Michael was directed by Nora Ephron."},
+        ],
+    }  # fmt: skip
+    for engine in imported(tmp_path / "nick.db", data):
+        created = "Michael Schur created The Good Place."
+        assert first_text(engine, "what did mike schur create") == created
+        assert first_text(engine, "what has mikey schur created") == created
+        assert first_text(engine, "who directed mike") is None
