@@ -167,6 +167,15 @@ class EntityTable(MutableMapping[int, Entity]):
             if e is not None and self._base(eid) < 0:
                 yield eid
 
+    def few_of_kind(self, kind: EntityKind, most: int) -> list[Entity] | None:
+        """The live entities of one kind if there are at most ``most`` (else None),
+        counted over the arrays before any entity is made."""
+        base = int(np.count_nonzero(np.asarray(self._arrays["kind"]) == _CODE[kind]))
+        if base - len(self._over) > most:
+            return None  # even if every edit since removed one of them
+        found = self.of_kind(kind)
+        return found if len(found) <= most else None
+
     def of_kind(self, kind: EntityKind) -> list[Entity]:
         """The live entities of one kind (seasons, at start-up), by id."""
         code = _CODE[kind]

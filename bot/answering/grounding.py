@@ -165,7 +165,7 @@ def ground(
     return [s for s in scored if s.said >= best - 1e-9][:SHOWN] or scored[:1]
 
 
-_SURENESS = {status: rank for rank, status in enumerate(Status)}  # confirmed first
+_SURENESS = {Status.CONFIRMED: 0, Status.REPORTED: 1, Status.RUMOR: 2, Status.PREDICTION: 3}
 
 
 def _said(

@@ -97,6 +97,11 @@ _KIND_SUFFIX = re.compile(
 _CONTROL = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
+# The kinds of subject a number beside a name is a season of: "kings 24" is no
+# character Kings in season 24.
+HAS_SEASONS = (EntityKind.SHOW, EntityKind.SEASON)
+
+
 def split_kind(text: str) -> tuple[str, EntityKind | None, int | None]:
     """ "Jessica Jones (character)" -> ("Jessica Jones", CHARACTER, None); namesakes of
     one kind are listed with their id: "Nuke (character #8)" -> (..., 8)."""
@@ -238,7 +243,7 @@ def parse_question(message: str, prefix: str = "!", intent: Intent | None = None
         inferred = _infer_intent(words)
         if inferred is not Intent.ASK:
             intent, explicit = inferred, True
-    if kind in (None, EntityKind.SHOW, EntityKind.SEASON):
+    if kind is None or kind in HAS_SEASONS:
         norm, season = extract_season(" ".join(words))
     else:  # "Agent 13 (character)": a number in a character's name is no season
         norm, season = " ".join(words), None

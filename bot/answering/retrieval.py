@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import NamedTuple, TypedDict
 
@@ -77,7 +77,11 @@ class Ranked:
     scored: tuple[Candidate, ...]
     named: bool  # the question names a known subject (or the one season with its number)
     subjects: frozenset[int] = frozenset()  # named in full, the rest of it words no fact has
-    topical: bool = True  # it holds a word besides kinds of subject and relation words
+    # No subject named, no word besides kinds and relation words ("who acted in the
+    # movie They": "acted" is no subject, Sister Act's fact no answer): only the facts of
+    # the one subject a kind word names may answer ("the show" where the server sees
+    # one), -1 when there is none. None: the question says what it is about.
+    sole: int | None = None
 
 
 @dataclass(slots=True)
@@ -118,8 +122,6 @@ class FactFinder:
         self.subjects = subjects
         self.synonyms = synonyms  # server -> stem -> its synonyms' stems
         self.rewrite = rewrite  # phrases of synonym groups -> their single word
-        # (index generation, server, kinds) -> whether one subject of those kinds is seen
-        self._sole: dict[tuple[int, int | None, tuple[EntityKind, ...]], bool] = {}
 
     def find(
         self,
@@ -133,6 +135,10 @@ class FactFinder:
         ``hint``: the subject the name path found, counted as mentioned; ``by_meaning``:
         may a named subject's closest fact answer when the words don't settle it."""
         ranked = self.rank(q, guild_id, hint)
+        if ranked.sole is not None:
+            # Nothing named but "the show" where the server sees one: its facts only.
+            only = tuple(c for c in ranked.scored if c.entity.id == ranked.sole)
+            ranked = replace(ranked, scored=only)
         if not ranked.scored:
             return None
         best = ranked.scored[0]
@@ -140,9 +146,6 @@ class FactFinder:
         # Without a known subject, a fact must share two of the question's rarer words,
         # or hold every word of it (one rare word, nothing else asked).
         grounded = named or best.rare >= 2 or (best.rare >= 1 and best.cover >= FULL)
-        # ...and hold a word saying what about: "who acted in the movie They" names no
-        # film the store knows, and "acted" is no subject (a film called Sister Act).
-        grounded = grounded and (named or ranked.topical)
         need = MIN_COVER if named else MIN_COVER_UNGROUNDED
         if not grounded or best.cover < need or best.stranger:
             return self._by_meaning(ranked) if by_meaning else None
@@ -261,29 +264,13 @@ class FactFinder:
         # facts hold ("plays") that this subject's don't means the store doesn't know.
         unseen = all(not w.known and not w.name_like for w in content if w.mention is None)
         subjects = frozenset(full) if unseen else frozenset()
-        # "when did the show end" where the store holds one show: the show is named.
-        topical = _topical(content, groups) or any(
-            self._sole_of(KIND_WORDS[w.stem], guild_id) for w in content if w.stem in KIND_WORDS
-        )
-        return Ranked(tuple(scored), named, subjects, topical)
-
-    def _sole_of(self, kinds: tuple[EntityKind, ...], guild_id: int | None) -> bool:
-        """Whether this server sees exactly one subject of ``kinds`` (remembered until
-        the subjects change)."""
-        key = (self.subjects.index.generation, guild_id, kinds)
-        sole = self._sole.get(key)
-        if sole is None:
-            seen = 0
-            for entity in self.subjects.entities.values():
-                if entity.kind in kinds and entity.visible_in(guild_id):
-                    seen += 1
-                    if seen > 1:
-                        break
-            sole = seen == 1
-            if len(self._sole) > 64:
-                self._sole.clear()
-            self._sole[key] = sole
-        return sole
+        # "when did the show end" where the store holds one show: about that show only.
+        sole = None
+        if not named and not _topical(content, groups):
+            kinds = [KIND_WORDS[w.stem] for w in content if w.stem in KIND_WORDS]
+            found = [e for k in kinds if (e := self.subjects.sole_of(k, guild_id))]
+            sole = found[0].id if found else -1
+        return Ranked(tuple(scored), named, subjects, sole)
 
     def _mentioned(
         self, mentions: list[Mention], season: int | None, guild_id: int | None

@@ -20,8 +20,15 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from bot.answering.entities import EntityTable
 from bot.answering.lookup import CUTOFF, EXACT, NEAR, NOISE, AliasIndex, Hit
-from bot.answering.questions import GLUE, extract_season, season_number, split_kind
+from bot.answering.questions import (
+    GLUE,
+    HAS_SEASONS,
+    extract_season,
+    season_number,
+    split_kind,
+)
 from bot.answering.typed import in_order, same_word, typed_whole
 from bot.language.text import FUNCTION_WORDS, normalize
 from bot.models import PREFERRED_KINDS, Entity, EntityKind, Intent, Suggestion
@@ -35,6 +42,9 @@ _MAX_PROBES = 8  # words of a question looked up one by one for mentions
 _PARTIAL = 2  # a lone first or last name mentions a subject when it fits this few
 IGNORED = GLUE | FUNCTION_WORDS  # words around a name that don't make it another name
 _ID = re.compile(r"^#\s*(\d{1,18})$")
+# Subjects of a kind looked through for a server's one ("the show"): past this many in
+# every server together, none is taken as the one (counted before any is read).
+_SOLE_SCAN = 64
 _CACHED = 8192  # searches remembered (see Subjects._search): a question makes 3-4
 if EXACT - TIE <= NEAR:  # Subjects._pick skips scoring when an alias is spelt as typed
     raise AssertionError("an exact hit must be more than TIE above any other")
@@ -93,6 +103,7 @@ class Subjects:
         ] = {}
         self._mentioned: dict[tuple[tuple[str, ...], int | None, int], tuple[Mention, ...]] = {}
         self._allowed: dict[tuple[int | None, frozenset[EntityKind] | None], dict[int, bool]] = {}
+        self._sole: dict[tuple[tuple[EntityKind, ...], int | None], Entity | None] = {}
         self._generation = index.generation
 
     def numbered(self, number: int, guild_id: int | None) -> list[Entity]:
@@ -157,7 +168,27 @@ class Subjects:
             self._hits.clear()
             self._mentioned.clear()
             self._allowed.clear()
+            self._sole.clear()
             self._generation = self.index.generation
+
+    def sole_of(self, kinds: tuple[EntityKind, ...], guild_id: int | None) -> Entity | None:
+        """The one subject of ``kinds`` a server sees, if it sees exactly one ("the show"
+        in a store holding one show); remembered until the subjects change."""
+        self._check_generation()
+        key = (kinds, guild_id)
+        if key not in self._sole:
+            seen: list[Entity] = []
+            for kind in kinds:
+                if isinstance(self.entities, EntityTable):
+                    few = self.entities.few_of_kind(kind, _SOLE_SCAN)
+                else:
+                    few = [e for e in self.entities.values() if e.kind is kind]
+                if few is None:
+                    seen = [*seen, *seen]  # more than one: none is "the" one
+                    break
+                seen += [e for e in few if e.visible_in(guild_id)]
+            self._sole[key] = seen[0] if len(seen) == 1 else None
+        return self._sole[key]
 
     def _allow(
         self, guild_id: int | None, kinds: frozenset[EntityKind] | None
@@ -432,9 +463,6 @@ class Subjects:
         ]
 
 
-_HAS_SEASONS = (EntityKind.SHOW, EntityKind.SEASON)
-
-
 def leftover(
     words: list[str], found: Resolution, ignore: frozenset[str] | None = None
 ) -> list[str]:
@@ -445,9 +473,8 @@ def leftover(
     for tied in found.candidates if found.ambiguous else ():
         name += normalize(tied.entity.name).split()
     season = found.entity is not None and found.entity.kind is EntityKind.SEASON
-    # A number is a season's only beside a show or season: "kings 24" is no character
-    # Kings in season 24.
-    person = found.entity is not None and found.entity.kind not in _HAS_SEASONS
+    # A number is a season's only beside a show or season (HAS_SEASONS).
+    person = found.entity is not None and found.entity.kind not in HAS_SEASONS
     typed = words if person else extract_season(" ".join(words))[0].split()
     # A name word typed in two ("hell cat" for Hellcat) is explained by it.
     split = {
@@ -463,5 +490,5 @@ def leftover(
         and not (season and season_number(w) is not None)
         # A typo of a name word typed as often as the name holds it is another word:
         # "kngs kings" is not explained by the alias Kings (it is by Kings Kings).
-        and not any(n == w or (spelt[n] < held[n] and same_word(n, w)) for n in name)
+        and not any(w in (n, n + "s") or (spelt[n] < held[n] and same_word(n, w)) for n in name)
     ]

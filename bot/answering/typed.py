@@ -1,6 +1,7 @@
-"""How the words a fan typed match a name's words: equal, a possessive, or a typo of it;
-in a row as spelt; in order inside a question (bot/answering/subjects.py uses them to
-find the subjects a question names and what it leaves unexplained)."""
+"""How the words a fan typed match a name's words: equal, a possessive, or a typo of it
+(a first name also as its nickname); in a row as spelt; in order inside a question
+(bot/answering/subjects.py uses them to find the subjects a question names and what it
+leaves unexplained)."""
 
 from __future__ import annotations
 
@@ -56,7 +57,8 @@ def nickname_of(first: str, typed: str) -> bool:
 def in_order(name: list[str], words: list[str]) -> list[int] | None:
     """Where each word of a name is in ``words`` (equal, a possessive, or a typo of it),
     each after the one before, as tightly as the question allows: a word a name repeats
-    is found twice ("No Deposit, No Return"); None when some word isn't there in order."""
+    is found twice ("No Deposit, No Return"); the first word of a longer name may be typed
+    as its nickname ("mike schur"); None when some word isn't there in order."""
     best: list[int] | None = None
     # A first name may be typed as its nickname: "mike schur" names Michael Schur.
     lead = [i for i, w in enumerate(words) if same_word(name[0], w)] or [

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from bot.language.text import FUNCTION_WORDS, normalize
@@ -111,6 +112,7 @@ def outermost(names: set[str], text: str) -> set[str]:
     return kept
 
 
+@lru_cache(maxsize=1 << 14)  # a rebuild looks for the same names in many facts
 def _written(norm: str) -> re.Pattern[str]:
     """A normalised name's words as written in a text, whatever the case and punctuation."""
     words = r"[\W_]+".join(re.escape(w) for w in norm.split())

@@ -438,7 +438,9 @@ def m016_mention_glue(db: Database) -> None:
 @migrations()
 def m017_mention_outermost(db: Database) -> None:
     # The links are rebuilt with bot/store/mentions.outermost: a name held only inside a
-    # longer known name is not named ("My Stepmother Is an Alien" does not name Alien).
+    # longer known name written as a title is not named ("My Stepmother Is an Alien"
+    # does not name Alien). This session's new glue words ("type", "recommend") change
+    # which word runs may be names too: rebuilt here as well.
     from bot.store import mentions
 
     mentions.Mentions(db).rebuild()

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from bot.engine import Engine
 from bot.errors import AmbiguousSubjectError, InvalidInputError, NotFoundError
-from bot.models import SYSTEM, Actor, EntityKind, Intent, Kind
+from bot.models import SYSTEM, Actor, Entity, EntityKind, Intent, Kind
 from bot.moderation import Moderation
 from bot.replies.render import outcome_text
 from bot.store.interchange import import_data
@@ -416,3 +416,17 @@ def test_a_remembered_search_lists_what_a_fresh_one_does(
                 assert remembered == subjects.visible(fresh, guild)[:limit], (text, limit, guild)
     finally:
         engine.close()
+
+
+def test_what_a_name_leaves_unexplained() -> None:
+    """A possessive is its word; a typo is explained by a name word only as often as the
+    name holds it; a number beside a character's name is no season."""
+    from bot.answering.subjects import Resolution, leftover
+
+    show = Resolution(Entity(1, "Luke Cage", EntityKind.SHOW), 100.0, text="Luke Cage")
+    assert leftover(["luke", "cage", "lukes", "mom"], show) == ["mom"]
+    assert leftover(["luke", "cage", "s2"], show) == []
+    kings = Resolution(Entity(2, "Crown", EntityKind.CHARACTER), 90.0, text="Kings Kings")
+    assert leftover(["kngs", "kings"], kings) == []
+    crown = Resolution(Entity(2, "Crown", EntityKind.CHARACTER), 90.0, text="Kings")
+    assert leftover(["kngs", "kings", "24"], crown) == ["kngs", "24"]
