@@ -91,7 +91,8 @@ class Pipeline:
                 grounded
                 for c in found.candidates
                 if asked_of
-                and (grounded := self._grounded(q, c.entity, asked_of, guild_id, groups))
+                and (target := self._season_asked(q, c.entity, guild_id)) is not None
+                and (grounded := self._grounded(q, target, asked_of, guild_id, groups))
             ]
             # A namesake's own fact says it more than a fact that only names it.
             own = [a for a in fits if a.entity and a.facts[0].entity_id == a.entity.id]
@@ -344,12 +345,17 @@ class Pipeline:
             if subject.kind is not EntityKind.SHOW:
                 # "at the end of s1": when, in the season, not what is asked of a character
                 rest = [w for w in rest if stem(w) not in _IN_A_SEASON]
-        if q.season is not None and subject.kind is EntityKind.SHOW:
-            season = self.subjects.season_of(subject, q.season, guild_id)
-            if season is None:
-                return None, []  # a season the store doesn't know: nothing to ground on
-            subject = season
-        return subject, asked_stems(rest)
+        season = self._season_asked(q, subject, guild_id)
+        if season is None:
+            return None, []  # a season the store doesn't know: nothing to ground on
+        return season, asked_stems(rest)
+
+    def _season_asked(self, q: Question, subject: Entity, guild_id: int | None) -> Entity | None:
+        """The subject a question asks about: a show's season when it names one (None when
+        the store doesn't know that season), else the subject itself."""
+        if q.season is None or subject.kind is not EntityKind.SHOW:
+            return subject
+        return self.subjects.season_of(subject, q.season, guild_id)
 
     def _grounded(
         self,
