@@ -345,10 +345,10 @@ class Pipeline:
             if subject.kind is not EntityKind.SHOW:
                 # "at the end of s1": when, in the season, not what is asked of a character
                 rest = [w for w in rest if stem(w) not in _IN_A_SEASON]
-        season = self._season_asked(q, subject, guild_id)
-        if season is None:
+        target = self._season_asked(q, subject, guild_id)
+        if target is None:
             return None, []  # a season the store doesn't know: nothing to ground on
-        return season, asked_stems(rest)
+        return target, asked_stems(rest)
 
     def _season_asked(self, q: Question, subject: Entity, guild_id: int | None) -> Entity | None:
         """The subject a question asks about: a show's season when it names one (None when

@@ -397,9 +397,7 @@ class _NamedAt(NamedTuple):
 
 def _named_at(spans: dict[tuple[int, int], list[Mention]], mentioned: _Mentioned) -> _NamedAt:
     places = [(0.5 if all(m.partial for m in g) else 1.0, g) for g in spans.values()]
-    total = 0.0
-    for weight, _ in places:
-        total += weight
+    total = sum(weight for weight, _ in places)  # left to right, as _involved summed it
     ids = frozenset(m.entity.id for g in spans.values() for m in g)
     return _NamedAt(places, total, ids)
 

@@ -183,8 +183,8 @@ class Subjects:
                     few = self.entities.few_of_kind(kind, _SOLE_SCAN)
                 else:
                     few = [e for e in self.entities.values() if e.kind is kind]
-                if few is None:
-                    seen = [*seen, *seen]  # more than one: none is "the" one
+                if few is None:  # too many to look through: none is "the" one
+                    seen = []
                     break
                 seen += [e for e in few if e.visible_in(guild_id)]
             self._sole[key] = seen[0] if len(seen) == 1 else None

@@ -92,24 +92,27 @@ def outermost(names: set[str], text: str) -> set[str]:
     whose words aren't found as written is kept."""
     if len(names) < 2:
         return names
-    titles: list[tuple[int, int]] = []
-    for outer in names:
-        if any(len(n) < len(outer) and f" {n} " in f" {outer} " for n in names):
-            for m in _written(outer).finditer(text):
-                last = m.group().split()[-1]
-                if m.group()[:1].isupper() and last[:1].isupper():
-                    titles.append(m.span())
+    outers = [o for o in names if any(len(n) < len(o) and f" {n} " in f" {o} " for n in names)]
+    if not outers:
+        return names  # the common case: no name inside another, no text searched
+    written = {name: list(_written(name).finditer(text)) for name in names}
+    titles = [
+        m.span()
+        for outer in outers
+        for m in written[outer]
+        if m.group()[:1].isupper() and m.group().split()[-1][:1].isupper()
+    ]
     if not titles:
         return names
-    kept = set()
-    for name in names:
-        spans = [m.span() for m in _written(name).finditer(text)]
-        inside = [
-            any(a <= lo and hi <= b and (a, b) != (lo, hi) for a, b in titles) for lo, hi in spans
-        ]
-        if not spans or not all(inside):
-            kept.add(name)
-    return kept
+
+    def inside(lo: int, hi: int) -> bool:
+        return any(a <= lo and hi <= b and (a, b) != (lo, hi) for a, b in titles)
+
+    return {
+        name
+        for name, found in written.items()
+        if not found or not all(inside(*m.span()) for m in found)
+    }
 
 
 @lru_cache(maxsize=1 << 14)  # a rebuild looks for the same names in many facts
