@@ -91,8 +91,7 @@ class Pipeline:
                 grounded
                 for c in found.candidates
                 if asked_of
-                and (target := self._season_asked(q, c.entity, guild_id)) is not None
-                and (grounded := self._grounded(q, target, asked_of, guild_id, groups))
+                and (grounded := self._grounded(q, c.entity, asked_of, guild_id, groups))
             ]
             # A namesake's own fact says it more than a fact that only names it.
             own = [a for a in fits if a.entity and a.facts[0].entity_id == a.entity.id]
