@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import pairwise
 
 import numpy as np
 from rapidfuzz.distance import OSA
@@ -115,6 +116,51 @@ def asked_stems(words: Sequence[str]) -> list[str]:
     return [s for s in stems if s not in _ASKING_STEMS]
 
 
+# "how many", "how old", "how long": an amount is asked, and only a fact holding a number
+# (or a date) says one ("Zeke is Eren's older half-brother" says no age).
+_AMOUNTS = frozenset("many much old long tall often far big".split())
+_COUNTED = frozenset(
+    """one two three four five six seven eight nine ten eleven twelve thirteen fourteen
+    fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy
+    eighty ninety hundred thousand million billion dozen once twice""".split()
+)
+
+
+_COUNTS = frozenset(("many", "much"))
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_YEAR = re.compile(r"(?:1[89]|20)\d\d")
+
+
+def amount_asked(words: Sequence[str]) -> str | None:
+    """The amount a question asks for ("many" in "how many", "old" in "how old"), if any."""
+    return next((after for w, after in pairwise(words) if w == "how" and after in _AMOUNTS), None)
+
+
+def says_amount(fact: Fact, amount: str) -> bool:
+    """Whether a fact holds what an amount asked could be: a number, or a date for "how
+    old" and "how long"; a count ("how many") is no year ("in 1994" says when, not how
+    many times)."""
+    text = " ".join(filter(None, (fact.text, fact.quote)))
+    if any(w in _COUNTED for w in normalize(text).split()):
+        return True
+    numbers = _NUMBER.findall(text)
+    if amount in _COUNTS:
+        return any(not _YEAR.fullmatch(n) for n in numbers)
+    return bool(numbers) or fact.date is not None
+
+
+def kinds_asked_for(words: Sequence[str]) -> frozenset[str]:
+    """The stems of kind words that only say what kind the answer or the subject is
+    ("what shows is X in", "the movie X"): said alike by every fact of the kind. A kind
+    word after a name ("a punisher show") is a thing asked about, said by a fact saying
+    it ("a Punisher series") more than by a fact about some show."""
+    return frozenset(
+        s
+        for before, w in pairwise(["", *words])
+        if (s := stem(w)) in KIND_WORDS and (not before or before in FUNCTION_WORDS)
+    )
+
+
 def _asks_for_a_kind(s: str) -> bool:
     return s in _ASKING_STEMS or s in KIND_WORDS or s in categories()
 
@@ -131,6 +177,9 @@ def ground(
     *,
     least: float = MIN_SAID,
     taught: Mapping[int, str] | None = None,
+    required: frozenset[str] = frozenset(),
+    amount: str | None = None,
+    asked_for: frozenset[str] = frozenset(),
 ) -> list[Scored]:
     """The facts (a subject's ``own`` and those ``naming`` it) that say what ``asked``
     (stems) asks, best first; empty when none does. ``kinds``: by fact id, the kinds of
@@ -138,14 +187,31 @@ def ground(
     counts (a word no fact holds anywhere, "listed", counts little: it is how the
     question is put); ``surface``: each asked stem as typed, for matching by meaning;
     ``taught``: fact id -> the questions moderators taught for it here, read as words
-    the fact says."""
+    the fact says; ``required``: asked stems a fact must say (one of) to answer at all
+    (what a possessive names: "dad" in "who plays amy's dad"); ``amount``: what "how" asks
+    ("many", "old"), said only by a fact holding a number; ``asked_for``: kind words that
+    only say what kind the answer or subject is ("what shows is X in", "the movie X"),
+    said alike by every fact of the kind."""
     if not asked:
         return []
     surface = surface or {}
+    if amount is not None:
+        own = [f for f in own if says_amount(f, amount)]
+        naming = [f for f in naming if says_amount(f, amount)]
     scored = []
     for fact, is_own in [*((f, True) for f in own), *((f, False) for f in naming)]:
         extra = taught.get(fact.id) if taught else None
-        said = _said(asked, fact, kinds.get(fact.id, frozenset()), groups, weights, surface, extra)
+        said = _said(
+            asked,
+            fact,
+            kinds.get(fact.id, frozenset()),
+            groups,
+            weights,
+            surface,
+            extra,
+            required,
+            asked_for,
+        )
         if said >= least:
             scored.append(Scored(fact, said, is_own))
     # Of facts saying as much, one fitting the intent first, then the surer one ("Melissa
@@ -176,47 +242,71 @@ def _said(
     weights: Mapping[str, float],
     surface: Mapping[str, str],
     taught: str | None = None,
+    required: frozenset[str] = frozenset(),
+    asked_for: frozenset[str] = frozenset(),
 ) -> float:
     text = " ".join(filter(None, (fact.text, fact.quote, taught)))
     have, verbs = _stems_said(text)
     got = total = 0.0
     rest_got = rest_total = 0.0  # the words that don't ask for a kind of subject
+    required_said = 0.0
     for a in asked:
         weight = weights.get(a, 1.0)
-        total += weight
         kinds = KIND_WORDS.get(a)
+        credit = _credit(a, fact, text, have, verbs, kinds, kinds_of, groups, surface, asked_for)
+        if a in required:
+            required_said = max(required_said, credit)
+        total += weight
+        got += credit * weight
         if not kinds:
             rest_total += weight
-        if a in verbs:
-            got += weight
-            rest_got += 0.0 if kinds else weight
-            continue
-        if (
-            (kinds and not kinds_of.isdisjoint(kinds))
-            or a in EVENT_WORDS
-            or (a in DATE_WORDS and fact.date is not None)
-        ):
-            # Held by every fact of its kind: a fact saying the word itself says more
-            # ("where do they film X": the filming fact, not every fact of a show).
-            got += KIND_CREDIT * weight
-            rest_got += 0.0 if kinds else KIND_CREDIT * weight
-            continue
-        # The best of the weaker signs: the word inside another verb ("play into"), a
-        # word of its synonym group or category, of its stem family, of its meaning.
-        credit = 0.3 if a in have else 0.0
-        if categories().get(a, frozenset()) & verbs or groups.get(a, frozenset()) & verbs:
-            credit = 0.9
-        elif any(_family(a, h) for h in verbs):
-            credit = max(credit, 0.8)
-        elif a in surface and _means(surface[a], text):
-            credit = max(credit, MEANING_CREDIT)
-        got += credit * weight
-        rest_got += 0.0 if kinds else credit * weight
+            rest_got += credit * weight
+    if required and required_said < MEANING_CREDIT:
+        return 0.0  # "who plays amy's dad": a fact not saying "dad" is about Amy
     # A kind word ("films", "actors") is said by every fact of one: the rest of what was
     # asked ("starred") must be said too, or the films X directed answer which X starred in.
     if rest_total >= 1.0 and rest_got < RESTLESS * rest_total:
         return 0.0
     return got / total if total else 0.0
+
+
+def _credit(
+    a: str,
+    fact: Fact,
+    text: str,
+    have: frozenset[str],
+    verbs: frozenset[str],
+    kinds: tuple[EntityKind, ...] | None,
+    kinds_of: frozenset[EntityKind],
+    groups: Mapping[str, frozenset[str]],
+    surface: Mapping[str, str],
+    asked_for: frozenset[str],
+) -> float:
+    """How much a fact says one asked word (stem ``a``), 0-1."""
+    if a in verbs:
+        return 1.0
+    if groups.get(a, frozenset()) & verbs and not (kinds and a in asked_for):
+        # A synonym said ("a punisher series" for "show") says more than a fact about a
+        # show does, unless the kind word only says what kind is meant ("what shows").
+        return 0.9
+    if (
+        (kinds and not kinds_of.isdisjoint(kinds))
+        or a in EVENT_WORDS
+        or (a in DATE_WORDS and fact.date is not None)
+    ):
+        # Held by every fact of its kind: a fact saying the word itself says more
+        # ("where do they film X": the filming fact, not every fact of a show).
+        return KIND_CREDIT
+    # The best of the weaker signs: the word inside another verb ("play into"), a word of
+    # its synonym group or category, of its stem family, of its meaning.
+    credit = 0.3 if a in have else 0.0
+    if categories().get(a, frozenset()) & verbs:
+        return 0.9
+    if any(_family(a, h) for h in verbs):
+        return max(credit, 0.8)
+    if a in surface and _means(surface[a], text):
+        return max(credit, MEANING_CREDIT)
+    return credit
 
 
 def _means(word: str, text: str) -> bool:

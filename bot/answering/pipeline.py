@@ -20,8 +20,10 @@ from bot.answering.grounding import (
     MIN_SAID,
     UNSEEN_WEIGHT,
     Scored,
+    amount_asked,
     asked_stems,
     ground,
+    kinds_asked_for,
     understood,
 )
 from bot.answering.mentioned import MAX_NAMED, distinct, named_in_question, spelled
@@ -187,7 +189,9 @@ class Pipeline:
             rest = [a for a in asked if a not in KIND_WORDS]
             if not self._ground(q, rest, facts[:1], (), Intent.ASK, groups, guild_id, least=0.3):
                 return None
-        said = self._ground(q, asked, facts[:1], (), Intent.ASK, groups, guild_id, least=0.3)
+        said = self._ground(
+            q, asked, facts[:1], (), Intent.ASK, groups, guild_id, least=0.3, of=subject
+        )
         return said[0].said if said else None
 
     def _ground(
@@ -201,9 +205,11 @@ class Pipeline:
         guild_id: int | None,
         *,
         least: float = MIN_SAID,
+        of: Entity | None = None,
     ) -> list[Scored]:
-        """:func:`ground` with each fact's subject kinds, each asked word's weight and the
-        questions taught for each fact in this server (bot/store/phrasings.py)."""
+        """:func:`ground` with each fact's subject kinds, each asked word's weight, the
+        questions taught for each fact in this server (bot/store/phrasings.py) and, when
+        the question asks about something ``of`` a subject ("amy's dad"), that word."""
         # Each fact's kinds of subject: its own and those it names ("what shows is X in":
         # X's own fact naming a show says it as much as the show's fact naming X).
         facts = [*own, *naming]
@@ -220,8 +226,21 @@ class Pipeline:
         surface = {stem(w): w for w in q.words}
         pairs = ((f.id, f.overrides) for f in facts)
         taught = {i: p.text for i, p in self.store.phrasings.of_facts(pairs, guild_id).items()}
+        required = _possessed(q.words, of, asked) if of is not None else frozenset()
         return ground(
-            asked, own, naming, intent, groups, kinds, weights, surface, least=least, taught=taught
+            asked,
+            own,
+            naming,
+            intent,
+            groups,
+            kinds,
+            weights,
+            surface,
+            least=least,
+            taught=taught,
+            required=required,
+            amount=amount_asked(q.words),
+            asked_for=kinds_asked_for(q.words),
         )
 
     def _weights(self, asked: list[str], groups: Mapping[str, frozenset[str]]) -> dict[str, float]:
@@ -252,6 +271,12 @@ class Pipeline:
         asked = leftover(list(q.words), found, FUNCTION_WORDS)
         if q.episode is not None:  # "s2e3": that episode's fact first
             asked = [*asked, "episode", str(q.episode)]
+        elif asked and not _said_by_any(own, asked, groups):
+            # "is grant coming back": none of Grant's facts says it; a fact naming him
+            # that does ("Ross Kemp is coming back as Grant Mitchell") answers.
+            grounded = self._grounded(q, found.entity, asked_stems(asked), guild_id, groups)
+            if grounded is not None and grounded.facts[0].entity_id != found.entity.id:
+                return grounded
         return _asked_first(answer, asked, groups)
 
     def _named_in(
@@ -371,7 +396,7 @@ class Pipeline:
             return self._grounding[key]
         own = self.store.facts_for(subject.id, guild_id)
         naming = self.store.facts_naming(subject.id, guild_id)
-        picked = self._ground(q, asked, own, naming, q.intent, groups, guild_id)
+        picked = self._ground(q, asked, own, naming, q.intent, groups, guild_id, of=subject)
         answer = None
         if picked:
             answer = Answer(
@@ -446,6 +471,25 @@ _CLAUSES = re.compile(r"[,.;:!?()]")
 _COPULAS = frozenset(("is", "was", "are", "were", "and", "as", "becomes", "became"))
 
 
+def _possessed(words: Sequence[str], subject: Entity, asked: Sequence[str]) -> frozenset[str]:
+    """The stem of what a question asks about that belongs to the subject: the last
+    asked word of the words after its name in the possessive, up to a function word
+    (English puts the noun last: "dad" in "who plays amys dad", "bills" in "who paid
+    jessica's hospital bills"). A fact must say it to answer: a fact about Amy herself
+    does not say who plays her dad."""
+    name = set(normalize(subject.name).split())
+    out: set[str] = set()
+    for i, word in enumerate(words[:-1]):
+        if word.endswith("s") and word[:-1] in name:
+            run = []
+            for after in words[i + 1 :]:
+                if after in FUNCTION_WORDS:
+                    break
+                run.append(stem(after))
+            out.update([s for s in run if s in asked][-1:])
+    return frozenset(out)
+
+
 def _agreed(answer: Answer, ranked: tuple[Fact, ...]) -> Answer:
     """The answer's facts that ``ranked`` holds too first, in its order, then the rest."""
     score = dict(zip(answer.facts, answer.fact_scores, strict=True))
@@ -464,12 +508,24 @@ def _typo(typed: str, name: str) -> bool:
 def _asked_first(answer: Answer, asked: list[str], groups: Mapping[str, frozenset[str]]) -> Answer:
     """The subject's facts with those saying what was asked first ("when was X filmed":
     the filming fact before the premiere), the rest in their usual order."""
-    wanted = {stem(w) for w in asked}
-    wanted |= {s for w in list(wanted) for s in groups.get(w, ())}
+    wanted = _wanted(asked, groups)
     if not wanted or len(answer.facts) < 2:
         return answer
+    return replace(answer, facts=tuple(sorted(answer.facts, key=lambda f: -_said_of(f, wanted))))
 
-    def said(fact: Fact) -> int:
-        return -len(wanted & {stem(w) for w in normalize(fact.text).split()})
 
-    return replace(answer, facts=tuple(sorted(answer.facts, key=said)))
+def _said_by_any(
+    facts: Sequence[Fact], asked: list[str], groups: Mapping[str, frozenset[str]]
+) -> bool:
+    """Whether any of the facts says a word of what was asked (or of its synonym group)."""
+    wanted = _wanted(asked, groups)
+    return any(_said_of(f, wanted) for f in facts)
+
+
+def _wanted(asked: list[str], groups: Mapping[str, frozenset[str]]) -> set[str]:
+    wanted = {stem(w) for w in asked}
+    return wanted | {s for w in list(wanted) for s in groups.get(w, ())}
+
+
+def _said_of(fact: Fact, wanted: set[str]) -> int:
+    return len(wanted & {stem(w) for w in normalize(fact.text).split()})

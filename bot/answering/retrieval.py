@@ -28,7 +28,7 @@ from typing import NamedTuple, TypedDict
 import numpy as np
 from rapidfuzz.distance import OSA
 
-from bot.answering.grounding import KIND_WORDS
+from bot.answering.grounding import KIND_WORDS, amount_asked, says_amount
 from bot.answering.mentioned import named_in_question
 from bot.answering.questions import extract_season
 from bot.answering.subjects import Mention, Subjects
@@ -139,6 +139,9 @@ class FactFinder:
             # Nothing named but "the show" where the server sees one: its facts only.
             only = tuple(c for c in ranked.scored if c.entity.id == ranked.sole)
             ranked = replace(ranked, scored=only)
+        if amount := amount_asked(q.words):  # "how many": only a fact holding a number says
+            held = tuple(c for c in ranked.scored if says_amount(c.fact, amount))
+            ranked = replace(ranked, scored=held)
         if not ranked.scored:
             return None
         best = ranked.scored[0]
@@ -352,8 +355,10 @@ class FactFinder:
                 break  # with a subject named, its own facts stand in for a common word's
             terms.append(w.text)
             postings += w.df
-        # A word's synonyms gather too, within the same budget ("after" is in 16% of facts).
-        extra = sorted({s for w in content for s in groups.get(w.stem, ())} - set(terms))
+        # A word's synonyms gather too, within the same budget ("after" is in 16% of facts);
+        # not a kind's ("film" for "movies"): every fact about one says it.
+        said = (w for w in content if w.stem not in KIND_WORDS)
+        extra = sorted({s for w in said for s in groups.get(w.stem, ())} - set(terms))
         if extra:
             for term, df in sorted(self.store.docs.doc_freqs(extra).items(), key=lambda t: t[1]):
                 if df > 0 and postings + df <= POSTINGS:

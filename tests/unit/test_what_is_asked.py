@@ -1,0 +1,209 @@
+"""What the rest of a question asks of the subject it names: an amount ("how many",
+"how old") is said only by a fact holding a number; what belongs to the subject ("amy's
+dad") must be said, not the subject alone; a question that is only a name and a few
+words ("is grant coming back") is answered by a fact naming it that says them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.answering.grounding import amount_asked, says_amount
+from bot.engine import Engine
+from bot.models import Fact, FuzzyDate, Kind, Status
+from tests.unit.test_understanding import first_text, imported
+
+SQUARE = {
+    "format": "showbot",
+    "version": 1,
+    "sources": [{"key": "wiki", "title": "A fan wiki"}],
+    "entities": [
+        {"key": "show", "name": "Nine Precinct", "kind": "show"},
+        {"key": "amy", "name": "Amy Santiago", "kind": "character"},
+        {"key": "fumero", "name": "Melissa Fumero", "kind": "person"},
+        {"key": "eren", "name": "Eren Yeager", "kind": "character"},
+        {"key": "zeke", "name": "Zeke Yeager", "kind": "character"},
+        {"key": "phil", "name": "Phil Mitchell", "kind": "character"},
+        {"key": "grant", "name": "Grant Mitchell", "kind": "character"},
+        {"key": "kemp", "name": "Ross Kemp", "kind": "person"},
+        {"key": "holt", "name": "Raymond Holt", "kind": "character"},
+        {"key": "daredevil", "name": "Daredevil", "kind": "show"},
+        {"key": "frank", "name": "Frank Castle", "kind": "character"},
+        {"key": "bernthal", "name": "Jon Bernthal", "kind": "person"},
+    ],
+    "aliases": [
+        {"key": "a-amy", "entity": "amy", "name": "Amy"},
+        {"key": "a-eren", "entity": "eren", "name": "Eren"},
+        {"key": "a-phil", "entity": "phil", "name": "Phil"},
+        {"key": "a-grant", "entity": "grant", "name": "Grant"},
+        {"key": "a-punisher", "entity": "frank", "name": "Punisher"},
+    ],
+    "facts": [
+        {"key": "fumero", "entity": "fumero", "kind": "who", "status": "confirmed",
+         "source": "wiki", "text": "Melissa Fumero plays Amy Santiago in Nine Precinct."},
+        {"key": "amy", "entity": "amy", "kind": "who", "status": "confirmed",
+         "source": "wiki", "text": "Amy Santiago is a rule-loving detective."},
+        {"key": "amy-bills", "entity": "amy", "kind": "what", "status": "confirmed",
+         "source": "wiki", "text": "The precinct covered Amy Santiago's medical bills."},
+        {"key": "eren", "entity": "eren", "kind": "who", "status": "confirmed",
+         "source": "wiki", "text": "Eren Yeager is the hero, a boy from Shiganshina."},
+        {"key": "zeke", "entity": "zeke", "kind": "who", "status": "confirmed",
+         "source": "wiki", "text": "Zeke Yeager is Eren's older half-brother."},
+        {"key": "phil", "entity": "phil", "kind": "who", "status": "confirmed",
+         "source": "wiki", "text": "Phil Mitchell is the hard man of the old square."},
+        {"key": "holt", "entity": "holt", "kind": "who", "status": "confirmed",
+         "source": "wiki", "text": "Raymond Holt's dad was a preacher."},
+        {"key": "sharongate", "entity": "grant", "kind": "what", "status": "confirmed",
+         "source": "wiki",
+         "text": "Sharongate: in 1994 Grant Mitchell found out that his wife Sharon had "
+                 "been married in secret to Phil Mitchell."},
+        {"key": "grant", "entity": "grant", "kind": "who", "status": "confirmed",
+         "source": "wiki", "text": "Grant Mitchell is Phil's hot-headed brother."},
+        {"key": "kemp-back", "entity": "kemp", "kind": "what", "status": "rumor",
+         "source": "wiki", "text": "Rumor: Ross Kemp is coming back as Grant Mitchell."},
+        {"key": "episodes", "entity": "show", "kind": "what", "status": "confirmed",
+         "source": "wiki", "text": "Nine Precinct has 153 episodes over eight seasons."},
+        {"key": "premiere", "entity": "show", "kind": "when", "status": "confirmed",
+         "source": "wiki", "text": "Nine Precinct premiered on Fox.", "date": "2013-09-17"},
+        {"key": "film", "entity": "show", "kind": "what", "status": "rumor",
+         "source": "wiki", "text": "Rumor: a Nine Precinct reunion film is being planned."},
+        {"key": "bernthal", "entity": "bernthal", "kind": "who", "status": "confirmed",
+         "source": "wiki", "text": "Jon Bernthal plays Frank Castle, the Punisher, in Daredevil."},
+        {"key": "bernthal-award", "entity": "bernthal", "kind": "what", "status": "confirmed",
+         "source": "wiki", "text": "Jon Bernthal was praised for the series."},
+        {"key": "spinoff", "entity": "frank", "kind": "what", "status": "rumor",
+         "source": "wiki", "text": "Rumor: Netflix is developing a Punisher spin-off series."},
+    ],
+}  # fmt: skip
+
+
+@pytest.fixture
+def square(tmp_path: Path) -> Iterator[Engine]:
+    yield from imported(tmp_path / "square.db", SQUARE)
+
+
+def _fact(text: str, date: str | None = None) -> Fact:
+    return Fact(
+        id=1,
+        entity_id=1,
+        kind=Kind.WHAT,
+        text=text,
+        status=Status.CONFIRMED,
+        spoiler=False,
+        date=FuzzyDate.parse(date) if date else None,
+        source=None,
+        quote=None,
+        guild_id=None,
+        version=1,
+    )
+
+
+def test_an_amount_is_said_by_a_number_and_a_count_is_no_year() -> None:
+    assert amount_asked("how many times has phil been married".split()) == "many"
+    assert amount_asked("how old is eren".split()) == "old"
+    assert amount_asked("how does erwin die".split()) is None
+    assert says_amount(_fact("It has 153 episodes."), "many")
+    assert says_amount(_fact("It ran for four seasons."), "many")
+    assert not says_amount(_fact("In 1994 he found out."), "many")  # when, not how many
+    assert says_amount(_fact("He has played Phil since 1990."), "long")
+    assert says_amount(_fact("She was born in Leeds.", date="1950"), "old")
+    assert not says_amount(_fact("Zeke is Eren's older half-brother."), "old")
+
+
+def test_an_amount_asked_is_not_answered_without_a_number(square: Engine) -> None:
+    answer = square.ask("how old is eren")
+    assert not answer.answered and answer.partial  # "older half-brother" says no age
+    assert not square.ask("how many times has phil been married").answered
+    assert first_text(square, "how many episodes does nine precinct have") == (
+        "Nine Precinct has 153 episodes over eight seasons."
+    )
+
+
+def test_what_belongs_to_a_subject_must_be_said(square: Engine) -> None:
+    assert not square.ask("who plays amys dad").answered  # not Amy herself
+    assert first_text(square, "who plays amy") == (
+        "Melissa Fumero plays Amy Santiago in Nine Precinct."
+    )
+    # The noun comes last: "hospital bills" asks about bills.
+    assert first_text(square, "who paid amys hospital bills") == (
+        "The precinct covered Amy Santiago's medical bills."
+    )
+    assert first_text(square, "who is erens brother") == "Zeke Yeager is Eren's older half-brother."
+
+
+def test_a_fact_naming_a_subject_answers_what_its_own_facts_dont_say(square: Engine) -> None:
+    answer = square.ask("is grant coming back")
+    assert answer.answered
+    assert [f.text for f in answer.facts][:1] == [
+        "Rumor: Ross Kemp is coming back as Grant Mitchell."
+    ]
+    # ...while the name alone is still its own facts.
+    assert square.ask("who is grant mitchell").facts[0].text == (
+        "Grant Mitchell is Phil's hot-headed brother."
+    )
+
+
+def test_a_synonym_said_beats_a_kind_every_fact_holds(square: Engine) -> None:
+    assert first_text(square, "is there gonna be a nine precinct movie") == (
+        "Rumor: a Nine Precinct reunion film is being planned."
+    )
+
+
+def test_a_kind_asked_for_is_said_by_every_fact_of_one(square: Engine) -> None:
+    """ "what shows is X in" asks for shows: a fact naming one answers, not a fact
+    that merely says "series"; a show asked about ("a punisher show") is said by one."""
+    assert first_text(square, "what shows is jon bernthal in") == (
+        "Jon Bernthal plays Frank Castle, the Punisher, in Daredevil."
+    )
+    assert first_text(square, "is there going to be a punisher show") == (
+        "Rumor: Netflix is developing a Punisher spin-off series."
+    )
+
+
+def test_a_kinds_synonyms_gather_no_candidates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "what films are about autism": every film's fact says "film"; its synonym
+    "movie" must not gather candidates for the free path (in MetaQA, titles holding it
+    outranked the facts tagged "autism" in BM25, which weighs a title's words double).
+    A word that is no kind still gathers its synonyms."""
+    titles = ["Scary Movie", "Scary Movie 2", "Slap Shot"]
+    data = {
+        "format": "showbot",
+        "version": 1,
+        "sources": [{"key": "kb", "title": "A film catalogue"}],
+        "entities": [
+            *({"key": f"m{i}", "name": t, "kind": "show"} for i, t in enumerate(titles)),
+            {"key": "grandin", "name": "Temple Grandin", "kind": "show"},
+        ],
+        "facts": [
+            *(
+                {"key": f"f{i}", "entity": f"m{i}", "kind": "what", "status": "confirmed",
+                 "source": "kb", "text": f"{t} is a film about a shooting."}
+                for i, t in enumerate(titles)
+            ),
+            {"key": "tag", "entity": "grandin", "kind": "what", "status": "confirmed",
+             "source": "kb", "text": 'Temple Grandin is tagged "autism".'},
+        ],
+    }  # fmt: skip
+    engine = next(imported(tmp_path / "films.db", data))
+    searched: list[list[str]] = []
+    search = engine.store.docs.search
+
+    def spy(terms: list[str], guild_id: int | None, limit: int) -> list[int]:
+        searched.append(list(terms))
+        return search(terms, guild_id, limit)
+
+    monkeypatch.setattr(engine.store.docs, "search", spy)
+    try:
+        assert first_text(engine, "what films are about autism") == (
+            'Temple Grandin is tagged "autism".'
+        )
+        assert searched and not {"movi", "movie", "shot", "shoot"} & set(searched[-1])
+        searched.clear()
+        engine.ask("which films are about a shooting")  # "shooting" is no kind
+        assert searched and "shot" in {t for terms in searched for t in terms}
+    finally:
+        engine.close()
