@@ -381,6 +381,11 @@ def _fits(intent: Intent, fact: Fact) -> int:
     return int(fact.kind is Kind(intent.value))
 
 
+def stems_of(text: str) -> frozenset[str]:
+    """The stems of a text's words (cached: a subject's facts are read again and again)."""
+    return _stems_said(text)[0]
+
+
 @lru_cache(maxsize=1 << 14)
 def _stems_said(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """The stems of a fact's words, and of those it says as themselves: not a verb bound

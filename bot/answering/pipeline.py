@@ -24,6 +24,7 @@ from bot.answering.grounding import (
     asked_stems,
     ground,
     kinds_asked_for,
+    stems_of,
     understood,
 )
 from bot.answering.mentioned import MAX_NAMED, distinct, named_in_question, spelled
@@ -528,4 +529,4 @@ def _wanted(asked: list[str], groups: Mapping[str, frozenset[str]]) -> set[str]:
 
 
 def _said_of(fact: Fact, wanted: set[str]) -> int:
-    return len(wanted & {stem(w) for w in normalize(fact.text).split()})
+    return len(wanted & stems_of(fact.text))
