@@ -97,6 +97,8 @@ _ASKING_STEMS = frozenset(stem(w) for w in ASKING)
 _QUALIFIERS = frozenset(stem(w) for w in "real full actual main primary original official".split())
 # Verbs that put a subject in a kind asked for ("fall under", "belong to", "classed as").
 _CLASSING = frozenset(stem(w) for w in "fall falls belong belongs class classed classified".split())
+# Light verbs linking a subject to a thing asked for ("what language does X use").
+_LINKING = frozenset(stem(w) for w in "use uses used using made make makes making".split())
 
 
 def asked_stems(words: Sequence[str]) -> list[str]:
@@ -113,6 +115,11 @@ def asked_stems(words: Sequence[str]) -> list[str]:
         # "what genre does X fall under", "which category does X belong to": the verb
         # only puts X in the kind asked for.
         stems = [s for s in stems if s not in _CLASSING]
+    if any(s in categories() and s not in _LINKING for s in stems):
+        # "what language does X use", "what language was X made in": with a thing of a
+        # kind asked for, a light verb only links it to X (but "what films did X make"
+        # asks who made them: a kind of subject is not a category).
+        stems = [s for s in stems if s not in _LINKING]
     return [s for s in stems if s not in _ASKING_STEMS]
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.answering.grounding import amount_asked, says_amount
+from bot.answering.grounding import amount_asked, asked_stems, says_amount
 from bot.engine import Engine
 from bot.models import Fact, FuzzyDate, Kind, Status
 from tests.unit.test_understanding import first_text, imported
@@ -207,3 +207,16 @@ def test_a_kinds_synonyms_gather_no_candidates(
         assert searched and "shot" in {t for terms in searched for t in terms}
     finally:
         engine.close()
+
+
+def test_a_light_verb_linking_a_thing_asked_for_asks_nothing() -> None:
+    """ "what language does X use": the verb only links X to the language asked for;
+    "what films did X make" still asks who made them (a film is a kind of subject)."""
+    assert asked_stems("what language does black river use".split()) == [
+        "languag",
+        "black",
+        "river",
+    ]
+    assert "made" not in asked_stems("what language was cat people made in".split())
+    assert "make" in asked_stems("what films did ford make".split())
+    assert "made" in asked_stems("who made jessica jones".split())
