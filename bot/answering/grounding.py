@@ -156,16 +156,45 @@ def says_amount(fact: Fact, amount: str) -> bool:
     return bool(numbers) or fact.date is not None
 
 
-def kinds_asked_for(words: Sequence[str]) -> frozenset[str]:
-    """The stems of kind words that only say what kind the answer or the subject is
-    ("what shows is X in", "the movie X"): said alike by every fact of the kind. A kind
-    word after a name ("a punisher show") is a thing asked about, said by a fact saying
-    it ("a Punisher series") more than by a fact about some show."""
-    return frozenset(
-        s
-        for before, w in pairwise(["", *words])
-        if (s := stem(w)) in KIND_WORDS and (not before or before in FUNCTION_WORDS)
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """How a question's wording asks what it asks, read once per question."""
+
+    amount: str | None = None  # "many" in "how many": said only by a fact with a number
+    # Kind words after a function word only say what kind is meant ("how many seasons",
+    # "the movie X"): a synonym said ("film") counts no more than any fact of the kind. A
+    # kind word after a name ("a punisher show") is a thing asked about: a fact saying
+    # it ("a Punisher spin-off series") says more than a fact about some show.
+    labels: frozenset[str] = frozenset()
+    # Kind words after "what"/"which": the kind of the answer, said only by a fact about
+    # or naming a subject of it other than the one asked about ("what films are about
+    # sleeping beauty" asks for other films than Sleeping Beauty).
+    answer: frozenset[str] = frozenset()
+    # What a possessive names ("dad" in "who plays amy's dad"): a fact must say it.
+    required: frozenset[str] = frozenset()
+
+
+def shape_of(words: Sequence[str]) -> Shape:
+    """The Shape of a question's words (``required`` needs its subject: the caller's)."""
+    pairs = list(pairwise(["", *words]))
+    # "what film genre is X" asks for a genre: a kind word before another is no answer.
+    followed = {w for w, after in pairwise(words) if _asks_for_a_kind(stem(after))}
+    return Shape(
+        amount=amount_asked(words),
+        labels=frozenset(
+            s
+            for before, w in pairs
+            if (s := stem(w)) in KIND_WORDS and (not before or before in FUNCTION_WORDS)
+        ),
+        answer=frozenset(
+            s
+            for before, w in pairs
+            if before in _WH and (s := stem(w)) in KIND_WORDS and w not in followed
+        ),
     )
+
+
+_WH = frozenset(("what", "whats", "which"))
 
 
 def _asks_for_a_kind(s: str) -> bool:
@@ -184,40 +213,36 @@ def ground(
     *,
     least: float = MIN_SAID,
     taught: Mapping[int, str] | None = None,
-    required: frozenset[str] = frozenset(),
-    amount: str | None = None,
-    asked_for: frozenset[str] = frozenset(),
+    shape: Shape = Shape(),
+    others: Mapping[int, frozenset[EntityKind]] | None = None,
 ) -> list[Scored]:
     """The facts (a subject's ``own`` and those ``naming`` it) that say what ``asked``
     (stems) asks, best first; empty when none does. ``kinds``: by fact id, the kinds of
-    the subjects the fact is about or names; ``weights``: how much each asked word
-    counts (a word no fact holds anywhere, "listed", counts little: it is how the
-    question is put); ``surface``: each asked stem as typed, for matching by meaning;
-    ``taught``: fact id -> the questions moderators taught for it here, read as words
-    the fact says; ``required``: asked stems a fact must say (one of) to answer at all
-    (what a possessive names: "dad" in "who plays amy's dad"); ``amount``: what "how" asks
-    ("many", "old"), said only by a fact holding a number; ``asked_for``: kind words that
-    only say what kind the answer or subject is ("what shows is X in", "the movie X"),
-    said alike by every fact of the kind."""
+    the subjects the fact is about or names (``others``: but the one asked about);
+    ``weights``: how much each asked word counts (a word no fact holds anywhere,
+    "listed", counts little: it is how the question is put); ``surface``: each asked
+    stem as typed, for matching by meaning; ``taught``: fact id -> the questions
+    moderators taught for it here, read as words the fact says; ``shape``: how the
+    question's wording asks (an amount, labels, the kind of the answer, a possessive)."""
     if not asked:
         return []
     surface = surface or {}
-    if amount is not None:
+    if (amount := shape.amount) is not None:
         own = [f for f in own if says_amount(f, amount)]
         naming = [f for f in naming if says_amount(f, amount)]
+    others = kinds if others is None else others
     scored = []
     for fact, is_own in [*((f, True) for f in own), *((f, False) for f in naming)]:
-        extra = taught.get(fact.id) if taught else None
         said = _said(
             asked,
             fact,
             kinds.get(fact.id, frozenset()),
+            others.get(fact.id, frozenset()),
             groups,
             weights,
             surface,
-            extra,
-            required,
-            asked_for,
+            taught.get(fact.id) if taught else None,
+            shape,
         )
         if said >= least:
             scored.append(Scored(fact, said, is_own))
@@ -245,12 +270,12 @@ def _said(
     asked: Sequence[str],
     fact: Fact,
     kinds_of: frozenset[EntityKind],
+    others_of: frozenset[EntityKind],
     groups: Mapping[str, frozenset[str]],
     weights: Mapping[str, float],
     surface: Mapping[str, str],
-    taught: str | None = None,
-    required: frozenset[str] = frozenset(),
-    asked_for: frozenset[str] = frozenset(),
+    taught: str | None,
+    shape: Shape,
 ) -> float:
     text = " ".join(filter(None, (fact.text, fact.quote, taught)))
     have, verbs = _stems_said(text)
@@ -260,15 +285,20 @@ def _said(
     for a in asked:
         weight = weights.get(a, 1.0)
         kinds = KIND_WORDS.get(a)
-        credit = _credit(a, fact, text, have, verbs, kinds, kinds_of, groups, surface, asked_for)
-        if a in required:
+        if kinds and a in shape.answer:
+            # "what movies ...": said by a fact about or naming a film (not the one asked
+            # about), not by a word like "film" in a fact about something else.
+            credit = KIND_CREDIT if not others_of.isdisjoint(kinds) else 0.0
+        else:
+            credit = _credit(a, fact, text, have, verbs, kinds_of, groups, surface, shape)
+        if a in shape.required:
             required_said = max(required_said, credit)
         total += weight
         got += credit * weight
         if not kinds:
             rest_total += weight
             rest_got += credit * weight
-    if required and required_said < MEANING_CREDIT:
+    if shape.required and required_said < MEANING_CREDIT:
         return 0.0  # "who plays amy's dad": a fact not saying "dad" is about Amy
     # A kind word ("films", "actors") is said by every fact of one: the rest of what was
     # asked ("starred") must be said too, or the films X directed answer which X starred in.
@@ -283,19 +313,17 @@ def _credit(
     text: str,
     have: frozenset[str],
     verbs: frozenset[str],
-    kinds: tuple[EntityKind, ...] | None,
     kinds_of: frozenset[EntityKind],
     groups: Mapping[str, frozenset[str]],
     surface: Mapping[str, str],
-    asked_for: frozenset[str],
+    shape: Shape,
 ) -> float:
     """How much a fact says one asked word (stem ``a``), 0-1."""
     if a in verbs:
         return 1.0
-    if groups.get(a, frozenset()) & verbs and not (kinds and a in asked_for):
-        # A synonym said ("a punisher series" for "show") says more than a fact about a
-        # show does, unless the kind word only says what kind is meant ("what shows").
-        return 0.9
+    kinds = KIND_WORDS.get(a)
+    if groups.get(a, frozenset()) & verbs and not (kinds and a in shape.labels):
+        return 0.9  # a synonym: "film" for "movie" ("is there gonna be a b99 movie")
     if (
         (kinds and not kinds_of.isdisjoint(kinds))
         or a in EVENT_WORDS
@@ -305,7 +333,7 @@ def _credit(
         # ("where do they film X": the filming fact, not every fact of a show).
         return KIND_CREDIT
     # The best of the weaker signs: the word inside another verb ("play into"), a word of
-    # its synonym group or category, of its stem family, of its meaning.
+    # its category, of its stem family, of its meaning.
     credit = 0.3 if a in have else 0.0
     if categories().get(a, frozenset()) & verbs:
         return 0.9

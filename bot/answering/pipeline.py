@@ -11,7 +11,7 @@ replies put it into words.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import replace
 
 from bot.answering.answers import answer_found, answer_of, choose_facts
@@ -20,10 +20,9 @@ from bot.answering.grounding import (
     MIN_SAID,
     UNSEEN_WEIGHT,
     Scored,
-    amount_asked,
     asked_stems,
     ground,
-    kinds_asked_for,
+    shape_of,
     stems_of,
     understood,
 )
@@ -212,22 +211,23 @@ class Pipeline:
         questions taught for each fact in this server (bot/store/phrasings.py) and, when
         the question asks about something ``of`` a subject ("amy's dad"), that word."""
         # Each fact's kinds of subject: its own and those it names ("what shows is X in":
-        # X's own fact naming a show says it as much as the show's fact naming X).
+        # X's own fact naming a show says it as much as the show's fact naming X); and
+        # without the one asked about, for the kind of the answer ("what films are about
+        # sleeping beauty" asks for other films than Sleeping Beauty).
         facts = [*own, *naming]
         named = self.store.mentions.named_in([f.id for f in facts]) if facts else {}
-        kinds = {
-            f.id: frozenset(
-                e.kind
-                for eid in (f.entity_id, *named.get(f.id, ()))
-                if (e := self.entities.get(eid)) is not None
-            )
-            for f in facts
-        }
+        subjects = {f.id: (f.entity_id, *named.get(f.id, ())) for f in facts}
+        kinds = {i: self._kinds(ids) for i, ids in subjects.items()}
+        others = kinds
+        if of is not None:
+            others = {i: self._kinds(e for e in ids if e != of.id) for i, ids in subjects.items()}
         weights = self._weights(asked, groups)
         surface = {stem(w): w for w in q.words}
         pairs = ((f.id, f.overrides) for f in facts)
         taught = {i: p.text for i, p in self.store.phrasings.of_facts(pairs, guild_id).items()}
-        required = _possessed(q.words, of, asked) if of is not None else frozenset()
+        shape = shape_of(q.words)
+        if of is not None:
+            shape = replace(shape, required=_possessed(q.words, of, asked))
         return ground(
             asked,
             own,
@@ -239,10 +239,12 @@ class Pipeline:
             surface,
             least=least,
             taught=taught,
-            required=required,
-            amount=amount_asked(q.words),
-            asked_for=kinds_asked_for(q.words),
+            shape=shape,
+            others=others,
         )
+
+    def _kinds(self, ids: Iterable[int]) -> frozenset[EntityKind]:
+        return frozenset(e.kind for i in ids if (e := self.entities.get(i)) is not None)
 
     def _weights(self, asked: list[str], groups: Mapping[str, frozenset[str]]) -> dict[str, float]:
         """1 for a word some fact holds or grounding understands ("language" asks for
@@ -363,8 +365,8 @@ class Pipeline:
     ) -> tuple[Entity | None, list[str]]:
         """The subject a mention names (its season, when the question asks one of a show)
         and the stems of what the rest of the question asks of it."""
-        rest = words[: named.start] + words[named.end :]
         subject = named.entity
+        rest = words[: named.start] + words[named.end :]
         if q.season is not None:
             rest = extract_season(" ".join(rest))[0].split()  # "s1" is no word asked
             if subject.kind is not EntityKind.SHOW:

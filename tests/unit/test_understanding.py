@@ -392,7 +392,11 @@ def test_a_name_inside_a_longer_name_the_facts_hold_is_not_its_subject(tags: Eng
     assert first_text(tags, "which films can be described by michael winner") == (
         'Death Wish is tagged "michael winner".'
     )
-    assert first_text(tags, "what films are about michael") == 'Michael is tagged "nora ephron".'
+    # ...and "what films are about michael" asks for other films than Michael: none here,
+    # so what is known about Michael, never Death Wish's fact.
+    answer = tags.ask("what films are about michael")
+    assert answer.partial and answer.entity is not None and answer.entity.name == "Michael"
+    assert [f.text for f in answer.facts] == ['Michael is tagged "nora ephron".']
     assert first_text(tags, "what movies can be described with stoner") == (
         'Friday is tagged "stoner".'
     )

@@ -220,3 +220,46 @@ def test_a_light_verb_linking_a_thing_asked_for_asks_nothing() -> None:
     assert "made" not in asked_stems("what language was cat people made in".split())
     assert "make" in asked_stems("what films did ford make".split())
     assert "made" in asked_stems("who made jessica jones".split())
+
+
+FILMS = {
+    "format": "showbot",
+    "version": 1,
+    "sources": [{"key": "kb", "title": "A film catalogue"}],
+    "entities": [
+        {"key": "beauty", "name": "Sleeping Beauty", "kind": "show"},
+        {"key": "maleficent", "name": "Maleficent", "kind": "show"},
+        {"key": "machine", "name": "The Time Machine", "kind": "show"},
+        {"key": "beer", "name": "Beer Wars", "kind": "show"},
+    ],
+    "facts": [
+        {"key": "beauty-tag", "entity": "beauty", "kind": "what", "status": "confirmed",
+         "source": "kb", "text": 'Sleeping Beauty is tagged "animated".'},
+        {"key": "maleficent-tag", "entity": "maleficent", "kind": "what",
+         "status": "confirmed", "source": "kb",
+         "text": 'Maleficent is tagged "sleeping beauty".'},
+        {"key": "machine-genre", "entity": "machine", "kind": "what", "status": "confirmed",
+         "source": "kb", "text": "The Time Machine is a Fantasy film."},
+        {"key": "beer-genre", "entity": "beer", "kind": "what", "status": "confirmed",
+         "source": "kb", "text": "Beer Wars is a Documentary film."},
+        {"key": "beer-released", "entity": "beer", "kind": "when", "status": "confirmed",
+         "source": "kb", "text": "Beer Wars was released in 2009.", "date": "2009"},
+    ],
+}  # fmt: skip
+
+
+@pytest.fixture
+def films(tmp_path: Path) -> Iterator[Engine]:
+    yield from imported(tmp_path / "films.db", FILMS)
+
+
+def test_the_kind_of_the_answer_is_another_subject_of_it(films: Engine) -> None:
+    """ "what films are about sleeping beauty" asks for other films than Sleeping Beauty:
+    its own facts don't answer, a film's fact naming it does; with none, no answer."""
+    assert first_text(films, "what films are about sleeping beauty") == (
+        'Maleficent is tagged "sleeping beauty".'
+    )
+    answer = films.ask("what movies are about time machine")
+    assert not answer.answered  # "The Time Machine is a Fantasy film" is no other film
+    # A kind word before another asks for that other: a genre.
+    assert first_text(films, "what film genre is beer wars") == "Beer Wars is a Documentary film."
