@@ -345,10 +345,17 @@ class FactFinder:
         only rank, they don't gather: a word in half the facts would make BM25 score half
         the store), plus the facts of the subjects the question names."""
         words = sorted((w for w in content if w.known and w.season is None), key=lambda w: w.df)
+        # An unseen name-like word ("superman"): no fact holding it, only a fact holding
+        # a typo of it may answer (find's stranger gate), which a common word's best
+        # BM25 facts are no likelier to hold than any others.
+        unseen = any(
+            w.name_like and not w.known and w.stem not in KIND_WORDS and w.stem not in groups
+            for w in content
+        )
         terms: list[str] = []
         postings = 0
         for w in words:
-            if postings + w.df > POSTINGS and (terms or mentioned):
+            if postings + w.df > POSTINGS and (terms or mentioned or unseen):
                 break  # with a subject named, its own facts stand in for a common word's
             terms.append(w.text)
             postings += w.df
