@@ -20,22 +20,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
-from functools import lru_cache
-from typing import NamedTuple, TypedDict
 
 import numpy as np
-from rapidfuzz.distance import OSA
 
+from bot.answering import factscore
+from bot.answering.factscore import Mentioned, Word
 from bot.answering.grounding import KIND_WORDS, amount_asked, says_amount
 from bot.answering.mentioned import named_in_question
 from bot.answering.questions import extract_season
 from bot.answering.subjects import Mention, Subjects
 from bot.language.embedding import embedder, name_like
 from bot.language.text import FUNCTION_WORDS as STOP
-from bot.language.text import normalize, stem
-from bot.models import Entity, EntityKind, Fact, Intent, Kind, Question
+from bot.language.text import stem
+from bot.models import Entity, EntityKind, Fact, Question
 from bot.store.core import Store
 
 CANDIDATES = 40  # facts ranked by BM25 over the question's words
@@ -46,7 +44,6 @@ MIN_COVER = 0.55  # share of the question's (IDF-weighted) content the best fact
 FULL = 0.999  # "every word of it"
 SEM_ALONE = 0.35  # the cosine a named subject's own fact needs to answer by meaning alone
 MIN_COVER_UNGROUNDED = 0.7  # the same when no known subject is mentioned
-NAMED_SHARE = 0.5  # a fact naming a subject weighs this much of one about it
 MAX_FACTS = 3
 RUNNER_UP = 0.85  # further facts shown only when this close to the best
 _W_LEX, _W_SEM, _W_MENTION, _W_INTENT = 0.6, 0.2, 0.15, 0.08
@@ -82,30 +79,6 @@ class Ranked:
     # the one subject a kind word names may answer ("the show" where the server sees
     # one), -1 when there is none. None: the question says what it is about.
     sole: int | None = None
-
-
-@dataclass(slots=True)
-class _Word:
-    text: str
-    stem: str
-    weight: float
-    known: bool  # some fact holds it
-    mention: Entity | None  # part of a mention of this subject
-    df: int = 0  # how many facts hold it
-    season: int | None = None  # stands for "season N": held by that season's facts
-    name_like: bool = False  # a rare word, as names are (unseen ones are likely subjects)
-
-
-class _Mentioned(TypedDict):
-    """The subjects a question names (FactFinder._mentioned)."""
-
-    one_season: bool  # a season asked about, and exactly one season found for it
-    named: set[int]  # the subjects named
-    all: set[int]  # those and the seasons asked about
-    ids: list[int]  # `all`, sorted
-    season_missing: bool  # a season asked about that no named show has
-    show: bool  # some show is named
-    said_only: bool  # no subject is the season asked about, but facts say it in words
 
 
 class FactFinder:
@@ -209,7 +182,7 @@ class FactFinder:
             # The season asked about weighs like a name: a fact about another season
             # ("the villain of season 1") does not answer it.
             top = max((w.weight for w in content if w.known), default=1.0)
-            content.append(_Word(f"season {season}", "", top, True, None, season=season))
+            content.append(Word(f"season {season}", "", top, True, None, season=season))
         if not content:
             return Ranked((), False)
         groups = self.synonyms(guild_id)
@@ -220,12 +193,14 @@ class FactFinder:
         phrased = self.store.phrasings.of_facts(((f.id, f.overrides) for f in facts), guild_id)
         qvec = embedder().embed_one(" ".join(q.words)) if facts else None
         # ...and a word no fact holds whose synonyms some do ("wrote": "composed").
-        rarer = _rarer(content) + [w.stem for w in content if not w.known and w.stem in groups]
-        spans = _spans(mentions)
+        rarer = factscore.rarer(content) + [
+            w.stem for w in content if not w.known and w.stem in groups
+        ]
+        spans = factscore.spans(mentions)
         # What is the same for every candidate, worked out once: the words' total weight,
         # the subjects named where, and the name-like words no fact holds.
         total = sum(w.weight for w in content)
-        named_at = _named_at(spans, mentioned)
+        named_at = factscore.named_at(spans, mentioned)
         strangers = [
             w
             for w in content
@@ -240,18 +215,20 @@ class FactFinder:
             if q.kind is not None and entity.kind is not q.kind:
                 continue  # "(show)" typed: only a show's facts
             extra = phrased.get(fact.id)  # its taught questions: its words and meaning too
-            words, said, have = _terms(
+            words, said, have = factscore.terms(
                 doc[0] if extra is None else f"{doc[0]} {extra.text}", doc[1]
             )
-            cover = _coverage(content, have, words, entity, mentioned["all"], groups, total)
+            cover = factscore.coverage(
+                content, have, words, entity, mentioned["all"], groups, total
+            )
             sem = max(0.0, float(np.dot(qvec, doc[2]))) if qvec is not None else 0.0
             if extra is not None and qvec is not None:
                 sem = max(sem, float(np.max(extra.vectors @ qvec)))
-            bonus = _W_MENTION * _involved(named_at, mentioned, entity, said)
-            prior = _W_INTENT * _prior(q.intent, fact, entity)
+            bonus = _W_MENTION * factscore.involved(named_at, mentioned, entity, said)
+            prior = _W_INTENT * factscore.prior(q.intent, fact, entity)
             score = _W_LEX * cover + _W_SEM * sem + bonus + prior
             stranger = any(
-                not _typo_of(w.text, words, 1)  # a made-up name is often 2 edits away
+                not factscore.typo_of(w.text, words, 1)  # a made-up name is often 2 edits away
                 and not groups.get(w.stem, frozenset()) & have
                 for w in strangers
             )
@@ -269,7 +246,7 @@ class FactFinder:
         subjects = frozenset(full) if unseen else frozenset()
         # "when did the show end" where the store holds one show: about that show only.
         sole = None
-        if not named and not _topical(content, groups):
+        if not named and not factscore.topical(content, groups):
             kinds = [KIND_WORDS[w.stem] for w in content if w.stem in KIND_WORDS]
             found = [e for k in kinds if (e := self.subjects.sole_of(k, guild_id))]
             sole = found[0].id if found else -1
@@ -277,7 +254,7 @@ class FactFinder:
 
     def _mentioned(
         self, mentions: list[Mention], season: int | None, guild_id: int | None
-    ) -> _Mentioned:
+    ) -> Mentioned:
         named = {m.entity.id for m in mentions}
         extra: set[int] = set()
         missing = said_only = False
@@ -313,7 +290,7 @@ class FactFinder:
 
     def _content(
         self, words: list[str], mentions: list[Mention], freqs: Mapping[str, int]
-    ) -> list[_Word]:
+    ) -> list[Word]:
         """The question's words that say what it is about, weighted; ``freqs``: stem ->
         how many facts hold it, for every word not in STOP."""
         owner: dict[int, Entity] = {}
@@ -334,12 +311,12 @@ class FactFinder:
                 weight = math.log((n + 1) / 0.5) + 1.0
             else:  # an unseen everyday word ("want", "happened"): how it is asked
                 weight = math.log((n + 1) / (GENERIC_SHARE * n + 0.5))
-            out.append(_Word(w, s, weight, df > 0, owner.get(i), df=df, name_like=name_like(w)))
+            out.append(Word(w, s, weight, df > 0, owner.get(i), df=df, name_like=name_like(w)))
         return out
 
     def _candidates(
         self,
-        content: list[_Word],
+        content: list[Word],
         mentioned: list[int],
         guild_id: int | None,
         groups: Mapping[str, frozenset[str]],
@@ -348,10 +325,17 @@ class FactFinder:
         only rank, they don't gather: a word in half the facts would make BM25 score half
         the store), plus the facts of the subjects the question names."""
         words = sorted((w for w in content if w.known and w.season is None), key=lambda w: w.df)
+        # An unseen name-like word ("superman"): no fact holding it, only a fact holding
+        # a typo of it may answer (find's stranger gate), which a common word's best
+        # BM25 facts are no likelier to hold than any others.
+        unseen = any(
+            w.name_like and not w.known and w.stem not in KIND_WORDS and w.stem not in groups
+            for w in content
+        )
         terms: list[str] = []
         postings = 0
         for w in words:
-            if postings + w.df > POSTINGS and (terms or mentioned):
+            if postings + w.df > POSTINGS and (terms or mentioned or unseen):
                 break  # with a subject named, its own facts stand in for a common word's
             terms.append(w.text)
             postings += w.df
@@ -368,149 +352,3 @@ class FactFinder:
         if mentioned:
             ids += self.store.docs.of_subjects(mentioned, guild_id, PER_MENTION * len(mentioned))
         return list(dict.fromkeys(ids))
-
-
-@lru_cache(maxsize=1 << 14)
-def _terms(body: str, names: str) -> tuple[list[str], frozenset[str], frozenset[str]]:
-    """A document's words, the stems its text says, and those with its subject's names.
-    Cached: the same facts come back as candidates for questions about their subjects."""
-    words = normalize(body).split()
-    said = frozenset(stem(w) for w in words)
-    return words, said, said | {stem(w) for w in normalize(names).split()}
-
-
-@lru_cache(maxsize=1 << 14)
-def _name_stems(name: str) -> frozenset[str]:
-    return frozenset(stem(w) for w in normalize(name).split())
-
-
-def _spans(mentions: list[Mention]) -> dict[tuple[int, int], list[Mention]]:
-    """The question's mentions by the words they span (once per question, not per fact)."""
-    spans: dict[tuple[int, int], list[Mention]] = {}
-    for m in mentions:
-        spans.setdefault((m.start, m.end), []).append(m)
-    return spans
-
-
-class _NamedAt(NamedTuple):
-    """The question's mentions as _involved weighs them, the same for every fact."""
-
-    places: list[tuple[float, list[Mention]]]  # each place's weight and its mentions
-    total: float  # the places' weights, summed in order
-    ids: frozenset[int]  # every subject mentioned
-
-
-def _named_at(spans: dict[tuple[int, int], list[Mention]], mentioned: _Mentioned) -> _NamedAt:
-    places = [(0.5 if all(m.partial for m in g) else 1.0, g) for g in spans.values()]
-    total = sum(weight for weight, _ in places)  # left to right, as _involved summed it
-    ids = frozenset(m.entity.id for g in spans.values() for m in g)
-    return _NamedAt(places, total, ids)
-
-
-def _involved(
-    named_at: _NamedAt,
-    mentioned: _Mentioned,
-    entity: Entity,
-    text: AbstractSet[str],
-) -> float:
-    """How much a fact is about the question's subjects (0-1). Each place the question
-    names a subject counts once, whichever of its namesakes the fact is about: a subject's
-    own fact in full, a fact naming it in its text NAMED_SHARE; a lone first or last name
-    counts half as much as a full name. ``named_at``: the mentions by their words."""
-    if not mentioned["all"]:
-        return 0.0
-    got = 0.0
-    total = named_at.total
-    for weight, group in named_at.places:
-        credit = 0.0
-        for m in group:
-            if m.entity.id == entity.id:
-                credit = 1.0
-            elif credit < NAMED_SHARE and not _name_stems(m.entity.name).isdisjoint(text):
-                credit = NAMED_SHARE
-        got += weight * credit
-    if entity.id in mentioned["all"] and entity.id not in named_at.ids:
-        got += 1.0  # the season the question names, or the subject the name path found
-        total += 1.0
-    return min(1.0, got / max(total, 1.0))
-
-
-def _coverage(
-    content: list[_Word],
-    have: AbstractSet[str],
-    words: list[str],
-    entity: Entity,
-    mentioned: set[int],
-    groups: Mapping[str, frozenset[str]],
-    total: float,
-) -> float:
-    """The IDF-weighted share of the question's content words the fact holds; ``total``:
-    their weights summed."""
-    got = 0.0
-    for w in content:
-        if w.season is not None:
-            about = entity.kind is EntityKind.SEASON and entity.season == w.season
-            if (about and entity.id in mentioned) or _names_season(words, w.season):
-                got += w.weight
-        elif w.stem in have or (w.mention is not None and w.mention.id == entity.id):
-            got += w.weight
-        elif w.mention is not None and _name_stems(w.mention.name) <= have:
-            got += w.weight  # "the punisher" asked; the fact says "Frank Castle"
-        elif entity.kind in KIND_WORDS.get(w.stem, ()):
-            got += w.weight  # "the show jessica jones": a fact about the show
-        elif groups.get(w.stem, frozenset()) & have or (
-            not w.known and len(w.text) >= 5 and _typo_of(w.text, words)
-        ):
-            got += 0.8 * w.weight  # a paraphrase from the list, or a typo
-    return got / total if total else 0.0
-
-
-def _names_season(words: list[str], number: int) -> bool:
-    _, found = extract_season(" ".join(words))
-    return found == number
-
-
-def _typo_of(word: str, words: list[str], most: int = 2) -> bool:
-    edits = min(most, 2 if len(word) >= 8 else 1)
-    return any(
-        OSA.distance(word, t, score_cutoff=edits) <= edits
-        for t in words
-        if abs(len(t) - len(word)) <= edits
-    )
-
-
-def _topical(content: list[_Word], groups: Mapping[str, frozenset[str]]) -> bool:
-    """Whether a question says what it is about besides one relation: a word that is no
-    kind of subject ("movie") and in no synonym group ("what movies are about incest"),
-    or two things asked ("who wrote the theme tune"; words of one group count once).
-    "who directed the film" and "which words describe" say nothing more."""
-    asked: list[str] = []
-    for w in content:
-        if w.season is not None or (w.stem not in KIND_WORDS and w.stem not in groups):
-            return True
-        if w.stem not in KIND_WORDS and not any(
-            w.stem == a or w.stem in groups.get(a, frozenset()) for a in asked
-        ):
-            asked.append(w.stem)
-    return len(asked) >= 2
-
-
-def _rarer(content: list[_Word]) -> list[str]:
-    """The stems of the question's known words weighing at least the median: a fact
-    sharing two of them is grounded without a named subject."""
-    ordered = sorted(w.weight for w in content if w.known)
-    median = ordered[(len(ordered) - 1) // 2] if ordered else 0.0  # the lower one of two
-    return [w.stem for w in content if w.known and w.weight >= median]
-
-
-def _prior(intent: Intent, fact: Fact, entity: Entity) -> float:
-    """How well a fact's kind fits what the question asks (0-1)."""
-    if intent is Intent.WHEN:
-        return 1.0 if fact.date is not None else 0.5 if fact.kind is Kind.WHEN else 0.0
-    if intent is Intent.WHO:
-        people = (EntityKind.CHARACTER, EntityKind.PERSON)
-        return (0.5 if fact.kind is Kind.WHO else 0.0) + (0.5 if entity.kind in people else 0.0)
-    if intent is Intent.WHAT:
-        things = (EntityKind.ORGANISATION, EntityKind.THING, EntityKind.SHOW, EntityKind.EVENT)
-        return (0.5 if fact.kind is Kind.WHAT else 0.0) + (0.5 if entity.kind in things else 0.0)
-    return 0.0

@@ -446,6 +446,15 @@ def m017_mention_outermost(db: Database) -> None:
     mentions.Mentions(db).rebuild()
 
 
+@migrations()
+def m018_fact_doc_servers(db: Database) -> None:
+    # The free path reads each searched word's documents from FTS5 alone and their
+    # servers from here, once per change (bot/store/factindex.FactIndex._servers).
+    from bot.store import factindex
+
+    factindex.create_server_index(db)
+
+
 def require_current(db: Database) -> None:
     """Refuse a database that needs migrating, for readers that may not write."""
     _refuse_newer(db)

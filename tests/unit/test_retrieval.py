@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlite_utils import Database
 
+from bot.answering import retrieval
 from bot.engine import Engine
 from bot.models import SYSTEM, Actor
 from bot.moderation import Moderation
@@ -130,6 +131,29 @@ def test_a_server_sees_its_own_facts_and_overrides_only(engine: Engine) -> None:
     hidden = engine.ask("who gave will the enhancers", guild_id=G1)
     assert all(engine.store.row("fact", f.id)["key"] != "igh-what" for f in hidden.facts)
     assert first_key(engine, "who gave will the enhancers", G2) == "igh-what"
+
+
+def test_a_common_word_gathers_nothing_for_an_unseen_name(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no known subject named, a word in more facts than the budget gathers facts
+    on its own only when the question has no unseen name-like word ("zorbulax"): no fact
+    holds that name, and BM25's best for the common word are no likelier to."""
+    monkeypatch.setattr(retrieval, "POSTINGS", 1)
+    docs = engine.store.docs
+    assert docs.doc_freqs(["villain"])["villain"] > 1
+    searched: list[list[str]] = []
+    search = docs.search
+
+    def spy(terms: list[str], guild_id: int | None, limit: int) -> list[int]:
+        searched.append(list(terms))
+        return search(terms, guild_id, limit)
+
+    monkeypatch.setattr(docs, "search", spy)
+    assert not engine.ask("zorbulax villain").answered
+    assert searched == []
+    engine.ask("who is the villain")
+    assert searched == [["villain"]]
 
 
 # ------------------------------------------------------------------ hostile text

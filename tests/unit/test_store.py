@@ -87,6 +87,7 @@ def test_reopening_migrates_once(tmp_path: Path) -> None:
         "m015_follow_server_names",
         "m016_mention_glue",
         "m017_mention_outermost",
+        "m018_fact_doc_servers",
     ]
     st.close()
 
