@@ -9,6 +9,7 @@ import pytest
 
 from bot.engine import Engine
 from bot.store.core import Store
+from tests.seeded import seeded_copy
 
 
 @pytest.fixture
@@ -18,7 +19,8 @@ def db_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def engine(db_path: Path) -> Iterator[Engine]:
-    eng = Engine.open(db_path)
+    # A copy of one freshly seeded database (tests/seeded.py), not a new one each time.
+    eng = Engine.open(seeded_copy(db_path))
     yield eng
     eng.close()
 

@@ -73,12 +73,16 @@ def grams(text: str) -> set[str]:
     of one word besides glue words: "The Girl" is not named by "Dr. Goldfoot and the
     Girl Bombs"."""
     words = normalize(text).split()
+    content = [0 if w in FUNCTION_WORDS else 1 for w in words]
     found = set()
     for i in range(len(words)):
-        for n in range(2, min(MAX_NAME_WORDS, len(words) - i) + 1):
-            gram = words[i : i + n]
-            if sum(1 for w in gram if w not in FUNCTION_WORDS) > 1:
-                found.add(" ".join(gram))
+        # The gram's words that are not function words, counted as it grows by one.
+        count, gram = content[i], words[i]
+        for end in range(i + 1, min(i + MAX_NAME_WORDS, len(words))):
+            count += content[end]
+            gram += " " + words[end]
+            if count > 1:
+                found.add(gram)
     found |= spans(text)
     return found | {g[:-1] for g in found if g.endswith("s") and len(g.rsplit(" ", 1)[-1]) > 3}
 

@@ -13,6 +13,7 @@ from botprocess import ConfigSections, RunningBot, StartBot, World, build_world
 from fakediscord import MANAGE_MESSAGES, FakeDiscord
 
 from bot.engine import Engine
+from tests.seeded import seeded_copy
 
 
 @pytest_asyncio.fixture
@@ -53,7 +54,7 @@ async def world() -> AsyncIterator[World]:
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """What ``python -m bot ask`` answers, from its own freshly seeded database."""
-    engine = Engine.open(tmp_path_factory.mktemp("reference") / "reference.db")
+    engine = Engine.open(seeded_copy(tmp_path_factory.mktemp("reference") / "reference.db"))
     yield engine
     engine.close()
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import shard_ids, split_questions
+from tests.seeded import seeded_copy
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,10 +33,13 @@ def run(
 
 @pytest.fixture
 def db(tmp_path: Path) -> str:
-    return str(tmp_path / "cli.db")
+    """A freshly seeded database (a copy of one made once: tests/seeded.py). Making one
+    on first use is the next test's, and test_faults' corrupt-database tests'."""
+    return str(seeded_copy(tmp_path / "cli.db"))
 
 
-def test_ask_prints_the_reply_and_exits_0(db: str) -> None:
+def test_ask_prints_the_reply_and_exits_0(tmp_path: Path) -> None:
+    db = str(tmp_path / "cli.db")  # no database yet: the ask creates and seeds it
     result = run("ask", "--db", db, "!when jessica jones s2")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("**Jessica Jones season 2** — when\n")

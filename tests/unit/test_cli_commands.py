@@ -16,6 +16,7 @@ from bot.models import Actor, Intent
 from bot.moderation import Moderation
 from bot.replies.help import help_text
 from bot.runtime.asking import DISCORD_ONLY, OFFLINE, command_of
+from tests.seeded import seeded_copy
 from tests.unit.test_cli import run
 from tests.unit.test_docs import discord_commands
 
@@ -34,7 +35,7 @@ def db(tmp_path: Path) -> str:
     """A seeded database with a global premiere 10 days from now, a server's own fact and
     its own version of a global fact."""
     path = tmp_path / "cli.db"
-    engine = Engine.open(path)
+    engine = Engine.open(seeded_copy(path))
     try:
         mod = Moderation(engine)
         soon = (datetime.now(UTC).date() + timedelta(days=10)).isoformat()

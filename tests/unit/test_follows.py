@@ -16,6 +16,7 @@ from bot.replies.updates import following_text, unfollowed_text
 from bot.store.follows import MAX_FOLLOWS, Follows
 from bot.updates.drainer import DeliveryFailedError
 from bot.updates.following import Following
+from tests.seeded import seeded_copy
 from tests.unit.test_updates import (
     CHANNEL1,
     FAN,
@@ -32,7 +33,7 @@ from tests.unit.test_updates import (
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = Engine.open(tmp_path / "follows.db")
+    engine = Engine.open(seeded_copy(tmp_path / "follows.db"))
     yield engine
     engine.close()
 

@@ -19,6 +19,7 @@ from bot.models import SYSTEM, Actor
 from bot.moderation import Moderation
 from bot.privacy import Privacy
 from bot.store.interchange import import_data
+from tests.seeded import seeded_copy
 
 G1, G2 = 811111111111111111, 822222222222222222
 MOD1 = Actor(id=1, name="alice", guild_id=G1)
@@ -158,7 +159,7 @@ class MentionMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.folder = tempfile.TemporaryDirectory()
-        self.engine = Engine.open(Path(self.folder.name) / "m.db")
+        self.engine = Engine.open(seeded_copy(Path(self.folder.name) / "m.db"))
         self.mod = Moderation(self.engine)
         self.facts: list[int] = []
 
@@ -234,7 +235,7 @@ test_links_after_any_writes_equal_a_rebuild = MentionMachine.TestCase
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:  # a fresh seeded store per test
-    eng = Engine.open(tmp_path / "mentions.db")
+    eng = Engine.open(seeded_copy(tmp_path / "mentions.db"))
     yield eng
     eng.close()
 

@@ -17,8 +17,20 @@ from bot.__main__ import main
 from bot.engine import Engine
 from bot.models import Actor
 from bot.moderation import Moderation
+from bot.tvmaze import client as tvmaze_client
 from bot.tvmaze.client import RateWindow, TVmaze, TVmazeUnavailable
 from tests.faketvmaze import FakeTVmaze
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_window() -> Iterator[None]:
+    """Each test starts with this process's TVmaze rate window empty, as each real
+    ``python -m bot tvmaze`` run does: run in-process, the tests would otherwise share one
+    window, and each test after the first few would wait out the requests of the tests
+    before it (about 8 s each). Within a test the window holds as it does in a CLI run."""
+    tvmaze_client.WINDOW._starts.clear()
+    yield
+    tvmaze_client.WINDOW._starts.clear()
 
 
 class Served:

@@ -18,6 +18,7 @@ from bot.errors import ShowbotError
 from bot.models import Actor, Answer
 from bot.moderation import Moderation
 from bot.privacy import Privacy
+from tests.seeded import seeded_copy
 
 G1, G2 = 811111111111111111, 822222222222222222
 MOD1 = Actor(id=1, name="alice", guild_id=G1)
@@ -44,7 +45,7 @@ class TwoEngines(RuleBasedStateMachine):
         super().__init__()
         self.folder = tempfile.TemporaryDirectory()
         self.path = Path(self.folder.name) / "shared.db"
-        self.engines = [Engine.open(self.path), Engine.open(self.path)]
+        self.engines = [Engine.open(seeded_copy(self.path)), Engine.open(self.path)]
         self.mods = [Moderation(e) for e in self.engines]
         self.facts: list[int] = []
 

@@ -23,6 +23,7 @@ from bot.store.core import Store
 from bot.store.follows import MAX_FOLLOWS, Follows
 from bot.updates.drainer import DeliveryFailedError, Drainer
 from bot.updates.following import Following
+from tests.seeded import seeded_copy
 
 G1, G2 = 811111111111111111, 822222222222222222
 FAN, FAN2 = 601234567890123456, 602345678901234567
@@ -98,7 +99,7 @@ async def direct(fn: Any, *args: Any) -> Any:
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = Engine.open(tmp_path / "updates.db")
+    engine = Engine.open(seeded_copy(tmp_path / "updates.db"))
     yield engine
     engine.close()
 
