@@ -1,5 +1,6 @@
 """Question -> Answer: the subject's facts for the intent (the name path), or the facts a
-free question is about (the free path, :mod:`bot.answering.retrieval`).
+free question is about (the free path, :mod:`bot.answering.retrieval`), and the order an
+answer's facts are shown in (what was asked first).
 
 Rules that keep answers honest live in :mod:`bot.answering.subjects` (what a name means) and
 :mod:`bot.answering.retrieval` (when a free question is grounded enough to answer).
@@ -7,10 +8,13 @@ Rules that keep answers honest live in :mod:`bot.answering.subjects` (what a nam
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from bot.answering.grounding import stems_of
 from bot.answering.subjects import Resolution
+from bot.language.text import stem
 from bot.models import Answer, Fact, Intent, Kind, Question
 
 if TYPE_CHECKING:
@@ -67,3 +71,36 @@ def _ordered(facts: list[Fact]) -> list[Fact]:
 
 def _with(answer: Answer, facts: list[Fact], *, other: bool) -> Answer:
     return replace(answer, facts=tuple(facts), other_facts=other)
+
+
+def agreed(answer: Answer, ranked: tuple[Fact, ...]) -> Answer:
+    """The answer's facts that ``ranked`` holds too first, in its order, then the rest."""
+    score = dict(zip(answer.facts, answer.fact_scores, strict=True))
+    facts = tuple(dict.fromkeys([*(f for f in ranked if f in score), *answer.facts]))
+    return replace(answer, facts=facts, fact_scores=tuple(score[f] for f in facts))
+
+
+def asked_first(answer: Answer, asked: list[str], groups: Mapping[str, frozenset[str]]) -> Answer:
+    """The subject's facts with those saying what was asked first ("when was X filmed":
+    the filming fact before the premiere), the rest in their usual order."""
+    wanted = _wanted(asked, groups)
+    if not wanted or len(answer.facts) < 2:
+        return answer
+    return replace(answer, facts=tuple(sorted(answer.facts, key=lambda f: -_said_of(f, wanted))))
+
+
+def said_by_any(
+    facts: Sequence[Fact], asked: list[str], groups: Mapping[str, frozenset[str]]
+) -> bool:
+    """Whether any of the facts says a word of what was asked (or of its synonym group)."""
+    wanted = _wanted(asked, groups)
+    return any(_said_of(f, wanted) for f in facts)
+
+
+def _wanted(asked: list[str], groups: Mapping[str, frozenset[str]]) -> set[str]:
+    wanted = {stem(w) for w in asked}
+    return wanted | {s for w in list(wanted) for s in groups.get(w, ())}
+
+
+def _said_of(fact: Fact, wanted: set[str]) -> int:
+    return len(wanted & stems_of(fact.text))

@@ -14,7 +14,14 @@ import re
 from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import replace
 
-from bot.answering.answers import answer_found, answer_of, choose_facts
+from bot.answering.answers import (
+    agreed,
+    answer_found,
+    answer_of,
+    asked_first,
+    choose_facts,
+    said_by_any,
+)
 from bot.answering.grounding import (
     KIND_WORDS,
     MIN_SAID,
@@ -23,7 +30,6 @@ from bot.answering.grounding import (
     asked_stems,
     ground,
     shape_of,
-    stems_of,
     understood,
 )
 from bot.answering.mentioned import MAX_NAMED, distinct, named_in_question, spelled
@@ -31,6 +37,7 @@ from bot.answering.questions import extract_season
 from bot.answering.retrieval import FactFinder
 from bot.answering.subjects import Mention, Resolution, Subjects, leftover, parse_id
 from bot.answering.taught import taught_exactly
+from bot.answering.typed import typo
 from bot.language.embedding import name_like
 from bot.language.text import FUNCTION_WORDS, normalize, stem
 from bot.models import Answer, Entity, EntityKind, Fact, Intent, Question, Suggestion
@@ -146,7 +153,7 @@ class Pipeline:
             if says is not None and grounded is not None and free.facts[0] in grounded.facts:
                 # As much said either way: the grounded facts the free path's ranking
                 # (meaning, rare words) also picked come first, in its order.
-                return _agreed(grounded, free.facts)
+                return agreed(grounded, free.facts)
         if grounded is not None:
             return grounded
         if subject is not None and not extra and found.entity is not None:
@@ -263,7 +270,7 @@ class Pipeline:
         """A question that is only a name: the subject's facts for the intent, what was
         asked first; with none of its own, the facts that name it."""
         assert found.entity is not None
-        if _typo(q.subject, found.text):
+        if typo(q.subject, found.text):
             named = replace(named, typo_of=q.subject)
         own = self.store.facts_for(found.entity.id, guild_id)
         if not own:
@@ -274,13 +281,13 @@ class Pipeline:
         asked = leftover(list(q.words), found, FUNCTION_WORDS)
         if q.episode is not None:  # "s2e3": that episode's fact first
             asked = [*asked, "episode", str(q.episode)]
-        elif asked and not _said_by_any(own, asked, groups):
+        elif asked and not said_by_any(own, asked, groups):
             # "is grant coming back": none of Grant's facts says it; a fact naming him
             # that does ("Ross Kemp is coming back as Grant Mitchell") answers.
             grounded = self._grounded(q, found.entity, asked_stems(asked), guild_id, groups)
             if grounded is not None and grounded.facts[0].entity_id != found.entity.id:
                 return grounded
-        return _asked_first(answer, asked, groups)
+        return asked_first(answer, asked, groups)
 
     def _named_in(
         self,
@@ -491,44 +498,3 @@ def _possessed(words: Sequence[str], subject: Entity, asked: Sequence[str]) -> f
                 run.append(stem(after))
             out.update([s for s in run if s in asked][-1:])
     return frozenset(out)
-
-
-def _agreed(answer: Answer, ranked: tuple[Fact, ...]) -> Answer:
-    """The answer's facts that ``ranked`` holds too first, in its order, then the rest."""
-    score = dict(zip(answer.facts, answer.fact_scores, strict=True))
-    facts = tuple(dict.fromkeys([*(f for f in ranked if f in score), *answer.facts]))
-    return replace(answer, facts=facts, fact_scores=tuple(score[f] for f in facts))
-
-
-def _typo(typed: str, name: str) -> bool:
-    """Whether the typed subject is not just the name's words (a typo of it was matched);
-    a season's number beside it is no typo."""
-    words = set(normalize(name).split())
-    said = {w for w in normalize(typed).split() if not w.isdigit() and w not in ("season", "s")}
-    return bool(name) and not said <= words
-
-
-def _asked_first(answer: Answer, asked: list[str], groups: Mapping[str, frozenset[str]]) -> Answer:
-    """The subject's facts with those saying what was asked first ("when was X filmed":
-    the filming fact before the premiere), the rest in their usual order."""
-    wanted = _wanted(asked, groups)
-    if not wanted or len(answer.facts) < 2:
-        return answer
-    return replace(answer, facts=tuple(sorted(answer.facts, key=lambda f: -_said_of(f, wanted))))
-
-
-def _said_by_any(
-    facts: Sequence[Fact], asked: list[str], groups: Mapping[str, frozenset[str]]
-) -> bool:
-    """Whether any of the facts says a word of what was asked (or of its synonym group)."""
-    wanted = _wanted(asked, groups)
-    return any(_said_of(f, wanted) for f in facts)
-
-
-def _wanted(asked: list[str], groups: Mapping[str, frozenset[str]]) -> set[str]:
-    wanted = {stem(w) for w in asked}
-    return wanted | {s for w in list(wanted) for s in groups.get(w, ())}
-
-
-def _said_of(fact: Fact, wanted: set[str]) -> int:
-    return len(wanted & stems_of(fact.text))

@@ -10,6 +10,8 @@ from functools import lru_cache
 from nicknames import NickNamer
 from rapidfuzz.distance import OSA
 
+from bot.language.text import normalize
+
 
 @lru_cache(maxsize=1 << 14)  # mentions compare every name's words with every typed word
 def same_word(word: str, typed: str, most: int = 2) -> bool:
@@ -74,3 +76,11 @@ def in_order(name: list[str], words: list[str]) -> list[int] | None:
         if best is None or at[-1] - at[0] < best[-1] - best[0]:
             best = at  # the tightest place: "a x a b" holds "a b" at its end
     return best
+
+
+def typo(typed: str, name: str) -> bool:
+    """Whether the typed subject is not just the name's words (a typo of it was matched);
+    a season's number beside it is no typo."""
+    words = set(normalize(name).split())
+    said = {w for w in normalize(typed).split() if not w.isdigit() and w not in ("season", "s")}
+    return bool(name) and not said <= words
