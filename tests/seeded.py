@@ -23,6 +23,9 @@ from bot.store.seeds import apply_seeds
 
 @cache
 def _template() -> Path:
+    # Made on the first call and kept for the process: a fixture that patches the seeds
+    # or the embedder must not be the first to ask for a seeded copy, or every later test
+    # would copy its patched store.
     folder = tempfile.mkdtemp(prefix="showbot-seeded-")
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     path = Path(folder) / "seeded.db"

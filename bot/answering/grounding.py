@@ -126,8 +126,10 @@ def asked_stems(words: Sequence[str]) -> list[str]:
 # "how many", "how old", "how long": an amount is asked, and only a fact holding a number
 # (or a date) says one ("Zeke is Eren's older half-brother" says no age).
 _AMOUNTS = frozenset("many much old long tall often far big".split())
+# Number words, lowercase in a fact (capitalised, they are names: "Seven of Nine"); not
+# "one": "one of the Warriors" counts nothing.
 _COUNTED = frozenset(
-    """one two three four five six seven eight nine ten eleven twelve thirteen fourteen
+    """two three four five six seven eight nine ten eleven twelve thirteen fourteen
     fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy
     eighty ninety hundred thousand million billion dozen once twice""".split()
 )
@@ -136,19 +138,34 @@ _COUNTED = frozenset(
 _COUNTS = frozenset(("many", "much"))
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
+# Numbers that only say which one: "season 2", "episode 3", a date written out.
+_WHICH = re.compile(
+    r"\b(?:season|series|episode|part|chapter|volume|s)\s*\d+\b|\b\d{4}-\d{2}(?:-\d{2})?\b",
+    re.IGNORECASE,
+)
+_LOWER_WORDS = re.compile(r"(?<![\w-])[a-z]+(?![\w-])")
 
 
 def amount_asked(words: Sequence[str]) -> str | None:
-    """The amount a question asks for ("many" in "how many", "old" in "how old"), if any."""
-    return next((after for w, after in pairwise(words) if w == "how" and after in _AMOUNTS), None)
+    """The amount a question asks for ("many" in "how many", "old" in "how old"), if any:
+    "how" opening the question or a clause ("so how old is eren"), not inside a title
+    ("who directed how old are you")."""
+    return next(
+        (
+            after
+            for before, w, after in zip(["", *words], words, words[1:], strict=False)
+            if w == "how" and after in _AMOUNTS and (not before or before in FUNCTION_WORDS)
+        ),
+        None,
+    )
 
 
 def says_amount(fact: Fact, amount: str) -> bool:
-    """Whether a fact holds what an amount asked could be: a number, or a date for "how
-    old" and "how long"; a count ("how many") is no year ("in 1994" says when, not how
-    many times)."""
-    text = " ".join(filter(None, (fact.text, fact.quote)))
-    if any(w in _COUNTED for w in normalize(text).split()):
+    """Whether a fact holds what an amount asked could be: a number (or a date, for any
+    amount but a count: "in 1994" says when, not how many times). A number naming which
+    one ("season 2") or inside a name ("Seven of Nine", "Brooklyn Nine-Nine") is none."""
+    text = _WHICH.sub(" ", " ".join(filter(None, (fact.text, fact.quote))))
+    if any(w in _COUNTED for w in _LOWER_WORDS.findall(text)):
         return True
     numbers = _NUMBER.findall(text)
     if amount in _COUNTS:
@@ -188,13 +205,32 @@ def shape_of(words: Sequence[str]) -> Shape:
         ),
         answer=frozenset(
             s
-            for before, w in pairs
-            if before in _WH and (s := stem(w)) in KIND_WORDS and w not in followed
+            for i, (before, w) in enumerate(pairs)
+            if before in _WH
+            and (s := stem(w)) in KIND_WORDS
+            and w not in followed
+            and not _what_kind_is(words[i + 1 : i + 3])
         ),
     )
 
 
 _WH = frozenset(("what", "whats", "which"))
+_COPULA = frozenset(("is", "was", "are", "were"))
+
+
+def _what_kind_is(after: Sequence[str]) -> bool:
+    """Whether the words after "what movie" ask what kind the subject is ("what movie is
+    sleeping beauty"), not for other subjects of that kind ("what films are about X")."""
+    return (
+        len(after) == 2
+        and after[0] in _COPULA
+        and after[1] not in FUNCTION_WORDS
+        and after[1] not in _RELATING
+    )
+
+
+# Words after "what films are" relating other films to the subject ("about X").
+_RELATING = frozenset(("about", "described", "tagged", "starring", "featuring", "set"))
 
 
 def _asks_for_a_kind(s: str) -> bool:

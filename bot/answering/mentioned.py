@@ -1,12 +1,17 @@
 """The subjects a question names inside its words, as the pipeline weighs them: which
-are named apart and as typed, and which are only part of a longer name the facts hold.
+are named apart and as typed, and which are only part of a longer name the facts hold;
+and a question that only asks who or what a name is, answered only by a fact saying it.
 """
 
 from __future__ import annotations
 
+import re
+
 from bot.answering.grounding import names_nothing
 from bot.answering.subjects import Mention, Subjects
+from bot.language.embedding import name_like
 from bot.language.text import FUNCTION_WORDS, normalize
+from bot.models import Question
 from bot.store.factindex import FactIndex
 
 MAX_NAMED = 3  # subjects named in one question that are each tried
@@ -72,3 +77,53 @@ def named_in_question(
         if not names_nothing(words[m.start : m.end])
         and not inside_a_longer_name(docs, m, words, guild_id)
     ]
+
+
+_ASKING = frozenset(("who", "whos", "what", "whats", "is", "are", "was", "were"))
+_ARTICLES = frozenset(("the", "a", "an"))
+
+
+def only_a_name(q: Question) -> bool:
+    """Whether the question asks who or what something is and says nothing else ("who is
+    daredevil"): only that subject's own facts could answer it, not one mentioning it."""
+    words = list(q.words)
+    lead = 0
+    while lead < len(words) and words[lead] in _ASKING:
+        lead += 1
+    rest = [w for w in words[lead:] if w not in _ARTICLES]
+    copula = any(w in ("is", "are", "was", "were", "whos", "whats") for w in words[:lead])
+    return (
+        copula
+        and 0 < len(rest) <= 3
+        and rest == [w for w in q.subject.split() if w not in _ARTICLES]
+    )
+
+
+def names_someone(q: Question) -> bool:
+    """Whether the subject asked about holds a name-like word ("daredevil"), not only
+    everyday ones ("the first opening song" is a thing to look for, not a name)."""
+    return any(name_like(w) for w in q.subject.split() if w not in FUNCTION_WORDS)
+
+
+def identifies(text: str, phrase: str) -> bool:
+    """Whether a fact says that its subject is ``phrase``: the phrase completes a clause
+    after "is", "was", "and" or "as" ("Bertolt is the Colossal Titan, who ..."), not a
+    word inside another ("first introduced in the Daredevil comics")."""
+    words = [w for w in phrase.split() if w not in _ARTICLES]
+    if not words:
+        return False
+    for clause in _CLAUSES.split(text):
+        said = normalize(clause).split()
+        n = len(words)
+        for i in range(1, len(said) - n + 1):
+            if said[i : i + n] != words:
+                continue
+            before = said[i - 1] if said[i - 1] not in _ARTICLES or i < 2 else said[i - 2]
+            after = said[i + n] if i + n < len(said) else ""
+            if before in _COPULAS and after in ("", "who", "which", "that", "and"):
+                return True
+    return False
+
+
+_CLAUSES = re.compile(r"[,.;:!?()]")
+_COPULAS = frozenset(("is", "was", "are", "were", "and", "as", "becomes", "became"))

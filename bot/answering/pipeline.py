@@ -10,7 +10,6 @@ replies put it into words.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import replace
 
@@ -32,7 +31,15 @@ from bot.answering.grounding import (
     shape_of,
     understood,
 )
-from bot.answering.mentioned import MAX_NAMED, distinct, named_in_question, spelled
+from bot.answering.mentioned import (
+    MAX_NAMED,
+    distinct,
+    identifies,
+    named_in_question,
+    names_someone,
+    only_a_name,
+    spelled,
+)
 from bot.answering.questions import extract_season
 from bot.answering.retrieval import FactFinder
 from bot.answering.subjects import Mention, Resolution, Subjects, leftover, parse_id
@@ -69,6 +76,7 @@ class Pipeline:
         # subjects a question names grounds each, and the one picked is grounded again.
         # The engine asks one question at a time (under its lock); answer() clears it.
         self._grounding: dict[tuple[int, tuple[str, ...]], Answer | None] = {}
+        self._possessive: dict[tuple[tuple[str, ...], int], frozenset[str]] = {}
 
     def answer(self, q: Question, guild_id: int | None) -> Answer:
         """One pipeline, top to bottom: find the subject the question names, gather its
@@ -77,6 +85,7 @@ class Pipeline:
         (a partial answer); else an honest "I don't know". A question moderators taught
         here comes first: it is answered by the fact it was taught for."""
         self._grounding.clear()
+        self._possessive.clear()
         taught = taught_exactly(self.store, self.entities, q, guild_id)
         if taught is not None:
             return answer_found(q, taught)
@@ -127,12 +136,12 @@ class Pipeline:
         # Without leftover words ("the villain of X") X is its hint.
         hint = None if extra else found.entity
         free = self.finder.find(q, guild_id, hint, by_meaning=hint is None)
-        if subject is None and found.entity is None and _only_a_name(q) and _names(q):
+        if subject is None and found.entity is None and only_a_name(q) and names_someone(q):
             # "who is daredevil": a name the store doesn't know. No word hunt; only a fact
             # saying who or what it is ("Annie is ... the Female Titan") answers.
             if free is None:
                 return named
-            said = [i for i, f in enumerate(free.facts) if _identifies(f.text, q.subject)]
+            said = [i for i, f in enumerate(free.facts) if identifies(f.text, q.subject)]
             if not said:
                 return named
             picked = [free.facts[i] for i in said]
@@ -234,7 +243,7 @@ class Pipeline:
         taught = {i: p.text for i, p in self.store.phrasings.of_facts(pairs, guild_id).items()}
         shape = shape_of(q.words)
         if of is not None:
-            shape = replace(shape, required=_possessed(q.words, of, asked))
+            shape = replace(shape, required=self._possessed(q.words, of, asked, guild_id))
         return ground(
             asked,
             own,
@@ -248,6 +257,44 @@ class Pipeline:
             taught=taught,
             shape=shape,
             others=others,
+        )
+
+    def _possessed(
+        self, words: Sequence[str], subject: Entity, asked: Sequence[str], guild_id: int | None
+    ) -> frozenset[str]:
+        """The stem of what a question asks about that belongs to the subject: the last
+        asked word of the words after its name (or alias) in the possessive, up to a
+        function word (English puts the noun last: "dad" in "who plays amys dad", "bills"
+        in "who paid jessica's hospital bills"). A fact must say it to answer: a fact
+        about Amy herself does not say who plays her dad."""
+        key = (tuple(words), subject.id)
+        if key not in self._possessive:
+            name = set(normalize(subject.name).split())
+            out: set[str] = set()
+            for i, word in enumerate(words[:-1]):
+                # "amys", "amy s" (an apostrophe typed as a space), "punishers" (an alias)
+                owner, start = (word, i + 2) if words[i + 1] == "s" else (word[:-1], i + 1)
+                if not (word.endswith("s") or words[i + 1] == "s") or start >= len(words):
+                    continue
+                if owner not in name and not self._calls(owner, subject, guild_id):
+                    continue
+                run = []
+                for after in words[start:]:
+                    if after in FUNCTION_WORDS:
+                        break
+                    run.append(stem(after))
+                out.update([s for s in run if s in asked][-1:])
+            self._possessive[key] = frozenset(out)
+        return self._possessive[key]
+
+    def _calls(self, word: str, subject: Entity, guild_id: int | None) -> bool:
+        """Whether the subject is called ``word`` (or "the" ``word``) by a name or alias."""
+        if len(word) < 3 or word in FUNCTION_WORDS:
+            return False
+        return any(
+            e.id == subject.id
+            for name in (word, f"the {word}")
+            for e in self.subjects.named_exactly(name, guild_id)
         )
 
     def _kinds(self, ids: Iterable[int]) -> frozenset[EntityKind]:
@@ -430,71 +477,4 @@ class Pipeline:
         return replace(choose_facts(base, facts), intent=q.intent, partial=True)
 
 
-_ASKING = frozenset(("who", "whos", "what", "whats", "is", "are", "was", "were"))
 _IN_A_SEASON = frozenset(("end", "start", "begin", "middl", "final", "finale"))
-_ARTICLES = frozenset(("the", "a", "an"))
-
-
-def _only_a_name(q: Question) -> bool:
-    """Whether the question asks who or what something is and says nothing else ("who is
-    daredevil"): only that subject's own facts could answer it, not one mentioning it."""
-    words = list(q.words)
-    lead = 0
-    while lead < len(words) and words[lead] in _ASKING:
-        lead += 1
-    rest = [w for w in words[lead:] if w not in _ARTICLES]
-    copula = any(w in ("is", "are", "was", "were", "whos", "whats") for w in words[:lead])
-    return (
-        copula
-        and 0 < len(rest) <= 3
-        and rest == [w for w in q.subject.split() if w not in _ARTICLES]
-    )
-
-
-def _names(q: Question) -> bool:
-    """Whether the subject asked about holds a name-like word ("daredevil"), not only
-    everyday ones ("the first opening song" is a thing to look for, not a name)."""
-    return any(name_like(w) for w in q.subject.split() if w not in FUNCTION_WORDS)
-
-
-def _identifies(text: str, phrase: str) -> bool:
-    """Whether a fact says that its subject is ``phrase``: the phrase completes a clause
-    after "is", "was", "and" or "as" ("Bertolt is the Colossal Titan, who ..."), not a
-    word inside another ("first introduced in the Daredevil comics")."""
-    words = [w for w in phrase.split() if w not in _ARTICLES]
-    if not words:
-        return False
-    for clause in _CLAUSES.split(text):
-        said = normalize(clause).split()
-        n = len(words)
-        for i in range(1, len(said) - n + 1):
-            if said[i : i + n] != words:
-                continue
-            before = said[i - 1] if said[i - 1] not in _ARTICLES or i < 2 else said[i - 2]
-            after = said[i + n] if i + n < len(said) else ""
-            if before in _COPULAS and after in ("", "who", "which", "that", "and"):
-                return True
-    return False
-
-
-_CLAUSES = re.compile(r"[,.;:!?()]")
-_COPULAS = frozenset(("is", "was", "are", "were", "and", "as", "becomes", "became"))
-
-
-def _possessed(words: Sequence[str], subject: Entity, asked: Sequence[str]) -> frozenset[str]:
-    """The stem of what a question asks about that belongs to the subject: the last
-    asked word of the words after its name in the possessive, up to a function word
-    (English puts the noun last: "dad" in "who plays amys dad", "bills" in "who paid
-    jessica's hospital bills"). A fact must say it to answer: a fact about Amy herself
-    does not say who plays her dad."""
-    name = set(normalize(subject.name).split())
-    out: set[str] = set()
-    for i, word in enumerate(words[:-1]):
-        if word.endswith("s") and word[:-1] in name:
-            run = []
-            for after in words[i + 1 :]:
-                if after in FUNCTION_WORDS:
-                    break
-                run.append(stem(after))
-            out.update([s for s in run if s in asked][-1:])
-    return frozenset(out)

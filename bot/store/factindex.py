@@ -27,6 +27,13 @@ _BATCH = 512  # facts embedded and written per round when many changed at once
 _FREQS = 50_000  # word frequencies remembered between changes
 _POSTINGS = 500_000  # (document, BM25 share) pairs of searched words remembered between changes
 _NO_GUILD = np.iinfo(np.int64).min  # a document every server sees, in the guild column
+_GONE = _NO_GUILD + 1  # a document no longer there: no server sees it
+
+
+def _owner(guild_id: int | None) -> int:
+    return _NO_GUILD if guild_id is None else guild_id
+
+
 _TERM = re.compile(r"[^\W_]+")
 
 
@@ -63,7 +70,7 @@ class FactIndex:
         # quoted term -> its documents' ids, BM25 shares and servers; until they change
         self._postings: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         # the ids and servers of the documents one server owns, by id; until they change
-        self._owned: tuple[np.ndarray, np.ndarray] | None = None
+        self._owned: tuple[np.ndarray, np.ndarray, int] | None = None
         self._held = 0  # postings remembered
         # (what was asked, phrases, server) -> held; until the documents change
         self._phrases: dict[tuple[str, tuple[str, ...], int | None], bool] = {}
@@ -297,15 +304,30 @@ class FactIndex:
             rows = self.db.execute(
                 "SELECT fact_id, guild_id FROM fact_doc WHERE guild_id IS NOT NULL"
             ).fetchall()
+            top = self.db.execute("SELECT max(fact_id) FROM fact_doc").fetchone()[0] or 0
             ids_ = np.array([r[0] for r in rows], dtype=np.int64)
             order = np.argsort(ids_, kind="stable")
-            self._owned = (ids_[order], np.array([r[1] for r in rows], dtype=np.int64)[order])
-        owned, servers = self._owned
+            owned_by = np.array([r[1] for r in rows], dtype=np.int64)[order]
+            self._owned = (ids_[order], owned_by, int(top))
+        owned, servers, top = self._owned
         out = np.full(len(ids), _NO_GUILD, dtype=np.int64)
         if len(owned):
             at = np.minimum(np.searchsorted(owned, ids), len(owned) - 1)
             hit = owned[at] == ids
             out[hit] = servers[at[hit]]
+        newer = np.flatnonzero(ids > top)
+        if len(newer):
+            # Written by another connection since the servers were read (this one hears
+            # of it at its next sync): read, never assumed everyone's.
+            wanted = [int(i) for i in ids[newer]]
+            found = dict(
+                self.db.execute(
+                    f"SELECT fact_id, guild_id FROM fact_doc WHERE fact_id IN "
+                    f"({','.join('?' * len(wanted))})",
+                    wanted,
+                ).fetchall()
+            )
+            out[newer] = [_GONE if i not in found else _owner(found[i]) for i in wanted]
         return out
 
     def _remembered(

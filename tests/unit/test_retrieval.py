@@ -386,3 +386,29 @@ def test_ask_json_reports_the_path_and_scores(tmp_path: Path) -> None:
     assert all(0 < s <= 2 for s in rows[0]["fact_scores"])
     assert rows[2]["facts"] == [] and rows[2]["fact_scores"] == []
     assert out.returncode == 1  # one question got no answer
+
+
+def test_a_private_fact_another_connection_wrote_is_never_searched_by_other_servers(
+    tmp_path: Path,
+) -> None:
+    """The servers of searched documents are remembered until this connection hears of a
+    change (its next sync); a document written meanwhile by another connection (the bot's
+    writer thread, another process) is read, never taken to be everyone's."""
+    from tests.seeded import seeded_copy
+
+    path = seeded_copy(tmp_path / "two.db")
+    reader, writer = Engine.open(path), Engine.open(path)
+    try:
+        reader.sync(force=True)
+        assert reader.store.docs.search(["villain"], 111, 40)  # servers read and remembered
+        mod = Actor(id=2, name="mod", guild_id=222)
+        Moderation(writer).add_fact(
+            mod, subject="Jeri Hogarth", kind="who", text="Jeri Hogarth hides the zanzibar ledger."
+        )
+        # No sync: the reader has not heard of the write yet.
+        assert reader.store.docs.search(["zanzibar"], 111, 40) == []
+        assert reader.store.docs.search(["zanzibar"], None, 40) == []
+        assert reader.store.docs.search(["zanzibar"], 222, 40) != []
+    finally:
+        reader.close()
+        writer.close()

@@ -45,6 +45,8 @@ SQUARE = {
          "source": "wiki", "text": "Melissa Fumero plays Amy Santiago in Nine Precinct."},
         {"key": "amy", "entity": "amy", "kind": "who", "status": "confirmed",
          "source": "wiki", "text": "Amy Santiago is a rule-loving detective."},
+        {"key": "amy-program", "entity": "amy", "kind": "what", "status": "confirmed",
+         "source": "wiki", "text": "Amy Santiago joined a witness protection program."},
         {"key": "amy-bills", "entity": "amy", "kind": "what", "status": "confirmed",
          "source": "wiki", "text": "The precinct covered Amy Santiago's medical bills."},
         {"key": "eren", "entity": "eren", "kind": "who", "status": "confirmed",
@@ -110,6 +112,15 @@ def test_an_amount_is_said_by_a_number_and_a_count_is_no_year() -> None:
     assert says_amount(_fact("He has played Phil since 1990."), "long")
     assert says_amount(_fact("She was born in Leeds.", date="1950"), "old")
     assert not says_amount(_fact("Zeke is Eren's older half-brother."), "old")
+    # A number naming which one, or inside a name, is no amount.
+    assert not says_amount(_fact("Seven of Nine is Eren's older half-sister."), "old")
+    assert not says_amount(_fact("Zeke is one of the Warriors."), "old")
+    assert not says_amount(_fact("Brooklyn Nine-Nine is a long-running comedy."), "long")
+    assert not says_amount(_fact("He is the pick for season 2's new villain."), "many")
+    assert not says_amount(_fact("It premiered on 2013-09-17."), "many")
+    # "how" inside a title asks no amount.
+    assert amount_asked("who directed how old are you".split()) is None
+    assert amount_asked("so how old is eren".split()) == "old"
 
 
 def test_an_amount_asked_is_not_answered_without_a_number(square: Engine) -> None:
@@ -130,10 +141,18 @@ def test_what_belongs_to_a_subject_must_be_said(square: Engine) -> None:
     assert first_text(square, "who paid amys hospital bills") == (
         "The precinct covered Amy Santiago's medical bills."
     )
+    # ...typed with the apostrophe as a space, or through an alias.
+    assert not square.ask("who plays amy s dad").answered
+    assert not square.ask("who plays punishers wife").answered
+    assert not square.ask("who plays the punisher's wife").answered
     assert first_text(square, "who is erens brother") == "Zeke Yeager is Eren's older half-brother."
 
 
 def test_a_fact_naming_a_subject_answers_what_its_own_facts_dont_say(square: Engine) -> None:
+    # "what show is amy in": a show's fact naming Amy, not her own "protection program".
+    assert first_text(square, "what show is amy in") == (
+        "Melissa Fumero plays Amy Santiago in Nine Precinct."
+    )
     answer = square.ask("is grant coming back")
     assert answer.answered
     assert [f.text for f in answer.facts][:1] == [
@@ -154,9 +173,11 @@ def test_a_synonym_said_beats_a_kind_every_fact_holds(square: Engine) -> None:
 def test_a_kind_asked_for_is_said_by_every_fact_of_one(square: Engine) -> None:
     """ "what shows is X in" asks for shows: a fact naming one answers, not a fact
     that merely says "series"; a show asked about ("a punisher show") is said by one."""
-    assert first_text(square, "what shows is jon bernthal in") == (
+    answer = square.ask("what shows is jon bernthal in")
+    assert answer.answered
+    assert [f.text for f in answer.facts] == [
         "Jon Bernthal plays Frank Castle, the Punisher, in Daredevil."
-    )
+    ]
     assert first_text(square, "is there going to be a punisher show") == (
         "Rumor: Netflix is developing a Punisher spin-off series."
     )
@@ -261,5 +282,9 @@ def test_the_kind_of_the_answer_is_another_subject_of_it(films: Engine) -> None:
     )
     answer = films.ask("what movies are about time machine")
     assert not answer.answered  # "The Time Machine is a Fantasy film" is no other film
+    # "what movie is X" asks what kind X is: X's own facts.
+    assert first_text(films, "what movie is sleeping beauty") == (
+        'Sleeping Beauty is tagged "animated".'
+    )
     # A kind word before another asks for that other: a genre.
     assert first_text(films, "what film genre is beer wars") == "Beer Wars is a Documentary film."
