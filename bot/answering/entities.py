@@ -30,6 +30,14 @@ def _column(values: Iterable[int | None], n: int) -> np.ndarray:
     return np.fromiter((_NONE if v is None else v for v in values), dtype=np.int64, count=n)
 
 
+def ids_of_kind(entities: Mapping[int, Entity], kind: EntityKind) -> np.ndarray:
+    """The ids of the entities of one kind, ascending (int64): from an EntityTable's
+    arrays, without making an Entity each."""
+    if isinstance(entities, EntityTable):
+        return entities.ids_of_kind(kind)
+    return np.array(sorted(e.id for e in entities.values() if e.kind is kind), dtype=np.int64)
+
+
 class EntityTable(MutableMapping[int, Entity]):
     """id -> Entity over arrays, with an overlay of the edits since they were made."""
 
@@ -175,6 +183,16 @@ class EntityTable(MutableMapping[int, Entity]):
             return None  # even if every edit since removed one of them
         found = self.of_kind(kind)
         return found if len(found) <= most else None
+
+    def ids_of_kind(self, kind: EntityKind) -> np.ndarray:
+        """The ids of the live entities of one kind, ascending (int64), without making
+        any Entity."""
+        base: np.ndarray = self._arrays["ids"][self._arrays["kind"] == _CODE[kind]]
+        if not self._over:
+            return base
+        edited = np.fromiter(self._over, dtype=np.int64, count=len(self._over))
+        now = [eid for eid, e in self._over.items() if e is not None and e.kind is kind]
+        return np.union1d(base[~np.isin(base, edited)], np.array(now, dtype=np.int64))
 
     def of_kind(self, kind: EntityKind) -> list[Entity]:
         """The live entities of one kind (seasons, at start-up), by id."""

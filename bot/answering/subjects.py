@@ -19,8 +19,11 @@ import re
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 
-from bot.answering.entities import EntityTable
+import numpy as np
+
+from bot.answering.entities import EntityTable, ids_of_kind
 from bot.answering.lookup import CUTOFF, EXACT, NEAR, NOISE, AliasIndex, Hit
 from bot.answering.questions import (
     GLUE,
@@ -104,6 +107,7 @@ class Subjects:
         self._mentioned: dict[tuple[tuple[str, ...], int | None, int], tuple[Mention, ...]] = {}
         self._allowed: dict[tuple[int | None, frozenset[EntityKind] | None], dict[int, bool]] = {}
         self._sole: dict[tuple[tuple[EntityKind, ...], int | None], Entity | None] = {}
+        self._season_ids: np.ndarray | None = None  # see _skipped
         self._generation = index.generation
 
     def numbered(self, number: int, guild_id: int | None) -> list[Entity]:
@@ -136,7 +140,8 @@ class Subjects:
         held = self._hits.get(key)
         if held is not None and (limit <= held[0] or len(held[1]) < held[0]):
             return list(held[1][:limit])  # as wide as asked, or all there is
-        found = tuple(self._scoped(self.index.search, text, limit, guild_id, kinds))
+        search = partial(self.index.search, skip=self._skipped(kinds))
+        found = tuple(self._scoped(search, text, limit, guild_id, kinds))
         if len(self._hits) >= _CACHED:
             self._hits.clear()
         self._hits[key] = (limit, found)
@@ -169,7 +174,17 @@ class Subjects:
             self._mentioned.clear()
             self._allowed.clear()
             self._sole.clear()
+            self._season_ids = None
             self._generation = self.index.generation
+
+    def _skipped(self, kinds: frozenset[EntityKind] | None) -> np.ndarray | None:
+        """Entities a search refuses in bulk (AliasIndex.search): the seasons unless asked
+        for, as "season 2" in a question draws thousands, each refused by _allow."""
+        if kinds is not None and EntityKind.SEASON in kinds:
+            return None
+        if self._season_ids is None:
+            self._season_ids = ids_of_kind(self.entities, EntityKind.SEASON)
+        return self._season_ids
 
     def sole_of(self, kinds: tuple[EntityKind, ...], guild_id: int | None) -> Entity | None:
         """The one subject of ``kinds`` a server sees, if it sees exactly one ("the show"

@@ -111,3 +111,21 @@ def test_answers_in_discord_and_on_the_command_line(engine: Engine) -> None:
     assert f"**<t:{LUKE_CAGE}:D> (<t:{LUKE_CAGE}:R>)**:" in discord
     assert "as of May 2016" in discord  # a month stays words
     assert discord.replace(f"<t:{LUKE_CAGE}:D> (<t:{LUKE_CAGE}:R>)", "30 September 2016") == words
+
+
+def test_stored_dates_are_parsed_once_and_bad_ones_still_raise() -> None:
+    from bot.store.reads import fact_from_row
+
+    row = {
+        "id": 1, "entity_id": 2, "kind": "when", "text": "Premieres", "status": "confirmed",
+        "spoiler": 0, "date": "2019-03-04", "quote": None, "guild_id": None, "version": 1,
+        "deleted_at": None, "overrides": None, "hides": 0, "s_id": 5, "s_title": "Variety",
+        "s_publisher": None, "s_url": None, "s_date": "2019-03-04", "s_notes": None,
+    }  # fmt: skip
+    a, b = fact_from_row(row), fact_from_row({**row, "id": 3})
+    assert a.date == FuzzyDate(2019, 3, 4) and a.date is b.date
+    assert a.source is not None and a.source.date is a.date
+    with pytest.raises(ValueError):
+        fact_from_row({**row, "date": "2019-02-30"})
+    with pytest.raises(ValueError):  # not remembered as good after the first time
+        fact_from_row({**row, "date": "2019-02-30"})
