@@ -276,14 +276,17 @@ class Pipeline:
                 owner, start = (word, i + 2) if words[i + 1] == "s" else (word[:-1], i + 1)
                 if not (word.endswith("s") or words[i + 1] == "s") or start >= len(words):
                     continue
-                if owner not in name and not self._calls(owner, subject, guild_id):
-                    continue
                 run = []
                 for after in words[start:]:
                     if after in FUNCTION_WORDS:
                         break
                     run.append(stem(after))
-                out.update([s for s in run if s in asked][-1:])
+                head = [s for s in run if s in asked][-1:]
+                # An alias is looked up last, and only for a word that could be a name.
+                if head and (
+                    owner in name or (name_like(owner) and self._calls(owner, subject, guild_id))
+                ):
+                    out.update(head)
             self._possessive[key] = frozenset(out)
         return self._possessive[key]
 
