@@ -136,6 +136,8 @@ _COUNTED = frozenset(
 
 
 _COUNTS = frozenset(("many", "much"))
+# Amounts any number a fact holds could be.
+_SAID_BY_A_NUMBER = frozenset(("many", "much", "long"))
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
 # Numbers that only say which one: "season 2", "episode 3", a date written out.
@@ -158,6 +160,12 @@ def amount_asked(words: Sequence[str]) -> str | None:
         ),
         None,
     )
+
+
+def _numbered(text: str) -> bool:
+    """Whether a text holds a number that is not only which one ("season 2")."""
+    text = _WHICH.sub(" ", text)
+    return bool(_NUMBER.search(text)) or any(w in _COUNTED for w in _LOWER_WORDS.findall(text))
 
 
 def says_amount(fact: Fact, amount: str) -> bool:
@@ -357,6 +365,11 @@ def _credit(
     """How much a fact says one asked word (stem ``a``), 0-1."""
     if a in verbs:
         return 1.0
+    if shape.amount in _SAID_BY_A_NUMBER and a == stem(shape.amount) and _numbered(text):
+        # "how long", "how many": a number in the fact is how it says it ("since 1990",
+        # "four seasons"; ground() kept no year for a count). Not "how old" or "how tall":
+        # a year is no age or height.
+        return KIND_CREDIT
     kinds = KIND_WORDS.get(a)
     if groups.get(a, frozenset()) & verbs and not (kinds and a in shape.labels):
         return 0.9  # a synonym: "film" for "movie" ("is there gonna be a b99 movie")

@@ -404,7 +404,12 @@ class Pipeline:
         # The longest name, then the best match; when the question names several subjects
         # in full ("who saved simpson from killgrave"), the one whose facts (and those
         # naming it) say most of the rest, the others' names included.
-        tried = [self._asked_of(q, m, words, guild_id) for m in distinct(full, words)[:MAX_NAMED]]
+        named = distinct(full, words)[:MAX_NAMED]
+        # In a server holding one show, naming it only sets the scene ("how long has steve
+        # mcfadden been on eastenders"): every fact here is about that show's world.
+        show = self.subjects.sole_of((EntityKind.SHOW,), guild_id)
+        scene = [m for m in named if show is not None and m.entity.id == show.id]
+        tried = [self._asked_of(q, m, words, guild_id, scene) for m in named]
         if tried[0][0] is None:
             return None, []  # the longest name's season is unknown: nothing to ground on
         picked = [(subject, asked) for subject, asked in tried if subject is not None]
@@ -418,12 +423,20 @@ class Pipeline:
         return picked[0] if len(picked) == 1 else max(picked, key=said)
 
     def _asked_of(
-        self, q: Question, named: Mention, words: list[str], guild_id: int | None
+        self,
+        q: Question,
+        named: Mention,
+        words: list[str],
+        guild_id: int | None,
+        scene: Sequence[Mention] = (),
     ) -> tuple[Entity | None, list[str]]:
         """The subject a mention names (its season, when the question asks one of a show)
-        and the stems of what the rest of the question asks of it."""
+        and the stems of what the rest of the question asks of it; ``scene``: mentions of
+        the server's one show, which ask nothing of another subject."""
         subject = named.entity
-        rest = words[: named.start] + words[named.end :]
+        skip = {i for m in scene if m is not named for i in range(m.start, m.end)}
+        skip.update(range(named.start, named.end))
+        rest = [w for i, w in enumerate(words) if i not in skip]
         if q.season is not None:
             rest = extract_season(" ".join(rest))[0].split()  # "s1" is no word asked
             if subject.kind is not EntityKind.SHOW:

@@ -288,3 +288,44 @@ def test_the_kind_of_the_answer_is_another_subject_of_it(films: Engine) -> None:
     )
     # A kind word before another asks for that other: a genre.
     assert first_text(films, "what film genre is beer wars") == "Beer Wars is a Documentary film."
+
+
+ONE_SHOW = {
+    "format": "showbot",
+    "version": 1,
+    "sources": [{"key": "wiki", "title": "A fan wiki"}],
+    "entities": [
+        {"key": "show", "name": "Walford Tales", "kind": "show"},
+        {"key": "phil", "name": "Phil Mitchell", "kind": "character"},
+        {"key": "steve", "name": "Steve Miller", "kind": "person"},
+    ],
+    "aliases": [],
+    "facts": [
+        {"key": "show", "entity": "show", "kind": "what", "status": "confirmed",
+         "source": "wiki", "text": "Walford Tales is a soap opera set in east London."},
+        {"key": "steve", "entity": "steve", "kind": "who", "status": "confirmed",
+         "source": "wiki", "text": "Steve Miller has played Phil Mitchell since 1990."},
+        {"key": "phil", "entity": "phil", "kind": "who", "status": "confirmed",
+         "source": "wiki", "text": "Phil Mitchell is the hard man of the square."},
+    ],
+}  # fmt: skip
+
+
+@pytest.fixture
+def one_show(tmp_path: Path) -> Iterator[Engine]:
+    yield from imported(tmp_path / "one.db", ONE_SHOW)
+
+
+def test_how_long_is_said_by_a_number_and_the_one_show_sets_the_scene(one_show: Engine) -> None:
+    since = "Steve Miller has played Phil Mitchell since 1990."
+    # Every fact in a server holding one show is about that show's world: naming it asks
+    # nothing the fact must say, and "since 1990" is how a fact says how long.
+    assert first_text(one_show, "how long has steve miller been on walford tales") == since
+    assert first_text(one_show, "how long has steve miller played phil") == since
+    # A year is no age or height.
+    assert not one_show.ask("how old is steve miller").answered
+    assert not one_show.ask("how tall is steve miller").answered
+    # The show itself is still asked about when it is the subject.
+    assert first_text(one_show, "what is walford tales") == (
+        "Walford Tales is a soap opera set in east London."
+    )
