@@ -233,10 +233,17 @@ class Pipeline:
         facts = [*own, *naming]
         named = self.store.mentions.named_in([f.id for f in facts]) if facts else {}
         subjects = {f.id: (f.entity_id, *named.get(f.id, ())) for f in facts}
-        kinds = {i: self._kinds(ids) for i, ids in subjects.items()}
+        # In a server holding one show, every fact is set in it: "what shows is X in" is
+        # said by X's facts there as much as by the show's own.
+        scene = self.subjects.sole_of((EntityKind.SHOW,), guild_id)
+        setting = (scene.id,) if scene is not None else ()
+        kinds = {i: self._kinds((*ids, *setting)) for i, ids in subjects.items()}
         others = kinds
         if of is not None:
-            others = {i: self._kinds(e for e in ids if e != of.id) for i, ids in subjects.items()}
+            others = {
+                i: self._kinds(e for e in (*ids, *setting) if e != of.id)
+                for i, ids in subjects.items()
+            }
         weights = self._weights(asked, groups)
         surface = {stem(w): w for w in q.words}
         pairs = ((f.id, f.overrides) for f in facts)

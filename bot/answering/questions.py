@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from importlib import resources
 
 from bot.errors import InvalidInputError
 from bot.language.text import normalize
@@ -214,6 +216,19 @@ _MISSPELT = {
 }
 
 
+@lru_cache(maxsize=1)
+def spelled_out() -> dict[str, str]:
+    """Chat shorthand and misspellings fans type -> the words facts spell out ("gf" ->
+    "girlfriend", "happend" -> "happened"): bot/data/slang.txt."""
+    text = resources.files("bot").joinpath("data/slang.txt").read_text(encoding="utf-8")
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        typed, sep, meant = line.partition(":")
+        if sep and not line.lstrip().startswith("#"):
+            out[normalize(typed)] = normalize(meant)
+    return out
+
+
 def _too_long(length: int) -> str:
     return f"That question is {length:,} characters long; please keep it under {MAX_QUESTION}."
 
@@ -236,7 +251,8 @@ def parse_question(message: str, prefix: str = "!", intent: Intent | None = None
         raise InvalidInputError(_too_long(len(rest)))
     rest, kind, picked = split_kind(rest)
     norm = normalize(rest)
-    words = norm.split()
+    slang = spelled_out()
+    words = [w for typed_word in norm.split() for w in slang.get(typed_word, typed_word).split()]
     if words and words[0] in _MISSPELT:  # "wen is s3 out": how fans type "when"
         words[0] = _MISSPELT[words[0]]
     if intent is Intent.ASK:

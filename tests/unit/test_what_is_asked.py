@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.answering.grounding import amount_asked, asked_stems, says_amount
+from bot.answering.questions import parse_question
 from bot.engine import Engine
 from bot.models import Fact, FuzzyDate, Kind, Status
 from tests.unit.test_understanding import first_text, imported
@@ -307,6 +308,10 @@ ONE_SHOW = {
          "source": "wiki", "text": "Steve Miller has played Phil Mitchell since 1990."},
         {"key": "phil", "entity": "phil", "kind": "who", "status": "confirmed",
          "source": "wiki", "text": "Phil Mitchell is the hard man of the square."},
+        {"key": "phil-sharon", "entity": "phil", "kind": "what", "status": "confirmed",
+         "source": "wiki", "text": "Phil Mitchell has been Sharon Watts's boyfriend since 2019."},
+        {"key": "steve-family", "entity": "steve", "kind": "who", "status": "confirmed",
+         "source": "wiki", "text": "Steve Miller, the son of a London cabbie, grew up in Essex."},
     ],
 }  # fmt: skip
 
@@ -329,3 +334,26 @@ def test_how_long_is_said_by_a_number_and_the_one_show_sets_the_scene(one_show: 
     assert first_text(one_show, "what is walford tales") == (
         "Walford Tales is a soap opera set in east London."
     )
+
+
+def test_fans_shorthand_and_relations_said_the_other_way_round(one_show: Engine) -> None:
+    # "gf" is typed for girlfriend, and Sharon's boyfriend is Phil's girlfriend.
+    assert first_text(one_show, "who is phil mitchells gf") == (
+        "Phil Mitchell has been Sharon Watts's boyfriend since 2019."
+    )
+    # A parent is said by "the son of".
+    assert first_text(one_show, "who are steve millers parents") == (
+        "Steve Miller, the son of a London cabbie, grew up in Essex."
+    )
+    # In a server holding one show, a person's facts there say which show they are in.
+    answer = one_show.ask("what shows is steve miller in")
+    assert answer.answered and answer.entity is not None and answer.entity.name == "Steve Miller"
+    assert not one_show.ask("who is phil mitchells wife").answered  # a girlfriend is no wife
+
+
+def test_shorthand_and_misspellings_are_read_as_the_words_meant() -> None:
+    assert parse_question("who is mikes gf").words == ("who", "is", "mikes", "girlfriend")
+    assert parse_question("how many eps in s4").words[:3] == ("how", "many", "episodes")
+    assert "happened" in parse_question("what happend to max").words
+    # A name is left alone, and so is a word that is also a word ("bc" is not because).
+    assert parse_question("who is epstein").words == ("who", "is", "epstein")
