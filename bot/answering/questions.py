@@ -251,8 +251,10 @@ def parse_question(message: str, prefix: str = "!", intent: Intent | None = None
         raise InvalidInputError(_too_long(len(rest)))
     rest, kind, picked = split_kind(rest)
     norm = normalize(rest)
-    slang = spelled_out()
-    words = [w for typed_word in norm.split() for w in slang.get(typed_word, typed_word).split()]
+    words = norm.split()
+    if not explicit_command:  # "!who X" names X as a moderator would: no word is read anew
+        slang = spelled_out()
+        words = [w for typed_word in words for w in slang.get(typed_word, typed_word).split()]
     if words and words[0] in _MISSPELT:  # "wen is s3 out": how fans type "when"
         words[0] = _MISSPELT[words[0]]
     if intent is Intent.ASK:

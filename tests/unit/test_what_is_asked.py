@@ -299,8 +299,9 @@ ONE_SHOW = {
         {"key": "show", "name": "Walford Tales", "kind": "show"},
         {"key": "phil", "name": "Phil Mitchell", "kind": "character"},
         {"key": "steve", "name": "Steve Miller", "kind": "person"},
+        {"key": "eleven", "name": "Eleven", "kind": "character"},
     ],
-    "aliases": [],
+    "aliases": [{"key": "a-el", "entity": "eleven", "name": "El"}],
     "facts": [
         {"key": "show", "entity": "show", "kind": "what", "status": "confirmed",
          "source": "wiki", "text": "Walford Tales is a soap opera set in east London."},
@@ -310,6 +311,8 @@ ONE_SHOW = {
          "source": "wiki", "text": "Phil Mitchell is the hard man of the square."},
         {"key": "phil-sharon", "entity": "phil", "kind": "what", "status": "confirmed",
          "source": "wiki", "text": "Phil Mitchell has been Sharon Watts's boyfriend since 2019."},
+        {"key": "eleven", "entity": "eleven", "kind": "who", "status": "confirmed",
+         "source": "wiki", "text": "Millie Bobby Brown plays Eleven, a girl with powers."},
         {"key": "steve-family", "entity": "steve", "kind": "who", "status": "confirmed",
          "source": "wiki", "text": "Steve Miller, the son of a London cabbie, grew up in Essex."},
     ],
@@ -357,3 +360,13 @@ def test_shorthand_and_misspellings_are_read_as_the_words_meant() -> None:
     assert "happened" in parse_question("what happend to max").words
     # A name is left alone, and so is a word that is also a word ("bc" is not because).
     assert parse_question("who is epstein").words == ("who", "is", "epstein")
+    # A name command names its subject as a moderator would: nothing is read anew.
+    assert "seson" in parse_question("!who harbor seson 1").words
+
+
+def test_a_two_letter_name_is_found_whole_inside_a_question(one_show: Engine) -> None:
+    played = "Millie Bobby Brown plays Eleven, a girl with powers."
+    assert first_text(one_show, "who plays el") == played
+    assert first_text(one_show, "who plays el in the show") == played
+    # Only as a whole word: "elf" or a word holding it names no one.
+    assert not one_show.ask("who plays the elf").answered
