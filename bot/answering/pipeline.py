@@ -191,7 +191,11 @@ class Pipeline:
         if subject.show_id is not None:
             family.add(subject.show_id)
         naming = set(self.store.mentions.facts_naming_ids([subject.id]))
-        if not all(f.entity_id in family or f.id in naming for f in facts):
+        # The server's one show is every fact's scene ("is gwinnett place mall in X").
+        scene = self.subjects.sole_of((EntityKind.SHOW,), guild_id)
+        if not (scene is not None and scene.id == subject.id) and not all(
+            f.entity_id in family or f.id in naming for f in facts
+        ):
             return None
         if not asked:
             return 1.0
@@ -344,6 +348,14 @@ class Pipeline:
             grounded = self._grounded(q, found.entity, asked_stems(asked), guild_id, groups)
             if grounded is not None and grounded.facts[0].entity_id != found.entity.id:
                 return grounded
+        if (
+            asked
+            and not said_by_any(answer.facts, asked, groups)
+            and said_by_any(own, asked, groups)
+        ):
+            # "whats eleven's real name": the fact saying it comes first whatever its kind
+            # (a "who" fact, asked with "what").
+            answer = replace(answer, facts=tuple(dict.fromkeys([*answer.facts, *own])))
         return asked_first(answer, asked, groups)
 
     def _named_in(

@@ -300,6 +300,7 @@ ONE_SHOW = {
         {"key": "phil", "name": "Phil Mitchell", "kind": "character"},
         {"key": "steve", "name": "Steve Miller", "kind": "person"},
         {"key": "eleven", "name": "Eleven", "kind": "character"},
+        {"key": "arches", "name": "The Arches", "kind": "thing"},
     ],
     "aliases": [{"key": "a-el", "entity": "eleven", "name": "El"}],
     "facts": [
@@ -308,11 +309,19 @@ ONE_SHOW = {
         {"key": "steve", "entity": "steve", "kind": "who", "status": "confirmed",
          "source": "wiki", "text": "Steve Miller has played Phil Mitchell since 1990."},
         {"key": "phil", "entity": "phil", "kind": "who", "status": "confirmed",
-         "source": "wiki", "text": "Phil Mitchell is the hard man of the square."},
+         "source": "wiki", "text": "Phil Mitchell is the hard man of Walford Tales."},
         {"key": "phil-sharon", "entity": "phil", "kind": "what", "status": "confirmed",
          "source": "wiki", "text": "Phil Mitchell has been Sharon Watts's boyfriend since 2019."},
         {"key": "eleven", "entity": "eleven", "kind": "who", "status": "confirmed",
          "source": "wiki", "text": "Millie Bobby Brown plays Eleven, a girl with powers."},
+        {"key": "set", "entity": "show", "kind": "what", "status": "confirmed",
+         "source": "wiki", "text": "Walford Tales is filmed at Elstree Studios."},
+        {"key": "eleven-name", "entity": "eleven", "kind": "who", "status": "confirmed",
+         "source": "wiki", "text": "Eleven was born Jane Ives; her name comes from a tattoo."},
+        {"key": "eleven-waffles", "entity": "eleven", "kind": "what", "status": "confirmed",
+         "source": "wiki", "text": "In Walford Tales, Eleven loves frozen waffles."},
+        {"key": "arches", "entity": "arches", "kind": "what", "status": "confirmed",
+         "source": "wiki", "text": "The Arches is a garage; it is filmed at Dagenham Yard."},
         {"key": "steve-family", "entity": "steve", "kind": "who", "status": "confirmed",
          "source": "wiki", "text": "Steve Miller, the son of a London cabbie, grew up in Essex."},
     ],
@@ -370,3 +379,14 @@ def test_a_two_letter_name_is_found_whole_inside_a_question(one_show: Engine) ->
     assert first_text(one_show, "who plays el in the show") == played
     # Only as a whole word: "elf" or a word holding it names no one.
     assert not one_show.ask("who plays the elf").answered
+
+
+def test_naming_the_one_show_and_asking_a_name(one_show: Engine) -> None:
+    # In a server holding one show, naming it leaves the other words to find the fact.
+    assert first_text(one_show, "is dagenham yard in walford tales") == (
+        "The Arches is a garage; it is filmed at Dagenham Yard."
+    )
+    # "what" asks, but the fact saying her name is a "who" fact: it comes first.
+    assert first_text(one_show, "whats eleven's real name") == (
+        "Eleven was born Jane Ives; her name comes from a tattoo."
+    )
