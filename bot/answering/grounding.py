@@ -81,6 +81,18 @@ def categories() -> dict[str, frozenset[str]]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _proper() -> frozenset[str]:
+    found = categories()
+    return found.get(stem("language"), frozenset()) | found.get(stem("nationality"), frozenset())
+
+
+def proper(word: str) -> bool:
+    """Whether a word names a language or a nation ("german"): as particular as a name,
+    though a dictionary holds it. A fact not saying it says nothing of it."""
+    return stem(word) in _proper()
+
+
 @dataclass(frozen=True, slots=True)
 class Scored:
     fact: Fact

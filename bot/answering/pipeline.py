@@ -28,6 +28,7 @@ from bot.answering.grounding import (
     Scored,
     asked_stems,
     ground,
+    proper,
     shape_of,
     understood,
 )
@@ -45,7 +46,7 @@ from bot.answering.retrieval import FactFinder
 from bot.answering.subjects import Mention, Resolution, Subjects, leftover, parse_id
 from bot.answering.taught import taught_exactly
 from bot.answering.typed import typo
-from bot.language.embedding import name_like
+from bot.language.embedding import name_like, rare_spelling
 from bot.language.text import FUNCTION_WORDS, normalize, stem
 from bot.models import Answer, Entity, EntityKind, Fact, Intent, Question, Suggestion
 from bot.store.core import Store
@@ -293,9 +294,10 @@ class Pipeline:
                         break
                     run.append(stem(after))
                 head = [s for s in run if s in asked][-1:]
-                # An alias is looked up last, and only for a word that could be a name.
+                # An alias is looked up last, and only for a word spelt as names are.
                 if head and (
-                    owner in name or (name_like(owner) and self._calls(owner, subject, guild_id))
+                    owner in name
+                    or (rare_spelling(owner) and self._calls(owner, subject, guild_id))
                 ):
                     out.update(head)
             self._possessive[key] = frozenset(out)
@@ -374,7 +376,7 @@ class Pipeline:
         groups = self.synonyms.groups(guild_id)
         unseen = {a for a, weight in self._weights(asked, groups).items() if weight < 1.0}
         strangers = [w for w in q.words if (s := stem(w)) in unseen and not understood(s, groups)]
-        if any(name_like(w) for w in strangers):
+        if any(name_like(w) or proper(w) for w in strangers):
             return None, []
         return subject, asked
 

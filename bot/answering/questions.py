@@ -172,6 +172,17 @@ def extract_season(text: str) -> tuple[str, int | None]:
     return text, None
 
 
+def season_owner(text: str) -> str | None:
+    """The word just before "season 2" / "s2" in normalised text: the end of the name of
+    the show it is a season of ("the punisher season 2"), if any."""
+    for pattern in _SEASON_PATTERNS[:2]:
+        m = pattern.search(text)
+        if m:
+            before = text[: m.start()].split()
+            return before[-1] if before else None
+    return None
+
+
 def _infer_intent(words: list[str]) -> Intent:
     for word in words[:3]:
         if word in ("when", "whens"):

@@ -26,9 +26,9 @@ import numpy as np
 
 from bot.answering import factscore
 from bot.answering.factscore import Mentioned, Word
-from bot.answering.grounding import KIND_WORDS, amount_asked, says_amount
+from bot.answering.grounding import KIND_WORDS, amount_asked, proper, says_amount
 from bot.answering.mentioned import named_in_question
-from bot.answering.questions import extract_season
+from bot.answering.questions import extract_season, season_owner
 from bot.answering.subjects import Mention, Subjects
 from bot.language.embedding import embedder, name_like
 from bot.language.text import FUNCTION_WORDS as STOP
@@ -171,6 +171,14 @@ class FactFinder:
         elif (
             season is not None
             and not mentioned["show"]
+            and (owner := season_owner(" ".join(q.words))) is not None
+            and owner not in STOP
+            and not seen.get(stem(owner))
+        ):
+            return Ranked((), False)  # "the punisher season 2": a show no fact names
+        elif (
+            season is not None
+            and not mentioned["show"]
             and not mentioned["one_season"]
             and not mentioned["said_only"]
         ):
@@ -303,15 +311,16 @@ class FactFinder:
         out = []
         for (i, w), s in zip(picked, stems, strict=True):
             df = freqs.get(s, 0)
+            named = name_like(w) or proper(w)  # "german": as particular as a name
             if df:
                 weight = math.log((n + 1) / (df + 0.5))
-            elif name_like(w):
+            elif named:
                 # An unseen rare word is likely the subject the question is about:
                 # it weighs most, so no fact about something else covers the question.
                 weight = math.log((n + 1) / 0.5) + 1.0
             else:  # an unseen everyday word ("want", "happened"): how it is asked
                 weight = math.log((n + 1) / (GENERIC_SHARE * n + 0.5))
-            out.append(Word(w, s, weight, df > 0, owner.get(i), df=df, name_like=name_like(w)))
+            out.append(Word(w, s, weight, df > 0, owner.get(i), df=df, name_like=named))
         return out
 
     def _candidates(
