@@ -214,14 +214,22 @@ class Subjects:
         if len(known) > _ALLOWED:
             known.clear()
 
+        # An EntityTable tells a kind and server without making the Entity: most of
+        # the subjects a search checks are never shown.
+        table = entities if isinstance(entities, EntityTable) else None
+
         def allow(eid: int) -> bool:
             ok = known.get(eid)
             if ok is None:
-                e = entities.get(eid)
-                if e is None or not e.visible_in(guild_id):
-                    ok = False
+                if table is not None:
+                    seen = table.kind_and_guild(eid)
                 else:
-                    ok = e.kind in kinds if kinds else e.kind is not EntityKind.SEASON
+                    e = entities.get(eid)
+                    seen = None if e is None else (e.kind, e.guild_id)
+                if seen is None or not (seen[1] is None or seen[1] == guild_id):
+                    ok = False  # (Entity.visible_in)
+                else:
+                    ok = seen[0] in kinds if kinds else seen[0] is not EntityKind.SEASON
                 known[eid] = ok
             return ok
 
