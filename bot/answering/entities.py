@@ -135,6 +135,23 @@ class EntityTable(MutableMapping[int, Entity]):
         e = self._cache[entity_id] = self._make(i)
         return e
 
+    def kind_and_guild(self, entity_id: int) -> tuple[EntityKind, int | None] | None:
+        """An entity's kind and server as get() would give them, or None when it has no
+        entity; without making one (a search checks many and keeps few)."""
+        over = self._over.get(entity_id, _GONE)
+        if over is None:
+            return None
+        e = over if isinstance(over, Entity) else self._cache.get(entity_id)
+        if e is not None:
+            return e.kind, e.guild_id
+        if not isinstance(entity_id, int):
+            return None
+        i = self._base(entity_id)
+        if i < 0:
+            return None
+        guild = self._guild[i]
+        return KINDS[self._kind[i]], None if guild == _NONE else guild
+
     def __getitem__(self, entity_id: int) -> Entity:
         e = self.get(entity_id)
         if e is None:

@@ -32,6 +32,7 @@ from bot.answering.grounding import (
     shape_of,
     understood,
 )
+from bot.answering.leftover import leftover
 from bot.answering.mentioned import (
     MAX_NAMED,
     distinct,
@@ -43,7 +44,7 @@ from bot.answering.mentioned import (
 )
 from bot.answering.questions import extract_season
 from bot.answering.retrieval import FactFinder
-from bot.answering.subjects import Mention, Resolution, Subjects, leftover, parse_id
+from bot.answering.subjects import Mention, Resolution, Subjects, parse_id
 from bot.answering.taught import taught_exactly
 from bot.answering.typed import typo
 from bot.language.embedding import name_like, rare_spelling

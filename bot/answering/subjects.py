@@ -16,7 +16,6 @@ the same subject because both come here. Rules, in order:
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
@@ -27,7 +26,6 @@ from bot.answering.entities import EntityTable, ids_of_kind
 from bot.answering.lookup import CUTOFF, EXACT, NEAR, NOISE, AliasIndex, Hit
 from bot.answering.questions import (
     GLUE,
-    HAS_SEASONS,
     extract_season,
     season_number,
     split_kind,
@@ -217,14 +215,22 @@ class Subjects:
         if len(known) > _ALLOWED:
             known.clear()
 
+        # An EntityTable tells a kind and server without making the Entity: most of
+        # the subjects a search checks are never shown.
+        table = entities if isinstance(entities, EntityTable) else None
+
         def allow(eid: int) -> bool:
             ok = known.get(eid)
             if ok is None:
-                e = entities.get(eid)
-                if e is None or not e.visible_in(guild_id):
-                    ok = False
+                if table is not None:
+                    seen = table.kind_and_guild(eid)
                 else:
-                    ok = e.kind in kinds if kinds else e.kind is not EntityKind.SEASON
+                    e = entities.get(eid)
+                    seen = None if e is None else (e.kind, e.guild_id)
+                if seen is None or not (seen[1] is None or seen[1] == guild_id):
+                    ok = False  # (Entity.visible_in)
+                else:
+                    ok = seen[0] in kinds if kinds else seen[0] is not EntityKind.SEASON
                 known[eid] = ok
             return ok
 
@@ -488,34 +494,3 @@ class Subjects:
         return [
             Mention(self.entities[h.entity_id], at, at + 1, h.score, partial=True) for h in owners
         ]
-
-
-def leftover(
-    words: list[str], found: Resolution, ignore: frozenset[str] | None = None
-) -> list[str]:
-    """The typed words a resolution leaves unexplained: not part of the name matched (typos
-    allowed), nor of a season, nor question glue. "jessica jones comics" -> ["comics"]."""
-    ignore = IGNORED if ignore is None else ignore
-    name = normalize(found.text).split()
-    for tied in found.candidates if found.ambiguous else ():
-        name += normalize(tied.entity.name).split()
-    season = found.entity is not None and found.entity.kind is EntityKind.SEASON
-    # A number is a season's only beside a show or season (HAS_SEASONS).
-    person = found.entity is not None and found.entity.kind not in HAS_SEASONS
-    typed = words if person else extract_season(" ".join(words))[0].split()
-    # A name word typed in two ("hell cat" for Hellcat) is explained by it.
-    split = {
-        i + k for i in range(len(typed) - 1) if typed[i] + typed[i + 1] in name for k in (0, 1)
-    }
-    spelt, held = Counter(typed), Counter(name)
-    return [
-        w
-        for i, w in enumerate(typed)
-        if len(w) > 1
-        and i not in split
-        and w not in ignore
-        and not (season and season_number(w) is not None)
-        # A typo of a name word typed as often as the name holds it is another word:
-        # "kngs kings" is not explained by the alias Kings (it is by Kings Kings).
-        and not any(w in (n, n + "s") or (spelt[n] < held[n] and same_word(n, w)) for n in name)
-    ]

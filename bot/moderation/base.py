@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot import validation as v
+from bot.answering.leftover import leftover
 from bot.answering.questions import split_kind
-from bot.answering.subjects import Resolution, leftover, parse_id
+from bot.answering.subjects import Resolution, parse_id
 from bot.engine import Engine
 from bot.errors import (
     AmbiguousSubjectError,

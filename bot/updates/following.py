@@ -9,8 +9,9 @@ it) `unfollow` and `following` cover the member's follows in every server."""
 
 from __future__ import annotations
 
+from bot.answering.leftover import leftover
 from bot.answering.questions import split_kind
-from bot.answering.subjects import leftover, parse_id
+from bot.answering.subjects import parse_id
 from bot.engine import Engine
 from bot.errors import (
     AmbiguousSubjectError,

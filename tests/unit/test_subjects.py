@@ -421,7 +421,8 @@ def test_a_remembered_search_lists_what_a_fresh_one_does(
 def test_what_a_name_leaves_unexplained() -> None:
     """A possessive is its word; a typo is explained by a name word only as often as the
     name holds it; a number beside a character's name is no season."""
-    from bot.answering.subjects import Resolution, leftover
+    from bot.answering.leftover import leftover
+    from bot.answering.subjects import Resolution
 
     show = Resolution(Entity(1, "Luke Cage", EntityKind.SHOW), 100.0, text="Luke Cage")
     assert leftover(["luke", "cage", "lukes", "mom"], show) == ["mom"]

@@ -3,6 +3,7 @@ weighted Dice score of the aliases holding them (see the package's docstring).""
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -33,6 +34,9 @@ from bot.answering.lookup.params import (
 )
 from bot.answering.lookup.state import IndexState
 from bot.language.text import normalize
+
+_FEW_CANDIDATES = 24  # words _verify measures one call each (cdist for more)
+osa = OSA.distance
 
 # _rank sorts (alias id << 16 | query word << 8 | table row) as one int64: the query
 # word and the row must fit in their bytes, the alias id in the 47 bits left (ids are
@@ -185,14 +189,18 @@ class Scoring(IndexState):
             if self._ddel:
                 keys = keys.tolist()
         else:
+            # The entries under a key are those between its prefix's lowest and highest
+            # values: a binary search inside its bucket, most of them holding none.
             dk, boff, shift = self._dk_v, self._dboff_v, 64 - self._dbits
             for h in keys:
                 bucket = h >> shift
-                prefix = h >> wbits
-                for k in range(boff[bucket], boff[bucket + 1]):
-                    e = dk[k]
-                    if e >> wbits == prefix:
-                        found.add(e & wmask)
+                low = h >> wbits << wbits
+                end = boff[bucket + 1]
+                k = bisect.bisect_left(dk, low, boff[bucket], end)
+                high = low | wmask
+                while k < end and (e := dk[k]) <= high:
+                    found.add(e & wmask)
+                    k += 1
         if self._ddel:
             for h in keys:
                 found.update(self._ddel.get(h, ()))
@@ -240,10 +248,15 @@ class Scoring(IndexState):
             return []
         ids = list(found)
         cands = [self._words[w] for w in ids]
-        dists = process.cdist([t], cands, scorer=OSA.distance, score_cutoff=2, dtype=np.int32)
+        if len(cands) <= _FEW_CANDIDATES:  # cdist's fixed cost is more than a few calls'
+            dists = [osa(t, c, score_cutoff=2) for c in cands]
+        else:
+            dists = process.cdist([t], cands, scorer=OSA.distance, score_cutoff=2, dtype=np.int32)[
+                0
+            ].tolist()
         floor = max(1, self._df(exact) // _RARER if exact is not None else 0)
         out = []
-        for w, cand, d in zip(ids, cands, dists[0].tolist(), strict=True):
+        for w, cand, d in zip(ids, cands, dists, strict=True):
             if d <= 2 and d <= _max_edits(t, cand) and (df := self._df(w)) >= floor:
                 out.append(Near(d, -df, cand, w))
         return out
