@@ -55,14 +55,14 @@ def build(path: Path, data: dict) -> dict:
     current: dict = {"format": "showbot", "version": 1}
     size = 0
     for section in SECTIONS:
-        for record in data[section]:
+        for record in data.get(section, ()):
             if size >= MAX_RECORDS - 1:
                 chunks.append(current)
                 current, size = {"format": "showbot", "version": 1}, 0
             current.setdefault(section, []).append(record)
             size += 1
     chunks.append(current)
-    records = sum(len(data[s]) for s in SECTIONS)
+    records = sum(len(data.get(s, ())) for s in SECTIONS)
     started = time.perf_counter()
     with store.atomic():
         for chunk in chunks:

@@ -52,7 +52,7 @@ def terms(body: str, names: str) -> tuple[list[str], frozenset[str], frozenset[s
     Cached: the same facts come back as candidates for questions about their subjects."""
     words = normalize(body).split()
     said = frozenset(stem(w) for w in words)
-    return words, said, said | {stem(w) for w in normalize(names).split()}
+    return words, said, said | name_stems(names)  # a subject's names: shared by its facts
 
 
 @lru_cache(maxsize=1 << 14)

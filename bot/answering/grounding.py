@@ -15,6 +15,7 @@ engine then says what it does know about the subject instead (a partial answer).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,6 +25,7 @@ from itertools import pairwise
 import numpy as np
 from rapidfuzz.distance import OSA
 
+from bot.answering.amounts import SAID_BY_A_NUMBER, amount_asked, numbered, says_amount
 from bot.language.embedding import embedder
 from bot.language.text import FUNCTION_WORDS, normalize, stem
 from bot.models import EntityKind, Fact, Intent, Kind, Status
@@ -133,64 +135,6 @@ def asked_stems(words: Sequence[str]) -> list[str]:
         # asks who made them: a kind of subject is not a category).
         stems = [s for s in stems if s not in _LINKING]
     return [s for s in stems if s not in _ASKING_STEMS]
-
-
-# "how many", "how old", "how long": an amount is asked, and only a fact holding a number
-# (or a date) says one ("Zeke is Eren's older half-brother" says no age).
-_AMOUNTS = frozenset("many much old long tall often far big".split())
-# Number words, lowercase in a fact (capitalised, they are names: "Seven of Nine"); not
-# "one": "one of the Warriors" counts nothing.
-_COUNTED = frozenset(
-    """two three four five six seven eight nine ten eleven twelve thirteen fourteen
-    fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy
-    eighty ninety hundred thousand million billion dozen once twice""".split()
-)
-
-
-_COUNTS = frozenset(("many", "much"))
-# Amounts any number a fact holds could be.
-_SAID_BY_A_NUMBER = frozenset(("many", "much", "long"))
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_YEAR = re.compile(r"(?:1[89]|20)\d\d")
-# Numbers that only say which one: "season 2", "episode 3", a date written out.
-_WHICH = re.compile(
-    r"\b(?:season|series|episode|part|chapter|volume|s)\s*\d+\b|\b\d{4}-\d{2}(?:-\d{2})?\b",
-    re.IGNORECASE,
-)
-_LOWER_WORDS = re.compile(r"(?<![\w-])[a-z]+(?![\w-])")
-
-
-def amount_asked(words: Sequence[str]) -> str | None:
-    """The amount a question asks for ("many" in "how many", "old" in "how old"), if any:
-    "how" opening the question or a clause ("so how old is eren"), not inside a title
-    ("who directed how old are you")."""
-    return next(
-        (
-            after
-            for before, w, after in zip(["", *words], words, words[1:], strict=False)
-            if w == "how" and after in _AMOUNTS and (not before or before in FUNCTION_WORDS)
-        ),
-        None,
-    )
-
-
-def _numbered(text: str) -> bool:
-    """Whether a text holds a number that is not only which one ("season 2")."""
-    text = _WHICH.sub(" ", text)
-    return bool(_NUMBER.search(text)) or any(w in _COUNTED for w in _LOWER_WORDS.findall(text))
-
-
-def says_amount(fact: Fact, amount: str) -> bool:
-    """Whether a fact holds what an amount asked could be: a number (or a date, for any
-    amount but a count: "in 1994" says when, not how many times). A number naming which
-    one ("season 2") or inside a name ("Seven of Nine", "Brooklyn Nine-Nine") is none."""
-    text = _WHICH.sub(" ", " ".join(filter(None, (fact.text, fact.quote))))
-    if any(w in _COUNTED for w in _LOWER_WORDS.findall(text)):
-        return True
-    numbers = _NUMBER.findall(text)
-    if amount in _COUNTS:
-        return any(not _YEAR.fullmatch(n) for n in numbers)
-    return bool(numbers) or fact.date is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,7 +321,7 @@ def _credit(
     """How much a fact says one asked word (stem ``a``), 0-1."""
     if a in verbs:
         return 1.0
-    if shape.amount in _SAID_BY_A_NUMBER and a == stem(shape.amount) and _numbered(text):
+    if shape.amount in SAID_BY_A_NUMBER and a == stem(shape.amount) and numbered(text):
         # "how long", "how many": a number in the fact is how it says it ("since 1990",
         # "four seasons"; ground() kept no year for a count). Not "how old" or "how tall":
         # a year is no age or height.
@@ -398,7 +342,7 @@ def _credit(
     credit = 0.3 if a in have else 0.0
     if categories().get(a, frozenset()) & verbs:
         return 0.9
-    if any(_family(a, h) for h in verbs):
+    if _in_family(a, verbs):
         return max(credit, 0.8)
     if a in surface and _means(surface[a], text):
         return max(credit, MEANING_CREDIT)
@@ -411,10 +355,17 @@ def _means(word: str, text: str) -> bool:
     "wealthy". A weaker sign than the word itself or its synonyms."""
     if len(word) < 3 or word.isdigit() or _pieces(word) > 2:
         return False  # a rare word (a name) means little more than its spelling
-    words, vectors = _fact_vectors(text)
+    return _close_in(word, _fact_words(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _close_in(word: str, words: tuple[str, ...]) -> bool:
+    """Whether one of ``words`` means ``word``. By the words, not the text: templated
+    facts ("X was directed by Y.") share their everyday words, so this is worked out once
+    for them all."""
     if not words:
         return False
-    close = vectors @ _vector(word)
+    close = np.stack([_vector(w) for w in words]) @ _vector(word)
     # Only the close ones are looked at letter by letter (most of a fact's words aren't).
     return any(not _rhymes(word, words[i]) for i in np.flatnonzero(close >= MEANING).tolist())
 
@@ -437,10 +388,10 @@ def _vector(word: str) -> np.ndarray:
 
 
 @lru_cache(maxsize=1 << 14)
-def _fact_vectors(text: str) -> tuple[tuple[str, ...], np.ndarray]:
-    """A fact's everyday words (no function words, digits, or capitalised words: names)
-    and their embeddings."""
-    words = tuple(
+def _fact_words(text: str) -> tuple[str, ...]:
+    """A fact's everyday words (no function words, digits, or capitalised words: names),
+    sorted."""
+    return tuple(
         sorted(
             {
                 w
@@ -451,9 +402,6 @@ def _fact_vectors(text: str) -> tuple[tuple[str, ...], np.ndarray]:
             }
         )
     )
-    # Word by word: a word's vector is the same in every fact (embed() does each text
-    # alone), and fact words repeat far more than fact texts.
-    return words, np.stack([_vector(w) for w in words]) if words else np.zeros((0, 1), np.float32)
 
 
 _RAW_WORDS = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
@@ -510,8 +458,21 @@ def _noun(before: str) -> bool:
     return before in NOUN_MARKERS or before.isdigit()
 
 
-def _family(a: str, b: str) -> bool:
-    """Stems of one family: one begins with the other, sharing at least MIN_PREFIX letters
-    ("director" and "direct", "produc" and "producer")."""
-    short, long_ = sorted((a, b), key=len)
-    return len(short) >= MIN_PREFIX and long_.startswith(short)
+def _in_family(a: str, verbs: frozenset[str]) -> bool:
+    """Whether a stem said is of ``a``'s family: one begins with the other, sharing at
+    least MIN_PREFIX letters ("director" and "direct", "produc" and "producer"). Without
+    a call per stem: ``a`` begins with a long enough one, or (sorted, those beginning
+    with ``a`` are in a row) one begins with ``a``."""
+    ordered, long_ = _prefixes(verbs)
+    if a.startswith(long_):
+        return True
+    if len(a) < MIN_PREFIX:
+        return False
+    at = bisect_left(ordered, a)
+    return at < len(ordered) and ordered[at].startswith(a)
+
+
+@lru_cache(maxsize=1 << 14)  # per fact, like _stems_said
+def _prefixes(verbs: frozenset[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    ordered = tuple(sorted(verbs))
+    return ordered, tuple(h for h in ordered if len(h) >= MIN_PREFIX)

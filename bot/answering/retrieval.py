@@ -25,8 +25,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from bot.answering import factscore
+from bot.answering.amounts import amount_asked, says_amount
 from bot.answering.factscore import Mentioned, Word
-from bot.answering.grounding import KIND_WORDS, amount_asked, proper, says_amount
+from bot.answering.grounding import KIND_WORDS, proper
 from bot.answering.mentioned import named_in_question
 from bot.answering.questions import extract_season, season_owner
 from bot.answering.subjects import Mention, Subjects

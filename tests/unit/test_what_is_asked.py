@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.answering.grounding import amount_asked, asked_stems, says_amount
+from bot.answering.amounts import amount_asked, says_amount
+from bot.answering.grounding import asked_stems
 from bot.answering.questions import parse_question
 from bot.engine import Engine
 from bot.models import Fact, FuzzyDate, Kind, Status

@@ -1,0 +1,69 @@
+"""Amounts asked and said: "how many", "how old", "how long" ask for an amount, and only a
+fact holding a number (or a date) says one (bot/answering/grounding.py, retrieval.py)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from bot.language.text import FUNCTION_WORDS
+from bot.models import Fact
+
+__all__ = ["SAID_BY_A_NUMBER", "amount_asked", "numbered", "says_amount"]
+
+# "how many", "how old", "how long": an amount is asked, and only a fact holding a number
+# (or a date) says one ("Zeke is Eren's older half-brother" says no age).
+_AMOUNTS = frozenset("many much old long tall often far big".split())
+# Number words, lowercase in a fact (capitalised, they are names: "Seven of Nine"); not
+# "one": "one of the Warriors" counts nothing.
+_COUNTED = frozenset(
+    """two three four five six seven eight nine ten eleven twelve thirteen fourteen
+    fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy
+    eighty ninety hundred thousand million billion dozen once twice""".split()
+)
+
+
+_COUNTS = frozenset(("many", "much"))
+# Amounts any number a fact holds could be ("since 1990" says how long; a year is no age).
+SAID_BY_A_NUMBER = frozenset(("many", "much", "long"))
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_YEAR = re.compile(r"(?:1[89]|20)\d\d")
+# Numbers that only say which one: "season 2", "episode 3", a date written out.
+_WHICH = re.compile(
+    r"\b(?:season|series|episode|part|chapter|volume|s)\s*\d+\b|\b\d{4}-\d{2}(?:-\d{2})?\b",
+    re.IGNORECASE,
+)
+_LOWER_WORDS = re.compile(r"(?<![\w-])[a-z]+(?![\w-])")
+
+
+def amount_asked(words: Sequence[str]) -> str | None:
+    """The amount a question asks for ("many" in "how many", "old" in "how old"), if any:
+    "how" opening the question or a clause ("so how old is eren"), not inside a title
+    ("who directed how old are you")."""
+    return next(
+        (
+            after
+            for before, w, after in zip(["", *words], words, words[1:], strict=False)
+            if w == "how" and after in _AMOUNTS and (not before or before in FUNCTION_WORDS)
+        ),
+        None,
+    )
+
+
+def numbered(text: str) -> bool:
+    """Whether a text holds a number that is not only which one ("season 2")."""
+    text = _WHICH.sub(" ", text)
+    return bool(_NUMBER.search(text)) or any(w in _COUNTED for w in _LOWER_WORDS.findall(text))
+
+
+def says_amount(fact: Fact, amount: str) -> bool:
+    """Whether a fact holds what an amount asked could be: a number (or a date, for any
+    amount but a count: "in 1994" says when, not how many times). A number naming which
+    one ("season 2") or inside a name ("Seven of Nine", "Brooklyn Nine-Nine") is none."""
+    text = _WHICH.sub(" ", " ".join(filter(None, (fact.text, fact.quote))))
+    if any(w in _COUNTED for w in _LOWER_WORDS.findall(text)):
+        return True
+    numbers = _NUMBER.findall(text)
+    if amount in _COUNTS:
+        return any(not _YEAR.fullmatch(n) for n in numbers)
+    return bool(numbers) or fact.date is not None
