@@ -42,13 +42,14 @@ from bot.answering.mentioned import (
     only_a_name,
     spelled,
 )
+from bot.answering.possessives import Possessives
 from bot.answering.questions import extract_season
 from bot.answering.retrieval import FactFinder
 from bot.answering.subjects import Mention, Resolution, Subjects, parse_id
 from bot.answering.taught import taught_exactly
 from bot.answering.typed import typo
-from bot.language.embedding import name_like, rare_spelling
-from bot.language.text import FUNCTION_WORDS, normalize, stem
+from bot.language.embedding import name_like
+from bot.language.text import FUNCTION_WORDS, stem
 from bot.models import Answer, Entity, EntityKind, Fact, Intent, Question, Suggestion
 from bot.store.core import Store
 from bot.store.synonyms import Synonyms
@@ -78,7 +79,7 @@ class Pipeline:
         # subjects a question names grounds each, and the one picked is grounded again.
         # The engine asks one question at a time (under its lock); answer() clears it.
         self._grounding: dict[tuple[int, tuple[str, ...]], Answer | None] = {}
-        self._possessive: dict[tuple[tuple[str, ...], int], frozenset[str]] = {}
+        self.possessives = Possessives(subjects)
 
     def answer(self, q: Question, guild_id: int | None) -> Answer:
         """One pipeline, top to bottom: find the subject the question names, gather its
@@ -87,7 +88,7 @@ class Pipeline:
         (a partial answer); else an honest "I don't know". A question moderators taught
         here comes first: it is answered by the fact it was taught for."""
         self._grounding.clear()
-        self._possessive.clear()
+        self.possessives.clear()
         taught = taught_exactly(self.store, self.entities, q, guild_id)
         if taught is not None:
             return answer_found(q, taught)
@@ -194,7 +195,7 @@ class Pipeline:
             family.add(subject.show_id)
         naming = set(self.store.mentions.facts_naming_ids([subject.id]))
         # The server's one show is every fact's scene ("is gwinnett place mall in X").
-        scene = self.subjects.sole_of((EntityKind.SHOW,), guild_id)
+        scene = self._scene(guild_id)
         if not (scene is not None and scene.id == subject.id) and not all(
             f.entity_id in family or f.id in naming for f in facts
         ):
@@ -241,7 +242,7 @@ class Pipeline:
         subjects = {f.id: (f.entity_id, *named.get(f.id, ())) for f in facts}
         # In a server holding one show, every fact is set in it: "what shows is X in" is
         # said by X's facts there as much as by the show's own.
-        scene = self.subjects.sole_of((EntityKind.SHOW,), guild_id)
+        scene = self._scene(guild_id)
         setting = (scene.id,) if scene is not None else ()
         kinds = {i: self._kinds((*ids, *setting)) for i, ids in subjects.items()}
         others = kinds
@@ -256,7 +257,7 @@ class Pipeline:
         taught = {i: p.text for i, p in self.store.phrasings.of_facts(pairs, guild_id).items()}
         shape = shape_of(q.words)
         if of is not None:
-            shape = replace(shape, required=self._possessed(q.words, of, asked, guild_id))
+            shape = replace(shape, required=self.possessives.of(q.words, of, asked, guild_id))
         return ground(
             asked,
             own,
@@ -272,47 +273,9 @@ class Pipeline:
             others=others,
         )
 
-    def _possessed(
-        self, words: Sequence[str], subject: Entity, asked: Sequence[str], guild_id: int | None
-    ) -> frozenset[str]:
-        """The stem of what a question asks about that belongs to the subject: the last
-        asked word of the words after its name (or alias) in the possessive, up to a
-        function word (English puts the noun last: "dad" in "who plays amys dad", "bills"
-        in "who paid jessica's hospital bills"). A fact must say it to answer: a fact
-        about Amy herself does not say who plays her dad."""
-        key = (tuple(words), subject.id)
-        if key not in self._possessive:
-            name = set(normalize(subject.name).split())
-            out: set[str] = set()
-            for i, word in enumerate(words[:-1]):
-                # "amys", "amy s" (an apostrophe typed as a space), "punishers" (an alias)
-                owner, start = (word, i + 2) if words[i + 1] == "s" else (word[:-1], i + 1)
-                if not (word.endswith("s") or words[i + 1] == "s") or start >= len(words):
-                    continue
-                run = []
-                for after in words[start:]:
-                    if after in FUNCTION_WORDS:
-                        break
-                    run.append(stem(after))
-                head = [s for s in run if s in asked][-1:]
-                # An alias is looked up last, and only for a word spelt as names are.
-                if head and (
-                    owner in name
-                    or (rare_spelling(owner) and self._calls(owner, subject, guild_id))
-                ):
-                    out.update(head)
-            self._possessive[key] = frozenset(out)
-        return self._possessive[key]
-
-    def _calls(self, word: str, subject: Entity, guild_id: int | None) -> bool:
-        """Whether the subject is called ``word`` (or "the" ``word``) by a name or alias."""
-        if len(word) < 3 or word in FUNCTION_WORDS:
-            return False
-        return any(
-            e.id == subject.id
-            for name in (word, f"the {word}")
-            for e in self.subjects.named_exactly(name, guild_id)
-        )
+    def _scene(self, guild_id: int | None) -> Entity | None:
+        """The one show a server holds, if it holds one: every fact there is set in it."""
+        return self.subjects.sole_of((EntityKind.SHOW,), guild_id)
 
     def _kinds(self, ids: Iterable[int]) -> frozenset[EntityKind]:
         return frozenset(e.kind for i in ids if (e := self.entities.get(i)) is not None)
@@ -429,7 +392,7 @@ class Pipeline:
         named = distinct(full, words)[:MAX_NAMED]
         # In a server holding one show, naming it only sets the scene ("how long has steve
         # mcfadden been on eastenders"): every fact here is about that show's world.
-        show = self.subjects.sole_of((EntityKind.SHOW,), guild_id)
+        show = self._scene(guild_id)
         scene = [m for m in named if show is not None and m.entity.id == show.id]
         tried = [self._asked_of(q, m, words, guild_id, scene) for m in named]
         if tried[0][0] is None:
