@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from bot.language.text import FUNCTION_WORDS
 from bot.models import Fact
 
-__all__ = ["SAID_BY_A_NUMBER", "amount_asked", "numbered", "says_amount"]
+__all__ = ["amount_asked", "says_amount", "says_the_amount"]
 
 # "how many", "how old", "how long": an amount is asked, and only a fact holding a number
 # (or a date) says one ("Zeke is Eren's older half-brother" says no age).
@@ -24,8 +24,6 @@ _COUNTED = frozenset(
 
 
 _COUNTS = frozenset(("many", "much"))
-# Amounts any number a fact holds could be ("since 1990" says how long; a year is no age).
-SAID_BY_A_NUMBER = frozenset(("many", "much", "long"))
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
 # Numbers that only say which one: "season 2", "episode 3", a date written out.
@@ -50,10 +48,27 @@ def amount_asked(words: Sequence[str]) -> str | None:
     )
 
 
-def numbered(text: str) -> bool:
-    """Whether a text holds a number that is not only which one ("season 2")."""
-    text = _WHICH.sub(" ", text)
-    return bool(_NUMBER.search(text)) or any(w in _COUNTED for w in _LOWER_WORDS.findall(text))
+# How a fact says how long: "since 1990", "from 2013 to 2022", "for two years", "39 episodes".
+_DURATION = re.compile(
+    r"\bsince\s+(?:\w+\s+)?\d{4}\b|\bfrom\s+(?:\w+\s+)?\d{4}\s+(?:to|until|till)\b"
+    r"|\b\d{4}\s*[-\u2013]\s*\d{2,4}\b"
+    r"|\b(?:\d+|" + "|".join(sorted(_COUNTED)) + r")\s+(?:years?|months?|weeks?|days?|hours?"
+    r"|minutes?|decades?|seasons?|series|episodes?)\b",
+)
+
+
+def says_the_amount(text: str, amount: str) -> bool:
+    """Whether a fact's text says the amount asked the way a fact says it: a count by a
+    number that is not only which one ("four seasons", not "season 2"); how long by a
+    span of time ("since 1990", "for two years", not "in 2006" or "two tours"). No other
+    amount is said by a number alone: a year is no age or height."""
+    if amount in _COUNTS:
+        text = _WHICH.sub(" ", text)
+        numbers = _NUMBER.findall(text)
+        return any(not _YEAR.fullmatch(n) for n in numbers) or any(
+            w in _COUNTED for w in _LOWER_WORDS.findall(text)
+        )
+    return amount == "long" and bool(_DURATION.search(text))
 
 
 def says_amount(fact: Fact, amount: str) -> bool:

@@ -25,7 +25,7 @@ from itertools import pairwise
 import numpy as np
 from rapidfuzz.distance import OSA
 
-from bot.answering.amounts import SAID_BY_A_NUMBER, amount_asked, numbered, says_amount
+from bot.answering.amounts import amount_asked, says_amount, says_the_amount
 from bot.language.embedding import embedder
 from bot.language.text import FUNCTION_WORDS, normalize, stem
 from bot.models import EntityKind, Fact, Intent, Kind, Status
@@ -321,11 +321,8 @@ def _credit(
     """How much a fact says one asked word (stem ``a``), 0-1."""
     if a in verbs:
         return 1.0
-    if shape.amount in SAID_BY_A_NUMBER and a == stem(shape.amount) and numbered(text):
-        # "how long", "how many": a number in the fact is how it says it ("since 1990",
-        # "four seasons"; ground() kept no year for a count). Not "how old" or "how tall":
-        # a year is no age or height.
-        return KIND_CREDIT
+    if shape.amount and a == stem(shape.amount) and says_the_amount(text, shape.amount):
+        return KIND_CREDIT  # "how long has X played Phil": "since 1990"
     kinds = KIND_WORDS.get(a)
     if groups.get(a, frozenset()) & verbs and not (kinds and a in shape.labels):
         return 0.9  # a synonym: "film" for "movie" ("is there gonna be a b99 movie")

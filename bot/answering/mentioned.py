@@ -9,7 +9,7 @@ import re
 
 from bot.answering.grounding import names_nothing
 from bot.answering.subjects import Mention, Subjects
-from bot.language.embedding import rare_spelling
+from bot.language.embedding import name_like
 from bot.language.text import FUNCTION_WORDS, normalize
 from bot.models import Question
 from bot.store.factindex import FactIndex
@@ -102,8 +102,7 @@ def only_a_name(q: Question) -> bool:
 def names_someone(q: Question) -> bool:
     """Whether the subject asked about holds a name-like word ("daredevil"), not only
     everyday ones ("the first opening song" is a thing to look for, not a name)."""
-    # "who is daredevil" asks about a name, though a dictionary holds the word.
-    return any(rare_spelling(w) for w in q.subject.split() if w not in FUNCTION_WORDS)
+    return any(name_like(w) for w in q.subject.split() if w not in FUNCTION_WORDS)
 
 
 def identifies(text: str, phrase: str) -> bool:

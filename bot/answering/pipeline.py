@@ -194,11 +194,7 @@ class Pipeline:
         if subject.show_id is not None:
             family.add(subject.show_id)
         naming = set(self.store.mentions.facts_naming_ids([subject.id]))
-        # The server's one show is every fact's scene ("is gwinnett place mall in X").
-        scene = self._scene(guild_id)
-        if not (scene is not None and scene.id == subject.id) and not all(
-            f.entity_id in family or f.id in naming for f in facts
-        ):
+        if not all(f.entity_id in family or f.id in naming for f in facts):
             return None
         if not asked:
             return 1.0
@@ -240,22 +236,17 @@ class Pipeline:
         facts = [*own, *naming]
         named = self.store.mentions.named_in([f.id for f in facts]) if facts else {}
         subjects = {f.id: (f.entity_id, *named.get(f.id, ())) for f in facts}
-        # In a server holding one show, every fact is set in it: "what shows is X in" is
-        # said by X's facts there as much as by the show's own.
-        scene = self._scene(guild_id)
-        setting = (scene.id,) if scene is not None else ()
-        kinds = {i: self._kinds((*ids, *setting)) for i, ids in subjects.items()}
+        kinds = {i: self._kinds(ids) for i, ids in subjects.items()}
         others = kinds
         if of is not None:
-            others = {
-                i: self._kinds(e for e in (*ids, *setting) if e != of.id)
-                for i, ids in subjects.items()
-            }
+            others = {i: self._kinds(e for e in ids if e != of.id) for i, ids in subjects.items()}
         weights = self._weights(asked, groups)
         surface = {stem(w): w for w in q.words}
         pairs = ((f.id, f.overrides) for f in facts)
         taught = {i: p.text for i, p in self.store.phrasings.of_facts(pairs, guild_id).items()}
         shape = shape_of(q.words)
+        if shape.amount is not None and stem(shape.amount) in weights:
+            weights[stem(shape.amount)] = 1.0  # "how long": what is asked, however rare here
         if of is not None:
             shape = replace(shape, required=self.possessives.of(q.words, of, asked, guild_id))
         return ground(
@@ -314,14 +305,11 @@ class Pipeline:
             grounded = self._grounded(q, found.entity, asked_stems(asked), guild_id, groups)
             if grounded is not None and grounded.facts[0].entity_id != found.entity.id:
                 return grounded
-        if (
-            asked
-            and not said_by_any(answer.facts, asked, groups)
-            and said_by_any(own, asked, groups)
-        ):
-            # "whats eleven's real name": the fact saying it comes first whatever its kind
-            # (a "who" fact, asked with "what").
-            answer = replace(answer, facts=tuple(dict.fromkeys([*answer.facts, *own])))
+        if asked and not said_by_any(answer.facts, asked, groups):
+            # "whats eleven's real name": a fact saying it comes first whatever its kind
+            # (a "who" fact, asked with "what"); no other fact of that kind is added.
+            saying = [f for f in own if said_by_any([f], asked, groups)]
+            answer = replace(answer, facts=tuple(dict.fromkeys([*saying, *answer.facts])))
         return asked_first(answer, asked, groups)
 
     def _named_in(

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.answering.subjects import Subjects
-from bot.language.embedding import rare_spelling
+from bot.language.embedding import name_like
 from bot.language.text import FUNCTION_WORDS, normalize, stem
 from bot.models import Entity
 
@@ -47,8 +47,7 @@ class Possessives:
                 head = [s for s in run if s in asked][-1:]
                 # An alias is looked up last, and only for a word spelt as names are.
                 if head and (
-                    owner in name
-                    or (rare_spelling(owner) and self._calls(owner, subject, guild_id))
+                    owner in name or (name_like(owner) and self._calls(owner, subject, guild_id))
                 ):
                     out.update(head)
             self._found[key] = frozenset(out)

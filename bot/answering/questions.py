@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from importlib import resources
 
 from bot.errors import InvalidInputError
 from bot.language.text import normalize
@@ -172,17 +170,6 @@ def extract_season(text: str) -> tuple[str, int | None]:
     return text, None
 
 
-def season_owner(text: str) -> str | None:
-    """The word just before "season 2" / "s2" in normalised text: the end of the name of
-    the show it is a season of ("the punisher season 2"), if any."""
-    for pattern in _SEASON_PATTERNS[:2]:
-        m = pattern.search(text)
-        if m:
-            before = text[: m.start()].split()
-            return before[-1] if before else None
-    return None
-
-
 def _infer_intent(words: list[str]) -> Intent:
     for word in words[:3]:
         if word in ("when", "whens"):
@@ -227,19 +214,6 @@ _MISSPELT = {
 }
 
 
-@lru_cache(maxsize=1)
-def spelled_out() -> dict[str, str]:
-    """Chat shorthand and misspellings fans type -> the words facts spell out ("gf" ->
-    "girlfriend", "happend" -> "happened"): bot/data/slang.txt."""
-    text = resources.files("bot").joinpath("data/slang.txt").read_text(encoding="utf-8")
-    out: dict[str, str] = {}
-    for line in text.splitlines():
-        typed, sep, meant = line.partition(":")
-        if sep and not line.lstrip().startswith("#"):
-            out[normalize(typed)] = normalize(meant)
-    return out
-
-
 def _too_long(length: int) -> str:
     return f"That question is {length:,} characters long; please keep it under {MAX_QUESTION}."
 
@@ -263,9 +237,6 @@ def parse_question(message: str, prefix: str = "!", intent: Intent | None = None
     rest, kind, picked = split_kind(rest)
     norm = normalize(rest)
     words = norm.split()
-    if not explicit_command:  # "!who X" names X as a moderator would: no word is read anew
-        slang = spelled_out()
-        words = [w for typed_word in words for w in slang.get(typed_word, typed_word).split()]
     if words and words[0] in _MISSPELT:  # "wen is s3 out": how fans type "when"
         words[0] = _MISSPELT[words[0]]
     if intent is Intent.ASK:

@@ -29,7 +29,7 @@ from bot.answering.amounts import amount_asked, says_amount
 from bot.answering.factscore import Mentioned, Word
 from bot.answering.grounding import KIND_WORDS, proper
 from bot.answering.mentioned import named_in_question
-from bot.answering.questions import extract_season, season_owner
+from bot.answering.questions import extract_season
 from bot.answering.subjects import Mention, Subjects
 from bot.language.embedding import embedder, name_like
 from bot.language.text import FUNCTION_WORDS as STOP
@@ -169,14 +169,6 @@ class FactFinder:
             mentioned["ids"] = sorted(mentioned["all"])
         elif season is not None and mentioned["season_missing"]:
             return Ranked((), False)  # "jessica jones season 7": that season is not known
-        elif (
-            season is not None
-            and not mentioned["show"]
-            and (owner := season_owner(" ".join(q.words))) is not None
-            and owner not in STOP
-            and not seen.get(stem(owner))
-        ):
-            return Ranked((), False)  # "the punisher season 2": a show no fact names
         elif (
             season is not None
             and not mentioned["show"]

@@ -41,7 +41,6 @@ _FEW = MAX_SUGGESTIONS  # hits a pick looks at first (see Subjects._hits_for_pic
 _ROUNDING = 0.02
 _MAX_PROBES = 8  # words of a question looked up one by one for mentions
 _PARTIAL = 2  # a lone first or last name mentions a subject when it fits this few
-_PEOPLE = frozenset((EntityKind.PERSON, EntityKind.CHARACTER))
 IGNORED = GLUE | FUNCTION_WORDS  # words around a name that don't make it another name
 _ID = re.compile(r"^#\s*(\d{1,18})$")
 # Subjects of a kind looked through for a server's one ("the show"): past this many in
@@ -419,15 +418,11 @@ class Subjects:
         one edit away at most (two for long words), within a span no longer than the name
         plus one word."""
         content = [w for w in words if w not in NOISE]
-        # A two-letter word counts only as the whole name of someone ("el" for Eleven):
-        # inside longer names it is everywhere (a glue word in "El Camino").
-        short = [w for w in dict.fromkeys(words) if len(w) == 2 and w.isalpha()]
-        short = [w for w in short if w not in FUNCTION_WORDS][:_MAX_PROBES]
-        if not content and not short:
+        if not content:
             return []
         # The whole question finds names of several words; each word alone finds a short
         # alias ("matt") that a longer name sharing the word would outscore.
-        hits = self._search(" ".join(content), limit, guild_id, None) if content else []
+        hits = self._search(" ".join(content), limit, guild_id, None)
         partial: list[Mention] = []
         # Words inside a name the whole search already found need no probe of their own.
         named = {w for h in hits if h.score >= CUTOFF for w in normalize(h.text).split()}
@@ -436,13 +431,6 @@ class Subjects:
             probe = self._search(word, _PARTIAL + 1, guild_id, None)
             hits += probe
             partial += self._partial(word, words, probe)
-        short_keys: set[int] = set()
-        for word in short:
-            whole = [
-                h for h in self._search(word, 5, guild_id, _PEOPLE) if normalize(h.text) == word
-            ]
-            hits += whole
-            short_keys.update(h.key for h in whole)
         found: list[tuple[Mention, int]] = []  # with how many of its words were typed whole
         seen: set[int] = set()
         for hit in hits:
@@ -450,7 +438,7 @@ class Subjects:
                 continue
             seen.add(hit.key)
             every = normalize(hit.text).split()
-            name = [w for w in every if w not in NOISE] or (every if hit.key in short_keys else [])
+            name = [w for w in every if w not in NOISE]
             if not name:
                 continue
             at = in_order(name, words)

@@ -20,8 +20,6 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.language.words import everyday
-
 MODEL = "l2_supercat"
 DIM = 256
 _SCALE = 127.0
@@ -115,15 +113,9 @@ def embedder() -> Embedder:
 
 
 @lru_cache(maxsize=1 << 16)
-def rare_spelling(word: str) -> bool:
-    """A word the model's vocabulary needs several pieces for: names are, and so are some
-    everyday words ("guy", "daredevil")."""
-    return word.isdigit() or embedder().pieces(word) > 1
-
-
-@lru_cache(maxsize=1 << 16)
 def name_like(word: str) -> bool:
-    """A rare word to the model's vocabulary (several pieces) that no dictionary holds, as
-    names are: what its embedding means is little more than its spelling. ("guy",
-    "leaked" and "favourite" are several pieces too, and everyday words.)"""
-    return rare_spelling(word) and (word.isdigit() or not everyday(word))
+    """A rare word to the model's vocabulary (several pieces), as names are: what its
+    embedding means is little more than its spelling. Some everyday words are too
+    ("guy", "leaked"), but so are names a dictionary holds ("sherlock", "batman"), and
+    a name the store doesn't know must never be answered with another subject's fact."""
+    return word.isdigit() or embedder().pieces(word) > 1
