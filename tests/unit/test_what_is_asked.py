@@ -328,6 +328,8 @@ ONE_SHOW = {
          "source": "wiki", "text": "In Walford Tales, Eleven loves frozen waffles."},
         {"key": "arches", "entity": "arches", "kind": "what", "status": "confirmed",
          "source": "wiki", "text": "The Arches is a garage; it is filmed at Dagenham Yard."},
+        {"key": "steve-award", "entity": "steve", "kind": "what", "status": "confirmed",
+         "source": "wiki", "text": "Steve Miller won the Soap award for best actor in 2003."},
         {"key": "steve-family", "entity": "steve", "kind": "who", "status": "confirmed",
          "source": "wiki", "text": "Steve Miller, the son of a London cabbie, grew up in Essex."},
     ],
@@ -348,6 +350,8 @@ def test_how_long_is_said_by_a_number_and_the_one_show_sets_the_scene(one_show: 
     # A year is no age or height.
     assert not one_show.ask("how old is steve miller").answered
     assert not one_show.ask("how tall is steve miller").answered
+    # Setting the scene is all it does: an actor's award is not the show's.
+    assert not one_show.ask("what awards has walford tales won").answered
     # The show itself is still asked about when it is the subject.
     assert first_text(one_show, "what is walford tales") == (
         "Walford Tales is a soap opera set in east London."
