@@ -101,6 +101,11 @@ class Pipeline:
         # as "subject: X comics" is not X for a moderator.
         by_name = (found.entity or found.ambiguous) and parse_id(q.subject) is None
         extra = leftover(q.subject.split(), found) if by_name else []
+        if by_name and not extra:
+            # "what films has X been in": the kind of the answer is asked, though "films"
+            # alone is how a name is asked about ("the X film").
+            kinds = shape_of(q.words).answer
+            extra = [w for w in q.subject.split() if stem(w) in kinds]
         if found.entity is not None and not extra and not q.attribute:
             return self._about(q, found, named, guild_id, groups)  # only a name
         if found.show is not None or not q.words:

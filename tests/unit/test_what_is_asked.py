@@ -410,3 +410,13 @@ def test_a_name_a_dictionary_holds_is_still_a_name_the_store_may_not_know(
     assert first_text(square, "did amy join witness protection") == (
         "Amy Santiago joined a witness protection program."
     )
+
+
+def test_the_kind_of_the_answer_is_asked_though_a_name_word_leaves_it(
+    one_show: Engine,
+) -> None:
+    # "films" after a name is how a name is asked about ("the X film"); after "what" it
+    # asks for the kind of the answer: no "Showing Phil Mitchell for *films has...*".
+    answer = one_show.ask("what films has phil mitchell been in")
+    assert answer.typo_of is None
+    assert [f.text for f in answer.facts] == ["Phil Mitchell is the hard man of Walford Tales."]
