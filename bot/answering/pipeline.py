@@ -45,6 +45,7 @@ from bot.answering.mentioned import (
 from bot.answering.possessives import Possessives
 from bot.answering.questions import extract_season
 from bot.answering.retrieval import FactFinder
+from bot.answering.shorthand import read_shorthand
 from bot.answering.subjects import Mention, Resolution, Subjects, parse_id
 from bot.answering.taught import taught_exactly
 from bot.answering.typed import typo
@@ -92,6 +93,7 @@ class Pipeline:
         taught = taught_exactly(self.store, self.entities, q, guild_id)
         if taught is not None:
             return answer_found(q, taught)
+        q = read_shorthand(q, self.store, self.subjects, guild_id)  # "gf": girlfriend
         found = self.subjects.resolve(
             q.subject, intent=q.intent, guild_id=guild_id, season=q.season, kind=q.kind
         )

@@ -364,6 +364,10 @@ def test_relations_said_the_other_way_round(one_show: Engine) -> None:
         "Phil Mitchell has been Sharon Watts's boyfriend since 2019."
     )
     assert not one_show.ask("who is phil mitchells wife").answered  # ...and no wife
+    # "gf" is how fans type it, where no subject is called GF (bot/answering/shorthand.py).
+    assert first_text(one_show, "who is phil mitchells gf") == (
+        "Phil Mitchell has been Sharon Watts's boyfriend since 2019."
+    )
     # A parent is said by "the son of".
     assert first_text(one_show, "who are steve millers parents") == (
         "Steve Miller, the son of a London cabbie, grew up in Essex."

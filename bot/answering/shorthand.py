@@ -1,0 +1,52 @@
+"""Fans' shorthand and misspellings ("gf", "eps", "happend") read as the words facts
+spell out (bot/data/slang.txt), in free questions, unless the store holds the word as
+typed: a fact's word ("THX 1138"), a taught question's, or a subject's name or alias
+("GF" for Gravity Falls). A name command ("!who gf") names what it types, as a
+moderator's command would."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import lru_cache
+from importlib import resources
+
+from bot.answering.questions import parse_question
+from bot.answering.subjects import Subjects, parse_id
+from bot.language.text import normalize, stem
+from bot.models import Question
+from bot.store.core import Store
+
+
+@lru_cache(maxsize=1)
+def spelled_out() -> dict[str, str]:
+    """Typed word -> the words meant, from bot/data/slang.txt."""
+    text = resources.files("bot").joinpath("data/slang.txt").read_text(encoding="utf-8")
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        typed, sep, meant = line.partition(":")
+        if sep and not line.lstrip().startswith("#"):
+            out[normalize(typed)] = normalize(meant)
+    return out
+
+
+def read_shorthand(q: Question, store: Store, subjects: Subjects, guild_id: int | None) -> Question:
+    """``q`` with the shorthand the store doesn't hold spelt out (the question as typed
+    otherwise unchanged: its raw text, what was typed, the kind of subject asked for)."""
+    meant = spelled_out()
+    typed = [w for w in dict.fromkeys(q.words) if w in meant]
+    if not typed or q.name_command or parse_id(q.subject) is not None:
+        return q
+    held = store.docs.doc_freqs(stem(w) for w in typed)
+    taught = store.phrasings.matching(typed, guild_id).freqs
+    keep = {
+        w
+        for w in typed
+        if held.get(stem(w)) or taught.get(stem(w)) or subjects.named_exactly(w, guild_id)
+    }
+    if len(keep) == len(typed):
+        return q
+    words = [
+        x for w in q.words for x in (meant[w].split() if w in meant and w not in keep else [w])
+    ]
+    read = parse_question(" ".join(words), intent=None)
+    return replace(read, raw=q.raw, typed=q.typed, kind=q.kind)

@@ -1,0 +1,71 @@
+"""Fans' shorthand and misspellings ("gf", "eps", "happend") are read as the words facts
+spell out in free questions, but never where the store holds the word as typed: a
+subject's alias ("GF" for Gravity Falls), a fact's word, a question moderators taught."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.answering.shorthand import spelled_out
+from bot.engine import Engine
+from bot.models import Actor
+from bot.moderation import Moderation
+from tests.unit.test_understanding import first_text, imported
+
+G1 = 111
+MOD = Actor(id=1, name="mod", guild_id=G1)
+
+FALLS = {
+    "format": "showbot",
+    "version": 1,
+    "sources": [{"key": "wiki", "title": "A fan wiki"}],
+    "entities": [
+        {"key": "falls", "name": "Gravity Falls", "kind": "show"},
+        {"key": "other", "name": "Other Town", "kind": "show"},
+        {"key": "dipper", "name": "Dipper Pines", "kind": "character"},
+        {"key": "stan", "name": "Stan Pines", "kind": "character"},
+    ],
+    "aliases": [{"key": "a-gf", "entity": "falls", "name": "GF"}],
+    "facts": [
+        {"key": "created", "entity": "falls", "kind": "who", "status": "confirmed",
+         "source": "wiki", "text": "Gravity Falls was created by Alex Hirsch."},
+        {"key": "episodes", "entity": "falls", "kind": "what", "status": "confirmed",
+         "source": "wiki", "text": "Gravity Falls has 40 episodes over two seasons."},
+        {"key": "wendy", "entity": "dipper", "kind": "what", "status": "confirmed",
+         "source": "wiki", "text": "Dipper Pines wants Wendy to be his girlfriend."},
+        {"key": "stan", "entity": "stan", "kind": "what", "status": "confirmed",
+         "source": "wiki", "text": "Stan Pines ran the Mystery Shack until he lost his memory."},
+    ],
+}  # fmt: skip
+
+
+@pytest.fixture
+def falls(tmp_path: Path) -> Iterator[Engine]:
+    yield from imported(tmp_path / "falls.db", FALLS)
+
+
+def test_shorthand_the_store_does_not_hold_is_spelt_out(falls: Engine) -> None:
+    assert spelled_out()["gf"] == "girlfriend"
+    assert first_text(falls, "how many eps does gravity falls have") == (
+        "Gravity Falls has 40 episodes over two seasons."
+    )
+    assert first_text(falls, "what happend to stan pines") == (
+        "Stan Pines ran the Mystery Shack until he lost his memory."
+    )
+
+
+def test_a_subjects_alias_is_never_read_as_shorthand(falls: Engine) -> None:
+    # "GF" is Gravity Falls here, not a girlfriend.
+    assert first_text(falls, "who created gf") == "Gravity Falls was created by Alex Hirsch."
+    assert first_text(falls, "how many eps does gf have") == (
+        "Gravity Falls has 40 episodes over two seasons."
+    )
+
+
+def test_a_taught_question_is_matched_as_typed(falls: Engine) -> None:
+    stan = int(falls.store.find_key("fact", "stan", None)["id"])
+    Moderation(falls).teach(MOD, stan, "who was the bf of the shack")
+    assert [f.id for f in falls.ask("who was the bf of the shack", guild_id=G1).facts][:1] == [stan]
