@@ -88,12 +88,21 @@ class Pipeline:
         asks; else the free path over every fact; else what is known about the subject
         (a partial answer); else an honest "I don't know". A question moderators taught
         here comes first: it is answered by the fact it was taught for."""
-        self._grounding.clear()
-        self.possessives.clear()
         taught = taught_exactly(self.store, self.entities, q, guild_id)
         if taught is not None:
             return answer_found(q, taught)
-        q = read_shorthand(q, self.store, self.subjects, guild_id)  # "gf": girlfriend
+        read = read_shorthand(q, self.store, self.subjects, guild_id)  # "gf": girlfriend
+        if read is not q:
+            # Spelt out, it must answer; else the question is answered (or not) as typed,
+            # and an "I don't know" names what the fan typed.
+            spelt = self._answer(read, guild_id)
+            if spelt.answered:
+                return spelt
+        return self._answer(q, guild_id)
+
+    def _answer(self, q: Question, guild_id: int | None) -> Answer:
+        self._grounding.clear()
+        self.possessives.clear()
         found = self.subjects.resolve(
             q.subject, intent=q.intent, guild_id=guild_id, season=q.season, kind=q.kind
         )

@@ -12,6 +12,7 @@ from importlib import resources
 
 from bot.answering.questions import parse_question
 from bot.answering.subjects import Subjects, parse_id
+from bot.errors import InvalidInputError
 from bot.language.text import normalize, stem
 from bot.models import Question
 from bot.store.core import Store
@@ -36,17 +37,22 @@ def read_shorthand(q: Question, store: Store, subjects: Subjects, guild_id: int 
     typed = [w for w in dict.fromkeys(q.words) if w in meant]
     if not typed or q.name_command or parse_id(q.subject) is not None:
         return q
-    held = store.docs.doc_freqs(stem(w) for w in typed)
     taught = store.phrasings.matching(typed, guild_id).freqs
     keep = {
         w
         for w in typed
-        if held.get(stem(w)) or taught.get(stem(w)) or subjects.named_exactly(w, guild_id)
+        if taught.get(stem(w))
+        or store.docs.holds([w], guild_id)  # the facts this server sees only
+        or subjects.named_exactly(w, guild_id)
     }
     if len(keep) == len(typed):
         return q
     words = [
         x for w in q.words for x in (meant[w].split() if w in meant and w not in keep else [w])
     ]
-    read = parse_question(" ".join(words), intent=None)
-    return replace(read, raw=q.raw, typed=q.typed, kind=q.kind)
+    kind = f" ({q.kind.value})" if q.kind is not None else ""  # "agent s2": no season
+    try:
+        read = parse_question(" ".join(words) + kind)
+    except InvalidInputError:
+        return q  # nothing left to ask once spelt out ("eps?"), or too long: as typed
+    return replace(read, raw=q.raw, typed=q.typed)

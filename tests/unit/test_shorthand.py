@@ -69,3 +69,12 @@ def test_a_taught_question_is_matched_as_typed(falls: Engine) -> None:
     stan = int(falls.store.find_key("fact", "stan", None)["id"])
     Moderation(falls).teach(MOD, stan, "who was the bf of the shack")
     assert [f.id for f in falls.ask("who was the bf of the shack", guild_id=G1).facts][:1] == [stan]
+
+
+def test_shorthand_that_leaves_nothing_to_ask_is_asked_as_typed(falls: Engine) -> None:
+    # Spelt out, these are only question words ("episodes?", "what happened"): the
+    # question is answered as typed, an honest "I don't know", never an error.
+    for question in ("eps?", "what happend", "wich", "who is " + "bf " * 120):
+        assert not falls.ask(question).answered, question
+    # An unanswered question names what the fan typed, not the words it was read as.
+    assert falls.ask("who is bf").question.subject == "bf"
