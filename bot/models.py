@@ -115,6 +115,11 @@ class FuzzyDate:
         return self.iso()
 
 
+def seen_in(owner: int | None, guild_id: int | None) -> bool:
+    """Whether a row a server owns (``owner``; None: global) is seen in ``guild_id``."""
+    return owner is None or owner == guild_id
+
+
 @dataclass(frozen=True, slots=True)
 class Entity:
     id: int
@@ -126,7 +131,7 @@ class Entity:
 
     def visible_in(self, guild_id: int | None) -> bool:
         """Global entities are seen everywhere; a server's own only there."""
-        return self.guild_id is None or self.guild_id == guild_id
+        return seen_in(self.guild_id, guild_id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,11 +63,7 @@ def says_the_amount(text: str, amount: str) -> bool:
     span of time ("since 1990", "for two years", not "in 2006" or "two tours"). No other
     amount is said by a number alone: a year is no age or height."""
     if amount in _COUNTS:
-        text = _WHICH.sub(" ", text)
-        numbers = _NUMBER.findall(text)
-        return any(not _YEAR.fullmatch(n) for n in numbers) or any(
-            w in _COUNTED for w in _LOWER_WORDS.findall(text)
-        )
+        return _counts(_WHICH.sub(" ", text))
     return amount == "long" and bool(_DURATION.search(text))
 
 
@@ -76,9 +72,14 @@ def says_amount(fact: Fact, amount: str) -> bool:
     amount but a count: "in 1994" says when, not how many times). A number naming which
     one ("season 2") or inside a name ("Seven of Nine", "Brooklyn Nine-Nine") is none."""
     text = _WHICH.sub(" ", " ".join(filter(None, (fact.text, fact.quote))))
-    if any(w in _COUNTED for w in _LOWER_WORDS.findall(text)):
-        return True
-    numbers = _NUMBER.findall(text)
     if amount in _COUNTS:
-        return any(not _YEAR.fullmatch(n) for n in numbers)
-    return bool(numbers) or fact.date is not None
+        return _counts(text)
+    return _counts(text) or bool(_NUMBER.search(text)) or fact.date is not None
+
+
+def _counts(text: str) -> bool:
+    """Whether a text (its "which one" numbers taken out) holds a count: a number word,
+    or a number that is no year."""
+    return any(w in _COUNTED for w in _LOWER_WORDS.findall(text)) or any(
+        not _YEAR.fullmatch(n) for n in _NUMBER.findall(text)
+    )

@@ -32,7 +32,7 @@ from bot.answering.questions import (
 )
 from bot.answering.typed import in_order, same_word, typed_whole
 from bot.language.text import FUNCTION_WORDS, normalize
-from bot.models import PREFERRED_KINDS, Entity, EntityKind, Intent, Suggestion
+from bot.models import PREFERRED_KINDS, Entity, EntityKind, Intent, Suggestion, seen_in
 
 TIE = 2.0  # hits this close to the best are "as good"; the intent decides between them
 SUGGEST_FLOOR = 50.0  # weaker hits are not worth suggesting
@@ -226,8 +226,8 @@ class Subjects:
                 else:
                     e = entities.get(eid)
                     seen = None if e is None else (e.kind, e.guild_id)
-                if seen is None or not (seen[1] is None or seen[1] == guild_id):
-                    ok = False  # (Entity.visible_in)
+                if seen is None or not seen_in(seen[1], guild_id):
+                    ok = False
                 else:
                     ok = seen[0] in kinds if kinds else seen[0] is not EntityKind.SEASON
                 known[eid] = ok
