@@ -424,3 +424,32 @@ def test_the_kind_of_the_answer_is_asked_though_a_name_word_leaves_it(
     answer = one_show.ask("what films has phil mitchell been in")
     assert answer.typo_of is None
     assert [f.text for f in answer.facts] == ["Phil Mitchell is the hard man of Walford Tales."]
+
+
+DUB = {
+    "format": "showbot",
+    "version": 1,
+    "sources": [{"key": "wiki", "title": "A fan wiki"}],
+    "entities": [
+        {"key": "show", "name": "Titan Wall", "kind": "show"},
+        {"key": "other", "name": "Other Show", "kind": "show"},
+        {"key": "levi", "name": "Levi Ackerman", "kind": "character"},
+    ],
+    "aliases": [{"key": "a-levi", "entity": "levi", "name": "Levi"}],
+    "facts": [
+        {"key": "dub", "entity": "levi", "kind": "who", "status": "confirmed",
+         "source": "wiki", "text": "Matthew Mercer voices Levi in the English dub."},
+        {"key": "levi", "entity": "levi", "kind": "who", "status": "confirmed",
+         "source": "wiki", "text": "Levi Ackerman is the strongest soldier."},
+    ],
+}  # fmt: skip
+
+
+def test_a_language_asked_is_as_particular_as_a_name(tmp_path: Path) -> None:
+    # "latin" is an everyday word to the model's vocabulary, but a dub in it is not
+    # the English one (grounding.proper).
+    for engine in imported(tmp_path / "dub.db", DUB):
+        assert first_text(engine, "who voices levi in the english dub") == (
+            "Matthew Mercer voices Levi in the English dub."
+        )
+        assert not engine.ask("who voices levi in the latin dub").answered
