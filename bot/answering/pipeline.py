@@ -28,7 +28,6 @@ from bot.answering.grounding import (
     Scored,
     asked_stems,
     ground,
-    proper,
     shape_of,
     understood,
 )
@@ -48,8 +47,7 @@ from bot.answering.retrieval import FactFinder
 from bot.answering.shorthand import read_shorthand
 from bot.answering.subjects import Mention, Resolution, Subjects, parse_id
 from bot.answering.taught import taught_exactly
-from bot.answering.typed import typo
-from bot.language.embedding import name_like
+from bot.answering.typed import maybe_names, typo
 from bot.language.text import FUNCTION_WORDS, stem
 from bot.models import Answer, Entity, EntityKind, Fact, Intent, Question, Suggestion
 from bot.store.core import Store
@@ -343,8 +341,13 @@ class Pipeline:
             return subject, asked
         groups = self.synonyms.groups(guild_id)
         unseen = {a for a, weight in self._weights(asked, groups).items() if weight < 1.0}
-        strangers = [w for w in q.words if (s := stem(w)) in unseen and not understood(s, groups)]
-        if any(name_like(w) or proper(w) for w in strangers):
+        names = maybe_names(q.words)
+        strangers = [
+            i
+            for i, w in enumerate(q.words)
+            if (s := stem(w)) in unseen and not understood(s, groups)
+        ]
+        if any(names[i] for i in strangers):
             return None, []
         return subject, asked
 
@@ -384,7 +387,9 @@ class Pipeline:
         if not full and len({m.entity.id for m in alone}) == 1:
             # ...and no other word is a name the store doesn't know: "jeffrey wprajolo" is
             # someone else than Jeffrey, whoever Jeffrey is ("happened" is just a word).
-            others = [w for w in words[: alone[0].start] + words[alone[0].end :] if name_like(w)]
+            names = maybe_names(words)
+            inside = range(alone[0].start, alone[0].end)
+            others = [w for i, w in enumerate(words) if names[i] and i not in inside]
             seen = self.store.docs.doc_freqs(asked_stems(others))
             if all(seen.get(stem(w)) for w in others):
                 full = alone[:1]

@@ -27,11 +27,12 @@ import numpy as np
 from bot.answering import factscore
 from bot.answering.amounts import amount_asked, says_amount
 from bot.answering.factscore import Mentioned, Word
-from bot.answering.grounding import KIND_WORDS, proper
+from bot.answering.grounding import KIND_WORDS
 from bot.answering.mentioned import named_in_question
 from bot.answering.questions import extract_season
 from bot.answering.subjects import Mention, Subjects
-from bot.language.embedding import embedder, name_like
+from bot.answering.typed import maybe_names
+from bot.language.embedding import embedder
 from bot.language.text import FUNCTION_WORDS as STOP
 from bot.language.text import stem
 from bot.models import Entity, EntityKind, Fact, Question
@@ -299,12 +300,13 @@ class FactFinder:
             for i in range(m.start, m.end):
                 owner.setdefault(i, m.entity)
         picked = [(i, w) for i, w in enumerate(words) if w not in STOP]
+        names = maybe_names(words)
         stems = [stem(w) for _, w in picked]
         n = max(self.store.docs.size(), 1)
         out = []
         for (i, w), s in zip(picked, stems, strict=True):
             df = freqs.get(s, 0)
-            named = name_like(w) or proper(w)  # "german": as particular as a name
+            named = names[i]
             if df:
                 weight = math.log((n + 1) / (df + 0.5))
             elif named:
