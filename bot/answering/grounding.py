@@ -26,7 +26,8 @@ import numpy as np
 from rapidfuzz.distance import OSA
 
 from bot.answering.amounts import amount_asked, says_amount, says_the_amount
-from bot.language.embedding import embedder
+from bot.answering.typed import given_name
+from bot.language.embedding import embedder, name_like
 from bot.language.text import FUNCTION_WORDS, normalize, stem
 from bot.models import EntityKind, Fact, Intent, Kind, Status
 
@@ -95,6 +96,20 @@ def proper(word: str) -> bool:
     return stem(word) in _proper()
 
 
+def maybe_names(words: Sequence[str]) -> list[bool]:
+    """Whether each typed word may name someone or something: a rare word to the model,
+    as names are ("rastornalurs"); a language or nation ("german"), as particular as a
+    name; or a first name before such a word ("ben mitchell"; "will", "mark" and "win"
+    are first names too, but alone, or after a name, everyday words). Unseen in a store,
+    such a word is most likely a subject it doesn't know, and no other subject's fact
+    answers for it."""
+    rare = [name_like(w) or proper(w) for w in words]
+    return [
+        rare[i] or (given_name(w) and i + 1 < len(words) and rare[i + 1])
+        for i, w in enumerate(words)
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class Scored:
     fact: Fact
@@ -108,7 +123,9 @@ ASKING = frozenset(
 )
 _ASKING_STEMS = frozenset(stem(w) for w in ASKING)
 # Words narrowing a kind asked for ("the real name", "the main language").
-_QUALIFIERS = frozenset(stem(w) for w in "real full actual main primary original official".split())
+_QUALIFIERS = frozenset(
+    stem(w) for w in "real full actual main primary original official maiden birth".split()
+)
 # Verbs that put a subject in a kind asked for ("fall under", "belong to", "classed as").
 _CLASSING = frozenset(stem(w) for w in "fall falls belong belongs class classed classified".split())
 # Light verbs linking a subject to a thing asked for ("what language does X use").
@@ -153,6 +170,12 @@ class Shape:
     answer: frozenset[str] = frozenset()
     # What a possessive names ("dad" in "who plays amy's dad"): a fact must say it.
     required: frozenset[str] = frozenset()
+    # The verb after "who" ("plays" in "who plays erica"): what is asked of the subject;
+    # a fact that only names the subject ("Erica is his sister") doesn't say it.
+    relation: str | None = None
+    # First names asked besides the subject ("erica" in "who plays erica sinclair", where
+    # the subject found is Lucas Sinclair): a fact must say them.
+    names: frozenset[str] = frozenset()
 
 
 def shape_of(words: Sequence[str]) -> Shape:
@@ -160,7 +183,16 @@ def shape_of(words: Sequence[str]) -> Shape:
     pairs = list(pairwise(["", *words]))
     # "what film genre is X" asks for a genre: a kind word before another is no answer.
     followed = {w for w, after in pairwise(words) if _asks_for_a_kind(stem(after))}
+    relation = None
+    if len(words) > 2 and words[0] == "who" and words[1] not in FUNCTION_WORDS:
+        relation = stem(words[1])
     return Shape(
+        relation=relation,
+        names=frozenset(
+            stem(w)
+            for w, name in zip(words, maybe_names(words), strict=True)
+            if name and given_name(w)
+        ),
         amount=amount_asked(words),
         labels=frozenset(
             s
@@ -282,6 +314,7 @@ def _said(
     got = total = 0.0
     rest_got = rest_total = 0.0  # the words that don't ask for a kind of subject
     required_said = 0.0
+    related = 1.0
     for a in asked:
         weight = weights.get(a, 1.0)
         kinds = KIND_WORDS.get(a)
@@ -293,6 +326,10 @@ def _said(
             credit = _credit(a, fact, text, have, verbs, kinds_of, groups, surface, shape)
         if a in shape.required:
             required_said = max(required_said, credit)
+        # The relation asked must be said where other facts say it (a word no fact
+        # holds, "paid" for "covered", is how the question is put); names always.
+        if (a == shape.relation and weight >= 1.0) or a in shape.names:
+            related = min(related, credit)
         total += weight
         got += credit * weight
         if not kinds:
@@ -300,6 +337,8 @@ def _said(
             rest_got += credit * weight
     if shape.required and required_said < MEANING_CREDIT:
         return 0.0  # "who plays amy's dad": a fact not saying "dad" is about Amy
+    if related < MEANING_CREDIT:
+        return 0.0  # "who plays erica": a fact not saying who plays anyone, or Erica
     # A kind word ("films", "actors") is said by every fact of one: the rest of what was
     # asked ("starred") must be said too, or the films X directed answer which X starred in.
     if rest_total >= 1.0 and rest_got < RESTLESS * rest_total:

@@ -5,14 +5,11 @@ leaves unexplained)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from functools import lru_cache
 
 from nicknames import NickNamer
 from rapidfuzz.distance import OSA
 
-from bot.answering.grounding import proper
-from bot.language.embedding import name_like
 from bot.language.text import normalize
 
 
@@ -53,20 +50,6 @@ def given_name(word: str) -> bool:
     """Whether ``word`` is an English first name or a nickname of one ("ben", "dot")."""
     names = _nicknamer()
     return bool(names.nicknames_of(word) or names.canonicals_of(word))
-
-
-def maybe_names(words: Sequence[str]) -> list[bool]:
-    """Whether each typed word may name someone or something: a rare word to the model,
-    as names are ("rastornalurs"); a language or nation ("german"), as particular as a
-    name; or a first name before such a word ("ben mitchell"; "will", "mark" and "win"
-    are first names too, but alone, or after a name, everyday words). Unseen in a store,
-    such a word is most likely a subject it doesn't know, and no other subject's fact
-    answers for it."""
-    rare = [name_like(w) or proper(w) for w in words]
-    return [
-        rare[i] or (given_name(w) and i + 1 < len(words) and rare[i + 1])
-        for i, w in enumerate(words)
-    ]
 
 
 @lru_cache(maxsize=1 << 14)

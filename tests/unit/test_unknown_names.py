@@ -1,6 +1,8 @@
-"""A first name the store has never seen, typed before a name ("who plays ben mitchell"),
-is someone the store doesn't know: no other Mitchell's fact answers for Ben. Alone, or
-after a name, a first name may be an everyday word ("will", "win")."""
+"""Names a question asks about besides its subject. A first name the store has never seen,
+typed before a name ("who plays ben mitchell"), is someone the store doesn't know: no
+other Mitchell's fact answers for Ben. Alone, or after a name, a first name may be an
+everyday word ("will", "win"). And "who plays X" is answered by a fact saying who plays
+X: not by one naming X only, nor by one saying who plays someone else."""
 
 from __future__ import annotations
 
@@ -9,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.answering.typed import given_name, maybe_names
+from bot.answering.grounding import maybe_names
+from bot.answering.typed import given_name
 from bot.engine import Engine
 from tests.unit.test_understanding import first_text, imported
 from tests.unit.test_what_is_asked import ONE_SHOW
@@ -56,3 +59,43 @@ def test_given_names_and_nicknames() -> None:
     # A first name before a name is a name; alone, or after one, it may be a verb.
     assert maybe_names("who plays ben mitchell".split()) == [False, False, True, True]
     assert maybe_names("what did nadiya win".split()) == [False, False, True, False]
+
+
+def with_louise(engine_data: dict, *, cast: bool) -> dict:
+    data = copy.deepcopy(engine_data)
+    data["facts"].append(
+        {"key": "louise", "entity": "phil", "kind": "who", "status": "confirmed",
+         "source": "wiki", "text": "Phil Mitchell's daughter Louise was born in 1998."}
+    )  # fmt: skip
+    if cast:
+        data["entities"].append({"key": "tilly", "name": "Tilly Keeper", "kind": "person"})
+        data["facts"].append(
+            {"key": "tilly", "entity": "tilly", "kind": "who", "status": "confirmed",
+             "source": "wiki", "text": "Tilly Keeper plays Louise, Phil Mitchell's daughter."}
+        )  # fmt: skip
+    return data
+
+
+def test_who_plays_is_said_by_a_fact_saying_who_plays(tmp_path: Path) -> None:
+    # Phil's fact names his daughter Louise and Steve Miller's says who plays Phil: neither
+    # says who plays Louise.
+    for engine in imported(tmp_path / "louise.db", with_louise(ONE_SHOW, cast=False)):
+        assert not engine.ask("who plays phil mitchells daughter").answered
+        assert not engine.ask("who plays louise mitchell").answered
+        # Who she is, they do say.
+        assert first_text(engine, "who is phil mitchells daughter") == (
+            "Phil Mitchell's daughter Louise was born in 1998."
+        )
+    for engine in imported(tmp_path / "cast.db", with_louise(ONE_SHOW, cast=True)):
+        said = "Tilly Keeper plays Louise, Phil Mitchell's daughter."
+        assert first_text(engine, "who plays phil mitchells daughter") == said
+        assert first_text(engine, "who plays louise mitchell") == said
+
+
+def test_what_follows_a_possessive_belongs_to_the_subject(tmp_path: Path) -> None:
+    # "maiden" is spelt as rare words and names are; after "elevens" it is hers, and a
+    # maiden name is a name: the fact saying hers answers.
+    for engine in imported(tmp_path / "maiden.db", ONE_SHOW):
+        answer = engine.ask("whats elevens maiden name")
+        assert answer.facts[0].text == "Eleven was born Jane Ives; her name comes from a tattoo."
+        assert answer.answered and answer.typo_of is None  # no "Showing Eleven for ..."
