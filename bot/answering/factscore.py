@@ -13,9 +13,9 @@ from typing import NamedTuple, TypedDict
 
 from rapidfuzz.distance import OSA
 
-from bot.answering.grounding import KIND_WORDS
 from bot.answering.questions import extract_season
 from bot.answering.subjects import Mention
+from bot.answering.vocabulary import KIND_WORDS
 from bot.language.text import normalize, stem
 from bot.models import Entity, EntityKind, Fact, Intent, Kind
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 
-from bot.answering.grounding import names_nothing
 from bot.answering.subjects import Mention, Subjects
+from bot.answering.vocabulary import names_nothing
 from bot.language.embedding import name_like
 from bot.language.text import FUNCTION_WORDS, normalize
 from bot.models import Question

@@ -22,13 +22,11 @@ from bot.answering.answers import (
     said_by_any,
 )
 from bot.answering.grounding import (
-    KIND_WORDS,
     MIN_SAID,
     UNSEEN_WEIGHT,
     Scored,
     asked_stems,
     ground,
-    maybe_names,
     shape_of,
     understood,
 )
@@ -49,6 +47,7 @@ from bot.answering.shorthand import read_shorthand
 from bot.answering.subjects import Mention, Resolution, Subjects, parse_id
 from bot.answering.taught import taught_exactly
 from bot.answering.typed import typo
+from bot.answering.vocabulary import KIND_WORDS, maybe_names
 from bot.language.text import FUNCTION_WORDS, stem
 from bot.models import Answer, Entity, EntityKind, Fact, Intent, Question, Suggestion
 from bot.store.core import Store

@@ -27,10 +27,10 @@ import numpy as np
 from bot.answering import factscore
 from bot.answering.amounts import amount_asked, says_amount
 from bot.answering.factscore import Mentioned, Word
-from bot.answering.grounding import KIND_WORDS, maybe_names
 from bot.answering.mentioned import named_in_question
 from bot.answering.questions import extract_season
 from bot.answering.subjects import Mention, Subjects
+from bot.answering.vocabulary import KIND_WORDS, maybe_names
 from bot.language.embedding import embedder
 from bot.language.text import FUNCTION_WORDS as STOP
 from bot.language.text import stem

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.answering.grounding import maybe_names
 from bot.answering.typed import given_name
+from bot.answering.vocabulary import maybe_names
 from bot.engine import Engine
 from tests.unit.test_understanding import first_text, imported
 from tests.unit.test_what_is_asked import ONE_SHOW

@@ -447,7 +447,7 @@ DUB = {
 
 def test_a_language_asked_is_as_particular_as_a_name(tmp_path: Path) -> None:
     # "latin" is an everyday word to the model's vocabulary, but a dub in it is not
-    # the English one (grounding.proper).
+    # the English one (vocabulary.proper).
     for engine in imported(tmp_path / "dub.db", DUB):
         assert first_text(engine, "who voices levi in the english dub") == (
             "Matthew Mercer voices Levi in the English dub."

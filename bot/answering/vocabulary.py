@@ -1,0 +1,79 @@
+"""What the words of a question are, before any fact is read: words asking for a kind of
+subject ("movies"), a date or an event; words of a category (bot/data/categories.txt:
+"language" is said by "Japanese"); and words that may be names the store doesn't know."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from importlib import resources
+
+from bot.answering.typed import given_name
+from bot.language.embedding import name_like
+from bot.language.text import FUNCTION_WORDS, normalize, stem
+from bot.models import EntityKind
+
+# Words that ask for a kind of subject rather than say anything: held by every fact
+# about (or naming) a subject of that kind.
+KIND_WORDS: dict[str, tuple[EntityKind, ...]] = {
+    **dict.fromkeys(("show", "seri", "tv", "movi", "film", "filmographi"), (EntityKind.SHOW,)),
+    **dict.fromkeys(("charact", "role"), (EntityKind.CHARACTER,)),
+    **dict.fromkeys(("actor", "actress"), (EntityKind.PERSON,)),
+    **dict.fromkeys(("season",), (EntityKind.SEASON,)),
+    **dict.fromkeys(("organis", "organ", "group", "compani"), (EntityKind.ORGANISATION,)),
+}
+
+
+def names_nothing(words: Sequence[str]) -> bool:
+    """Whether words a name matched only ask for a kind ("movies": not a film called
+    Movie Movie) or are function words."""
+    return all(stem(w) in KIND_WORDS or w in FUNCTION_WORDS for w in words)
+
+
+# Words that ask for a date: held by every dated fact.
+DATE_WORDS = frozenset(("year", "date", "when", "dai", "month"))
+# Words that ask what befell a subject ("what happened to X"): held by every fact of it.
+EVENT_WORDS = frozenset(("happen",))
+
+
+@lru_cache(maxsize=1)
+def categories() -> dict[str, frozenset[str]]:
+    """Stem of a word asking for a kind of thing -> stems of the words that name one
+    (bot/data/categories.txt: "language" -> "japanes", "english", ...)."""
+    text = resources.files("bot").joinpath("data/categories.txt").read_text(encoding="utf-8")
+    out: dict[str, frozenset[str]] = {}
+    for line in text.splitlines():
+        head, sep, rest = line.partition(":")
+        if not sep or line.lstrip().startswith("#"):
+            continue
+        names = frozenset(stem(w) for w in normalize(rest).split())
+        for word in head.split("/"):  # "job / occupation: ...": one list, several heads
+            key = stem(normalize(word))
+            out[key] = out.get(key, frozenset()) | names
+    return out
+
+
+@lru_cache(maxsize=1)
+def _proper() -> frozenset[str]:
+    found = categories()
+    return found.get(stem("language"), frozenset()) | found.get(stem("nationality"), frozenset())
+
+
+def proper(word: str) -> bool:
+    """Whether a word names a language or a nation ("german"): as particular as a name,
+    though a dictionary holds it. A fact not saying it says nothing of it."""
+    return stem(word) in _proper()
+
+
+def maybe_names(words: Sequence[str]) -> list[bool]:
+    """Whether each typed word may name someone or something: a rare word to the model,
+    as names are ("rastornalurs"); a language or nation ("german"), as particular as a
+    name; or a first name before such a word ("ben mitchell"; "will", "mark" and "win"
+    are first names too, but alone, or after a name, everyday words). Unseen in a store,
+    such a word is most likely a subject it doesn't know, and no other subject's fact
+    answers for it."""
+    rare = [name_like(w) or proper(w) for w in words]
+    return [
+        rare[i] or (given_name(w) and i + 1 < len(words) and rare[i + 1])
+        for i, w in enumerate(words)
+    ]
