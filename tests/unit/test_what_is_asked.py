@@ -5,6 +5,7 @@ words ("is grant coming back") is answered by a fact naming it that says them.""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -453,3 +454,18 @@ def test_a_language_asked_is_as_particular_as_a_name(tmp_path: Path) -> None:
             "Matthew Mercer voices Levi in the English dub."
         )
         assert not engine.ask("who voices levi in the latin dub").answered
+
+
+def test_a_subjects_own_job_before_a_job_said_beside_its_name(tmp_path: Path) -> None:
+    # The bartender's fact names Phil; his own fact says his job.
+    data = copy.deepcopy(ONE_SHOW)
+    data["facts"] += [
+        {"key": "den", "entity": "show", "kind": "who", "status": "confirmed",
+         "source": "wiki", "text": "Den, the bartender at the Vic, serves Phil Mitchell."},
+        {"key": "phil-job", "entity": "phil", "kind": "who", "status": "confirmed",
+         "source": "wiki", "text": "Phil Mitchell works nights as a safety inspector."},
+    ]  # fmt: skip
+    for engine in imported(tmp_path / "job.db", data):
+        assert first_text(engine, "what is phil mitchells job") == (
+            "Phil Mitchell works nights as a safety inspector."
+        )
