@@ -469,3 +469,22 @@ def test_a_subjects_own_job_before_a_job_said_beside_its_name(tmp_path: Path) ->
         assert first_text(engine, "what is phil mitchells job") == (
             "Phil Mitchell works nights as a safety inspector."
         )
+
+
+def test_money_asked_is_said_by_a_sum(tmp_path: Path) -> None:
+    # "£" goes with the punctuation: "worth" says what was paid.
+    data = copy.deepcopy(ONE_SHOW)
+    data["entities"].append({"key": "bbc", "name": "BBC", "kind": "organisation"})
+    data["facts"] += [
+        {"key": "deal", "entity": "bbc", "kind": "what", "status": "reported",
+         "source": "wiki",
+         "text": "The BBC's deal for Walford Tales was reportedly worth £5 million a year."},
+        {"key": "move", "entity": "bbc", "kind": "when", "status": "confirmed",
+         "source": "wiki", "text": "Walford Tales moved from ITV to the BBC in 2017."},
+        {"key": "boss", "entity": "bbc", "kind": "who", "status": "confirmed",
+         "source": "wiki", "text": "Jo Hart ran Walford Tales for the BBC from 2017 to 2020."},
+    ]  # fmt: skip
+    for engine in imported(tmp_path / "money.db", data):
+        assert first_text(engine, "how much did bbc pay") == (
+            "The BBC's deal for Walford Tales was reportedly worth £5 million a year."
+        )
