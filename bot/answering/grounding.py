@@ -24,7 +24,7 @@ from itertools import pairwise
 import numpy as np
 from rapidfuzz.distance import OSA
 
-from bot.answering.amounts import amount_asked, says_amount, says_the_amount
+from bot.answering.amounts import amount_asked, says_amount, says_the_amount, says_when_it_ended
 from bot.answering.typed import given_name
 from bot.answering.vocabulary import (
     DATE_WORDS,
@@ -70,6 +70,8 @@ _QUALIFIERS = frozenset(
 )
 # Verbs that put a subject in a kind asked for ("fall under", "belong to", "classed as").
 _CLASSING = frozenset(stem(w) for w in "fall falls belong belongs class classed classified".split())
+# Leaving, said by the end of a span ("from 2013 to 2022").
+_LEAVING = frozenset(stem(w) for w in "leave left quit exit depart stop".split())
 # Light verbs linking a subject to a thing asked for ("what language does X use").
 _LINKING = frozenset(stem(w) for w in "use uses used using made make makes making".split())
 
@@ -304,6 +306,8 @@ def _credit(
         return 1.0
     if shape.amount and a == stem(shape.amount) and says_the_amount(text, shape.amount):
         return KIND_CREDIT  # "how long has X played Phil": "since 1990"
+    if a in _LEAVING and says_when_it_ended(text):
+        return KIND_CREDIT  # "when did danny dyer leave": "from 2013 to 2022"
     kinds = KIND_WORDS.get(a)
     if groups.get(a, frozenset()) & verbs and not (kinds and a in shape.labels):
         return 0.9  # a synonym: "film" for "movie" ("is there gonna be a b99 movie")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.answering.amounts import amount_asked, says_amount, says_the_amount
+from bot.answering.amounts import amount_asked, says_amount, says_the_amount, says_when_it_ended
 from bot.answering.grounding import asked_stems
 from bot.engine import Engine
 from bot.models import Fact, FuzzyDate, Kind, Status
@@ -488,3 +488,21 @@ def test_money_asked_is_said_by_a_sum(tmp_path: Path) -> None:
         assert first_text(engine, "how much did bbc pay") == (
             "The BBC's deal for Walford Tales was reportedly worth £5 million a year."
         )
+
+
+def test_leaving_is_said_by_the_end_of_a_span(tmp_path: Path) -> None:
+    data = copy.deepcopy(ONE_SHOW)
+    data["entities"].append({"key": "kemp", "name": "Ross Kemp", "kind": "person"})
+    data["facts"].append(
+        {"key": "kemp", "entity": "kemp", "kind": "who", "status": "confirmed",
+         "source": "wiki", "text": "Ross Kemp played Grant Mitchell from 1990 to 1999."}
+    )  # fmt: skip
+    for engine in imported(tmp_path / "left.db", data):
+        assert first_text(engine, "when did ross kemp leave") == (
+            "Ross Kemp played Grant Mitchell from 1990 to 1999."
+        )
+        # "since 1990" says he has not left.
+        assert not engine.ask("when did steve miller leave").answered
+    assert says_when_it_ended("She was a judge from 2010 to 2016.")
+    assert says_when_it_ended("He ran the show until 2016.")
+    assert not says_when_it_ended("He has played Phil since 1990.")
