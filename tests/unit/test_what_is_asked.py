@@ -506,3 +506,15 @@ def test_leaving_is_said_by_the_end_of_a_span(tmp_path: Path) -> None:
     assert says_when_it_ended("She was a judge from 2010 to 2016.")
     assert says_when_it_ended("He ran the show until 2016.")
     assert not says_when_it_ended("He has played Phil since 1990.")
+
+
+def test_a_favourite_is_said_by_what_someone_loves(tmp_path: Path) -> None:
+    data = copy.deepcopy(ONE_SHOW)
+    data["facts"].append(
+        {"key": "film", "entity": "phil", "kind": "who", "status": "confirmed",
+         "source": "wiki", "text": "Phil Mitchell loves the film The Great Escape."}
+    )  # fmt: skip
+    for engine in imported(tmp_path / "fav.db", data):
+        assert first_text(engine, "whats phil mitchells favourite movie") == (
+            "Phil Mitchell loves the film The Great Escape."
+        )
