@@ -146,6 +146,28 @@ def names_season(words: list[str], number: int) -> bool:
     return found == number
 
 
+_SEASON_WORDS = frozenset(("season", "seasons", "series"))
+_RANGE = frozenset(("to", "through", "and"))
+
+
+def seasons_said(words: list[str]) -> set[int]:
+    """The season numbers a fact's words say: "season 2", "seasons 1 to 3" (and "1 3",
+    the dash dropped), "seasons 2 and 3"."""
+    out: set[int] = set()
+    for i, w in enumerate(words[:-1]):
+        if w not in _SEASON_WORDS or not words[i + 1].isdigit():
+            continue
+        first = int(words[i + 1])
+        out.add(first)
+        rest = words[i + 2 : i + 4]
+        if rest and rest[0].isdigit():
+            out.update(range(first, int(rest[0]) + 1))
+        elif len(rest) == 2 and rest[0] in _RANGE and rest[1].isdigit():
+            last = int(rest[1])
+            out.update((last,) if rest[0] == "and" else range(first, last + 1))
+    return out
+
+
 def typo_of(word: str, words: list[str], most: int = 2) -> bool:
     edits = min(most, 2 if len(word) >= 8 else 1)
     return any(

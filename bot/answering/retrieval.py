@@ -219,6 +219,11 @@ class FactFinder:
             words, said, have = factscore.terms(
                 doc[0] if extra is None else f"{doc[0]} {extra.text}", doc[1]
             )
+            if season is not None and entity.season != season:
+                # "which studio made season 4": a fact about "seasons 1 to 3" is not it.
+                other = factscore.seasons_said(words)
+                if other and season not in other:
+                    continue
             cover = factscore.coverage(
                 content, have, words, entity, mentioned["all"], groups, total
             )

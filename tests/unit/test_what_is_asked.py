@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.answering.amounts import amount_asked, says_amount, says_the_amount, says_when_it_ended
+from bot.answering.factscore import seasons_said
 from bot.answering.grounding import asked_stems
 from bot.engine import Engine
 from bot.models import Fact, FuzzyDate, Kind, Status
@@ -517,4 +518,53 @@ def test_a_favourite_is_said_by_what_someone_loves(tmp_path: Path) -> None:
     for engine in imported(tmp_path / "fav.db", data):
         assert first_text(engine, "whats phil mitchells favourite movie") == (
             "Phil Mitchell loves the film The Great Escape."
+        )
+
+
+def test_a_fact_about_other_seasons_does_not_answer_for_one_asked(tmp_path: Path) -> None:
+    data = copy.deepcopy(ONE_SHOW)
+    data["entities"] += [
+        {"key": "s4", "name": "Walford Tales season 4", "kind": "season", "show": "show",
+         "season": 4},
+        {"key": "studio", "name": "Elm Studio", "kind": "organisation"},
+    ]  # fmt: skip
+    data["facts"] += [
+        {"key": "elm", "entity": "studio", "kind": "who", "status": "confirmed",
+         "source": "wiki", "text": "Elm Studio is the studio that made seasons 1 to 3."},
+        {"key": "studios", "entity": "show", "kind": "who", "status": "confirmed",
+         "source": "wiki",
+         "text": "Elm Studio animated seasons 1-3; Oak Pictures animated season 4."},
+    ]  # fmt: skip
+    for engine in imported(tmp_path / "s4.db", data):
+        assert first_text(engine, "which studio made season 4") == (
+            "Elm Studio animated seasons 1-3; Oak Pictures animated season 4."
+        )
+    assert seasons_said("made seasons 1 to 3 of it".split()) == {1, 2, 3}
+    assert seasons_said("seasons 2 and 3".split()) == {2, 3}
+    assert seasons_said("series 8 winner".split()) == {8}
+    assert seasons_said("the second series".split()) == set()
+
+
+def test_a_pet_asked_is_said_by_its_breed(tmp_path: Path) -> None:
+    data = copy.deepcopy(ONE_SHOW)
+    data["entities"].append({"key": "roly", "name": "Roly", "kind": "character"})
+    data["facts"].append(
+        {"key": "roly", "entity": "roly", "kind": "who", "status": "confirmed",
+         "source": "wiki", "text": "Roly is Phil Mitchell's poodle."}
+    )  # fmt: skip
+    for engine in imported(tmp_path / "dog.db", data):
+        assert first_text(engine, "whats phil mitchells dogs name") == (
+            "Roly is Phil Mitchell's poodle."
+        )
+
+
+def test_why_a_show_is_called_so_is_said_by_its_title(tmp_path: Path) -> None:
+    data = copy.deepcopy(ONE_SHOW)
+    data["facts"].append(
+        {"key": "title", "entity": "show", "kind": "what", "status": "confirmed",
+         "source": "wiki", "text": "The title comes from an old nickname for the street."}
+    )  # fmt: skip
+    for engine in imported(tmp_path / "title.db", data):
+        assert first_text(engine, "why is it called walford tales") == (
+            "The title comes from an old nickname for the street."
         )
