@@ -431,7 +431,7 @@ class Subjects:
             probe = self._search(word, _PARTIAL + 1, guild_id, None)
             hits += probe
             partial += self._partial(word, words, probe)
-        found: list[tuple[Mention, int]] = []  # with how many of its words were typed whole
+        found: list[tuple[Mention, int, int]] = []  # with its words, and how many typed whole
         seen: set[int] = set()
         for hit in hits:
             if hit.key in seen:
@@ -455,12 +455,14 @@ class Subjects:
                 continue
             typo = any(words[i] not in (w, w + "s") for w, i in zip(name, at, strict=True))
             mention = Mention(self.entities[hit.entity_id], first, last + 1, hit.score, typo=typo)
-            found.append((mention, typed_whole(every, words)))
-        # Of names spanning as many words, the one typed whole comes first, glue words
-        # included: "the girl" names The Girl, not Girl; "this is the end", not The End.
-        found.sort(key=lambda pair: (-(pair[0].end - pair[0].start), -pair[1], -pair[0].score))
+            found.append((mention, len(name), typed_whole(every, words)))
+        # Names of more words first, and of as many, one spelt as typed before a typo of
+        # one spanning a word more ("ryan fleck write" names Ryan Fleck, not Ryan White);
+        # then the one typed whole, glue words included: "the girl" names The Girl, not
+        # Girl; "this is the end", not The End.
+        found.sort(key=lambda f: (-f[1], f[0].typo, -(f[0].end - f[0].start), -f[2], -f[0].score))
         unique: dict[int, Mention] = {}
-        for m in [m for m, _ in found] + partial:
+        for m in [f[0] for f in found] + partial:
             unique.setdefault(m.entity.id, m)
         return list(unique.values())
 

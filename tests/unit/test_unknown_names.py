@@ -99,3 +99,31 @@ def test_what_follows_a_possessive_belongs_to_the_subject(tmp_path: Path) -> Non
         answer = engine.ask("whats elevens maiden name")
         assert answer.facts[0].text == "Eleven was born Jane Ives; her name comes from a tattoo."
         assert answer.answered and answer.typo_of is None  # no "Showing Eleven for ..."
+
+
+FLECK = {
+    "format": "showbot",
+    "version": 1,
+    "sources": [{"key": "kb", "title": "A film database"}],
+    "entities": [
+        {"key": "fleck", "name": "Ryan Fleck", "kind": "person"},
+        {"key": "white", "name": "Ryan White", "kind": "person"},
+        {"key": "nelson", "name": "Half Nelson", "kind": "show"},
+        {"key": "case", "name": "The Case Against 8", "kind": "show"},
+    ],
+    "facts": [
+        {"key": "nelson", "entity": "nelson", "kind": "who", "status": "confirmed",
+         "source": "kb", "text": "Half Nelson was directed by Ryan Fleck."},
+        {"key": "case", "entity": "case", "kind": "who", "status": "confirmed",
+         "source": "kb", "text": "The Case Against 8 was directed by Ryan White."},
+    ],
+}  # fmt: skip
+
+
+def test_a_name_spelt_as_typed_before_a_typo_spanning_a_word_more(tmp_path: Path) -> None:
+    # "ryan fleck write" holds Ryan White too ("write" one letter from "white"): the name
+    # typed as it is spelt is the one asked about.
+    for engine in imported(tmp_path / "fleck.db", FLECK):
+        answer = engine.ask("which movie did ryan fleck write")
+        assert answer.entity is not None and answer.entity.name == "Ryan Fleck"
+        assert "Ryan White" not in " ".join(f.text for f in answer.facts)
