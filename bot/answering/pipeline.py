@@ -407,6 +407,11 @@ class Pipeline:
         # in full ("who saved simpson from killgrave"), the one whose facts (and those
         # naming it) say most of the rest, the others' names included.
         named = distinct(full, words)[:MAX_NAMED]
+        if len(named) > 1 and named[0].end - named[0].start > 1:
+            # Beside a name of several words, a one-word title that is an everyday word is
+            # a word of the question ("what movies did juliet berto star in": not Star!).
+            names = maybe_names(words)
+            named = [m for m in named if m.end - m.start > 1 or names[m.start]]
         # In a server holding one show, naming it only sets the scene ("how long has steve
         # mcfadden been on eastenders"): every fact here is about that show's world.
         show = self._scene(guild_id)

@@ -127,3 +127,34 @@ def test_a_name_spelt_as_typed_before_a_typo_spanning_a_word_more(tmp_path: Path
         answer = engine.ask("which movie did ryan fleck write")
         assert answer.entity is not None and answer.entity.name == "Ryan Fleck"
         assert "Ryan White" not in " ".join(f.text for f in answer.facts)
+
+
+STAR = {
+    "format": "showbot",
+    "version": 1,
+    "sources": [{"key": "kb", "title": "A film database"}],
+    "entities": [
+        {"key": "star", "name": "Star!", "kind": "show"},
+        {"key": "maps", "name": "Maps to the Stars", "kind": "show"},
+        {"key": "berto", "name": "Juliet Berto", "kind": "person"},
+        {"key": "celine", "name": "Celine and Julie Go Boating", "kind": "show"},
+    ],
+    "facts": [
+        {"key": "star", "entity": "star", "kind": "what", "status": "confirmed",
+         "source": "kb", "text": "Star! is a Musical film."},
+        {"key": "maps", "entity": "maps", "kind": "what", "status": "confirmed",
+         "source": "kb", "text": "Maps to the Stars is tagged \"julianne moore\"."},
+        {"key": "celine", "entity": "celine", "kind": "who", "status": "confirmed",
+         "source": "kb", "text": "Celine and Julie Go Boating was written by Juliet Berto."},
+    ],
+}  # fmt: skip
+
+
+def test_a_one_word_title_beside_a_full_name_is_a_word_of_the_question(tmp_path: Path) -> None:
+    # "star" names the film Star!, but beside "juliet berto" it is what she did: her
+    # facts say she wrote a film, not that she starred in one, and Star!'s are no answer.
+    for engine in imported(tmp_path / "star.db", STAR):
+        answer = engine.ask("what movies did juliet berto star in")
+        assert answer.entity is not None and answer.entity.name == "Juliet Berto"
+        assert not answer.answered
+        assert "julianne moore" not in " ".join(f.text for f in answer.facts)
