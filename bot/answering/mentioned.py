@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import re
 
-from bot.answering.subjects import Mention, Subjects
+from bot.answering.lookup import NOISE
+from bot.answering.subjects import Mention, Resolution, Subjects
+from bot.answering.typed import in_order
 from bot.answering.vocabulary import names_nothing
 from bot.language.embedding import name_like
 from bot.language.text import FUNCTION_WORDS, normalize
@@ -127,3 +129,33 @@ def identifies(text: str, phrase: str) -> bool:
 
 _CLAUSES = re.compile(r"[,.;:!?()]")
 _COPULAS = frozenset(("is", "was", "are", "were", "and", "as", "becomes", "became"))
+
+
+def in_typed_order(
+    found: Resolution,
+    words: list[str],
+    subjects: Subjects,
+    docs: FactIndex,
+    guild_id: int | None,
+) -> Resolution:
+    """The subject a name matched only with its words out of order is not the one typed:
+    "what kind of movie is crazy love" names Crazy Love, not Crazy Kind of Love; "movies
+    about keith david" names no David Keith where the facts hold "keith david" as a name.
+    Another subject named in order wins; else, a name the facts hold as typed leaves the
+    question about no known subject; else the match stands."""
+    if found.entity is None:
+        return found
+    name = [w for w in normalize(found.text).split() if w not in NOISE]
+    if len(name) < 2 or in_order(name, words) is not None:
+        return found
+    typed = [
+        m
+        for m in named_in_question(subjects, docs, words, guild_id)
+        if not m.partial and not m.typo and m.end - m.start >= 2
+    ]
+    if typed:
+        return Resolution(typed[0].entity, typed[0].score, text=typed[0].entity.name)
+    at = [i for i, w in enumerate(words) if w in name]
+    if at and docs.in_a_name(" ".join(words[min(at) : max(at) + 1]), guild_id):
+        return Resolution(None, 0.0)
+    return found

@@ -35,6 +35,7 @@ from bot.answering.mentioned import (
     MAX_NAMED,
     distinct,
     identifies,
+    in_typed_order,
     named_in_question,
     names_someone,
     only_a_name,
@@ -104,6 +105,7 @@ class Pipeline:
         found = self.subjects.resolve(
             q.subject, intent=q.intent, guild_id=guild_id, season=q.season, kind=q.kind
         )
+        found = in_typed_order(found, list(q.words), self.subjects, self.store.docs, guild_id)
         named = answer_of(q, found)
         groups = self.synonyms.groups(guild_id)
         # Words the name leaves unexplained ("who plays X"): X is not all that is asked,

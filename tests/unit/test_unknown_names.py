@@ -158,3 +158,42 @@ def test_a_one_word_title_beside_a_full_name_is_a_word_of_the_question(tmp_path:
         assert answer.entity is not None and answer.entity.name == "Juliet Berto"
         assert not answer.answered
         assert "julianne moore" not in " ".join(f.text for f in answer.facts)
+
+
+ORDER = {
+    "format": "showbot",
+    "version": 1,
+    "sources": [{"key": "kb", "title": "A film database"}],
+    "entities": [
+        {"key": "crazy", "name": "Crazy Love", "kind": "show"},
+        {"key": "kind", "name": "Crazy Kind of Love", "kind": "show"},
+        {"key": "keith", "name": "David Keith", "kind": "person"},
+        {"key": "live", "name": "They Live", "kind": "show"},
+        {"key": "curse", "name": "The Curse", "kind": "show"},
+    ],
+    "facts": [
+        {"key": "crazy", "entity": "crazy", "kind": "what", "status": "confirmed",
+         "source": "kb", "text": "Crazy Love is a Documentary film."},
+        {"key": "kind", "entity": "kind", "kind": "who", "status": "confirmed",
+         "source": "kb", "text": "Virginia Madsen stars in Crazy Kind of Love."},
+        {"key": "live", "entity": "live", "kind": "what", "status": "confirmed",
+         "source": "kb", "text": "They Live is tagged \"keith david\"."},
+        {"key": "curse", "entity": "curse", "kind": "who", "status": "confirmed",
+         "source": "kb", "text": "The Curse was directed by David Keith."},
+    ],
+}  # fmt: skip
+
+
+def test_a_name_matched_out_of_order_is_not_the_one_typed(tmp_path: Path) -> None:
+    for engine in imported(tmp_path / "order.db", ORDER):
+        # "kind ... crazy love" holds Crazy Kind of Love's words, out of order.
+        assert first_text(engine, "what kind of movie is crazy love") == (
+            "Crazy Love is a Documentary film."
+        )
+        # Keith David is not David Keith: the facts hold "keith david" as a name.
+        assert first_text(engine, "what movies are about keith david") == (
+            'They Live is tagged "keith david".'
+        )
+        assert first_text(engine, "what movies did david keith direct") == (
+            "The Curse was directed by David Keith."
+        )
