@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from bot.language.text import FUNCTION_WORDS
 from bot.models import Fact
 
-__all__ = ["amount_asked", "says_amount", "says_the_amount", "says_when_it_ended"]
+__all__ = ["amount_asked", "says_amount", "says_the_amount"]
 
 # "how many", "how old", "how long": an amount is asked, and only a fact holding a number
 # (or a date) says one ("Zeke is Eren's older half-brother" says no age).
@@ -83,16 +83,3 @@ def _counts(text: str) -> bool:
     return any(w in _COUNTED for w in _LOWER_WORDS.findall(text)) or any(
         not _YEAR.fullmatch(n) for n in _NUMBER.findall(text)
     )
-
-
-# How a fact says a span of time ended: "from 2013 to 2022", "2013-2022", "until 2016".
-_ENDED = re.compile(
-    r"\bfrom\s+(?:\w+\s+)?\d{4}\s+(?:to|until|till)\s+(?:\w+\s+)?\d{4}\b"
-    r"|\b\d{4}\s*[-\u2013]\s*\d{2,4}\b|\buntil\s+(?:\w+\s+)?\d{4}\b"
-)
-
-
-def says_when_it_ended(text: str) -> bool:
-    """Whether a fact says when something ended by the end of a span: "Danny Dyer played
-    Mick Carter from 2013 to 2022" says when he left."""
-    return bool(_ENDED.search(text))

@@ -148,23 +148,35 @@ def names_season(words: list[str], number: int) -> bool:
 
 _SEASON_WORDS = frozenset(("season", "seasons", "series"))
 _RANGE = frozenset(("to", "through", "and"))
+_OPEN = frozenset(("from", "since", "after"))  # "from series 8 onwards": every later one
+_COUNTED = frozenset("times time years year episodes episode days weeks months".split())
+_MOST = 99  # more seasons than any show has: "season 4 2022" is no range
 
 
-def seasons_said(words: list[str]) -> set[int]:
+def seasons_said(words: list[str]) -> set[int] | None:
     """The season numbers a fact's words say: "season 2", "seasons 1 to 3" (and "1 3",
-    the dash dropped), "seasons 2 and 3"."""
+    the dash dropped), "seasons 2 and 3"; None when it says every season after one ("from
+    series 8"), whose end it does not say. "the series 3 times" names no season."""
     out: set[int] = set()
     for i, w in enumerate(words[:-1]):
         if w not in _SEASON_WORDS or not words[i + 1].isdigit():
             continue
+        after = words[i + 2] if i + 2 < len(words) else ""
+        if after in _COUNTED:
+            continue
+        if i > 0 and words[i - 1] in _OPEN:
+            return None
         first = int(words[i + 1])
         out.add(first)
         rest = words[i + 2 : i + 4]
-        if rest and rest[0].isdigit():
+        if rest and rest[0].isdigit() and first < int(rest[0]) <= _MOST:
             out.update(range(first, int(rest[0]) + 1))
         elif len(rest) == 2 and rest[0] in _RANGE and rest[1].isdigit():
             last = int(rest[1])
-            out.update((last,) if rest[0] == "and" else range(first, last + 1))
+            if rest[0] == "and":
+                out.add(last)
+            elif first < last <= _MOST:
+                out.update(range(first, last + 1))
     return out
 
 

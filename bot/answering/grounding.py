@@ -24,7 +24,7 @@ from itertools import pairwise
 import numpy as np
 from rapidfuzz.distance import OSA
 
-from bot.answering.amounts import amount_asked, says_amount, says_the_amount, says_when_it_ended
+from bot.answering.amounts import amount_asked, says_amount, says_the_amount
 from bot.answering.typed import given_name
 from bot.answering.vocabulary import (
     DATE_WORDS,
@@ -65,13 +65,9 @@ ASKING = frozenset(
 )
 _ASKING_STEMS = frozenset(stem(w) for w in ASKING)
 # Words narrowing a kind asked for ("the real name", "the main language").
-_QUALIFIERS = frozenset(
-    stem(w) for w in "real full actual main primary original official maiden birth".split()
-)
+_QUALIFIERS = frozenset(stem(w) for w in "real full actual main primary original official".split())
 # Verbs that put a subject in a kind asked for ("fall under", "belong to", "classed as").
 _CLASSING = frozenset(stem(w) for w in "fall falls belong belongs class classed classified".split())
-# Leaving, said by the end of a span ("from 2013 to 2022").
-_LEAVING = frozenset(stem(w) for w in "leave left quit exit depart stop".split())
 # Light verbs linking a subject to a thing asked for ("what language does X use").
 _LINKING = frozenset(stem(w) for w in "use uses used using made make makes making".split())
 
@@ -127,11 +123,8 @@ def shape_of(words: Sequence[str]) -> Shape:
     pairs = list(pairwise(["", *words]))
     # "what film genre is X" asks for a genre: a kind word before another is no answer.
     followed = {w for w, after in pairwise(words) if _asks_for_a_kind(stem(after))}
-    relation = None
-    if len(words) > 2 and words[0] == "who" and words[1] not in FUNCTION_WORDS:
-        relation = stem(words[1])
     return Shape(
-        relation=relation,
+        relation=_relation(words),
         names=frozenset(
             stem(w)
             for w, name in zip(words, maybe_names(words), strict=True)
@@ -155,6 +148,22 @@ def shape_of(words: Sequence[str]) -> Shape:
 
 
 _WH = frozenset(("what", "whats", "which"))
+# Words between "who" and its verb that say how or when, not what ("who first played X").
+_ADVERBS = frozenset("first last now still also then ever later once".split())
+
+
+def _relation(words: Sequence[str]) -> str | None:
+    """The stem of the verb after "who" ("plays" in "who plays erica", "voiced" in "who
+    originally voiced apu"), if the question opens so."""
+    if not words or words[0] != "who":
+        return None
+    for w in words[1:-1]:
+        if w in _ADVERBS or (w.endswith("ly") and len(w) > 4):
+            continue
+        return None if w in FUNCTION_WORDS else stem(w)
+    return None
+
+
 _COPULA = frozenset(("is", "was", "are", "were"))
 
 
@@ -306,8 +315,6 @@ def _credit(
         return 1.0
     if shape.amount and a == stem(shape.amount) and says_the_amount(text, shape.amount):
         return KIND_CREDIT  # "how long has X played Phil": "since 1990"
-    if a in _LEAVING and says_when_it_ended(text):
-        return KIND_CREDIT  # "when did danny dyer leave": "from 2013 to 2022"
     kinds = KIND_WORDS.get(a)
     if groups.get(a, frozenset()) & verbs and not (kinds and a in shape.labels):
         return 0.9  # a synonym: "film" for "movie" ("is there gonna be a b99 movie")
@@ -322,7 +329,7 @@ def _credit(
     # The best of the weaker signs: the word inside another verb ("play into"), a word of
     # its category, of its stem family, of its meaning.
     credit = 0.3 if a in have else 0.0
-    if categories().get(a, frozenset()) & verbs:
+    if (kind := categories().get(a)) and kind & verbs & _outside_names(text, kind):
         return 0.9
     if _in_family(a, verbs):
         return max(credit, 0.8)
@@ -427,6 +434,25 @@ def _stems_said(text: str) -> tuple[frozenset[str], frozenset[str]]:
         if (after not in PARTICLES or _noun(before)) and not _adjective(word, before):
             verbs.add(stem(word))
     return frozenset(have), frozenset(verbs)
+
+
+# A run of capitalised words, or one after "the" ("the Salesman", "the Doctor"): a name.
+_CAPITALISED_RUN = re.compile(r"\b(?:[A-Z][\w'-]*|the)(?:\s+[A-Z][\w'-]*)+")
+
+
+@lru_cache(maxsize=1 << 14)
+def _outside_names(text: str, kind: frozenset[str]) -> frozenset[str]:
+    """The stems of a fact's words but those inside a run of capitalised words holding a
+    word of no such ``kind`` ("Billy Butcher", "Red Ranger"): a name says no job ("what is
+    hughie's job" is not said by "Billy Butcher recruits Hughie"). One capitalised word
+    alone ("a Japanese film") or a run all of the kind ("a Science Fiction film") says it;
+    so does the word outside the name ("The Dunwich Horror is a Horror film")."""
+
+    def name(run: re.Match[str]) -> str:
+        said = {stem(w) for w in normalize(run.group()).split()}
+        return run.group() if said <= kind else " "
+
+    return frozenset(stem(w) for w in normalize(_CAPITALISED_RUN.sub(name, text)).split())
 
 
 def _adjective(word: str, before: str) -> bool:

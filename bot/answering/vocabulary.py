@@ -68,12 +68,28 @@ def proper(word: str) -> bool:
 def maybe_names(words: Sequence[str]) -> list[bool]:
     """Whether each typed word may name someone or something: a rare word to the model,
     as names are ("rastornalurs"); a language or nation ("german"), as particular as a
-    name; or a first name before such a word ("ben mitchell"; "will", "mark" and "win"
-    are first names too, but alone, or after a name, everyday words). Unseen in a store,
-    such a word is most likely a subject it doesn't know, and no other subject's fact
-    answers for it."""
+    name; or a first name before such a word ("ben mitchell"; not one that is an everyday
+    word, "win", "august", nor one before a number). Unseen in a store, such a word is
+    most likely a subject it doesn't know, and no other subject's fact answers for it."""
     rare = [name_like(w) or proper(w) for w in words]
     return [
-        rare[i] or (given_name(w) and i + 1 < len(words) and rare[i + 1])
+        rare[i]
+        or (
+            i + 1 < len(words)
+            and rare[i + 1]
+            and words[i + 1].isalpha()  # "august 2022" is a date
+            and w not in FUNCTION_WORDS
+            and w not in _EVERYDAY
+            and given_name(w)
+        )
         for i, w in enumerate(words)
     ]
+
+
+# First names (or nicknames) that are everyday words more often than names in a question:
+# "did nadiya win bake off", "was he arrested in august", "is jack the ripper in it".
+_EVERYDAY = frozenset(
+    """will may june august april win mark rose bill art pat sue rob jack frank faith joy
+    ray drew gene dawn chase don guy max kit day king rich cliff angel crystal penny ginger
+    sandy rusty ivy lily daisy sonny victor bob jay glen grant hope summer sunny star""".split()
+)

@@ -59,6 +59,10 @@ def test_given_names_and_nicknames() -> None:
     # A first name before a name is a name; alone, or after one, it may be a verb.
     assert maybe_names("who plays ben mitchell".split()) == [False, False, True, True]
     assert maybe_names("what did nadiya win".split()) == [False, False, True, False]
+    # Everyday words that are first names too, function words, a month before a year.
+    assert maybe_names("did nadiya win bake off".split())[2] is False
+    assert maybe_names("will kendall go".split())[0] is False
+    assert maybe_names("arrested in august 2022".split())[2] is False
 
 
 def with_louise(engine_data: dict, *, cast: bool) -> dict:
@@ -196,4 +200,17 @@ def test_a_name_matched_out_of_order_is_not_the_one_typed(tmp_path: Path) -> Non
         )
         assert first_text(engine, "what movies did david keith direct") == (
             "The Curse was directed by David Keith."
+        )
+
+
+def test_who_and_an_adverb_before_the_verb(tmp_path: Path) -> None:
+    # "first" is when, not what: "played" is what is asked (though facts say "first").
+    data = copy.deepcopy(ONE_SHOW)
+    data["facts"].append(
+        {"key": "aired", "entity": "show", "kind": "when", "status": "confirmed",
+         "source": "wiki", "text": "Walford Tales first aired in 1985."}
+    )  # fmt: skip
+    for engine in imported(tmp_path / "first.db", data):
+        assert first_text(engine, "who first played phil mitchell") == (
+            "Steve Miller has played Phil Mitchell since 1990."
         )
