@@ -9,7 +9,7 @@ import re
 
 from bot.answering.lookup import NOISE
 from bot.answering.subjects import Mention, Resolution, Subjects
-from bot.answering.typed import in_order
+from bot.answering.typed import in_order, typed_whole
 from bot.answering.vocabulary import names_nothing
 from bot.language.embedding import name_like
 from bot.language.text import FUNCTION_WORDS, normalize
@@ -76,7 +76,14 @@ def named_in_question(
     return [
         m
         for m in subjects.mentions(words, guild_id)
-        if not names_nothing(words[m.start : m.end])
+        if (
+            not names_nothing(words[m.start : m.end])
+            # A title of glue words typed whole names it ("just go with it")
+            or (
+                len(normalize(m.entity.name).split()) > 2
+                and typed_whole(normalize(m.entity.name).split(), words) > 0
+            )
+        )
         and not inside_a_longer_name(docs, m, words, guild_id)
     ]
 

@@ -214,3 +214,29 @@ def test_who_and_an_adverb_before_the_verb(tmp_path: Path) -> None:
         assert first_text(engine, "who first played phil mitchell") == (
             "Steve Miller has played Phil Mitchell since 1990."
         )
+
+
+GLUE = {
+    "format": "showbot",
+    "version": 1,
+    "sources": [{"key": "kb", "title": "A film database"}],
+    "entities": [
+        {"key": "just", "name": "Just Go with It", "kind": "show"},
+        {"key": "cowboys", "name": "Leningrad Cowboys Go America", "kind": "show"},
+    ],
+    "facts": [
+        {"key": "just", "entity": "just", "kind": "what", "status": "confirmed",
+         "source": "kb", "text": "Just Go with It is tagged \"adam sandler\"."},
+        {"key": "cowboys", "entity": "cowboys", "kind": "what", "status": "confirmed",
+         "source": "kb", "text": "Leningrad Cowboys Go America is tagged \"road movie\"."},
+    ],
+}  # fmt: skip
+
+
+def test_a_title_of_glue_words_typed_whole_names_it(tmp_path: Path) -> None:
+    # "just go with it": every word is one a name leaves out or a function word, but
+    # typed whole it is the film's title.
+    for engine in imported(tmp_path / "glue.db", GLUE):
+        assert first_text(engine, "which topics is movie just go with it about") == (
+            'Just Go with It is tagged "adam sandler".'
+        )
