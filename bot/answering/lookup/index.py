@@ -22,6 +22,9 @@ from bot.answering.lookup.vocab import Strings, Vocabulary, _word_ids
 from bot.language.text import normalize, normalize_many
 
 _END = -1  # no alias: the end of the ranked aliases, or of a group of them
+# Fewer candidates than this are refused one by one by allow(), for less than the fixed
+# cost of dropping them in bulk (_without): the same hits either way.
+_BULK_SKIP = 64
 
 
 class AliasIndex(Scoring, Completion, Delta):
@@ -301,7 +304,7 @@ class AliasIndex(Scoring, Completion, Delta):
                 if self._take(aid, score, hits, seen, allowed, allow) and len(hits) >= limit:
                     return hits
         ids, scores = self._score(qn)
-        if skip is not None and len(skip) and len(ids):
+        if skip is not None and len(skip) and len(ids) > _BULK_SKIP:
             ids, scores = self._without(ids, scores, skip)
         if not len(ids):
             return hits
