@@ -14,7 +14,12 @@ from rapidfuzz import fuzz
 
 from bot.answering.lookup.completion import Completion
 from bot.answering.lookup.delta import _MAX_ALIASES, Delta
-from bot.answering.lookup.keys import _bucket_offsets, _build_deletions, hash_table
+from bot.answering.lookup.keys import (
+    _bucket_offsets,
+    _build_deletions,
+    hash_table,
+    table_buckets,
+)
 from bot.answering.lookup.params import _EMPTY_I32, _SELECT, _TIES, CUTOFF, EXACT, NEAR, NOISE
 from bot.answering.lookup.scoring import Hit, Scoring, _weights
 from bot.answering.lookup.state import GENERATIONS
@@ -155,6 +160,7 @@ class AliasIndex(Scoring, Completion, Delta):
         n = self._n0
         self._n = n
         self._stale = False
+        self._ex_buckets = table_buckets(self._ex)  # the base's, built or mapped (no delta)
         self.generation = next(GENERATIONS)
         self._live = n
         self._ndead = 0
