@@ -1,8 +1,9 @@
 """Faster ways of working out the same thing give the same thing: a fact made from its row
 by column position (reads._maker) equals fact_from_row's, a stem's family found by
 prefix lookup (grounding._in_family) equals the pairwise definition, a hash table's
-look-up inside one bucket (keys.table_buckets) finds what bisecting it whole finds, and
-an entity's row guessed from its id (EntityTable._base) is the one bisection finds."""
+look-up inside one bucket (keys.table_buckets) finds what bisecting it whole finds, an
+entity's row guessed from its id (EntityTable._base) is the one bisection finds, and a
+text with none of what a season needs is read as every season pattern reads it."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.answering import grounding
+from bot.answering import grounding, questions
 from bot.answering.entities import EntityTable
 from bot.answering.lookup.keys import table_buckets, table_find
 from bot.store import reads
@@ -133,3 +134,22 @@ def test_an_entitys_row_guessed_from_its_id_is_the_bisected_one(ids: list[int]) 
     table = EntityTable.of((i, f"n{i}", "character", None, None, None) for i in ids)
     for eid in range(-2, 405):
         assert table._base(eid) == _bisected_row(ids, eid)
+
+
+def _season_by_patterns(text: str) -> tuple[str, int | None]:
+    for pattern in questions._SEASON_PATTERNS:
+        m = pattern.search(text)
+        if m:
+            rest = (text[: m.start()] + " " + text[m.end() :]).split()
+            return " ".join(rest), questions._number(m.group(1))
+    return text, None
+
+
+_SEASONISH = st.sampled_from(
+    ["s", "s2", "season", "series", "seasons", "2nd", "two", "second", "3", "\u0663", "jones", "x"]
+)
+
+
+@given(st.lists(_SEASONISH, max_size=5).map(" ".join))
+def test_a_season_is_read_as_the_patterns_read_it(text: str) -> None:
+    assert questions.extract_season(text) == _season_by_patterns(text)
