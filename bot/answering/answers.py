@@ -70,6 +70,8 @@ def _ordered(facts: list[Fact]) -> list[Fact]:
 
 
 def _with(answer: Answer, facts: list[Fact], *, other: bool) -> Answer:
+    if not facts and not answer.facts and other is answer.other_facts:
+        return answer  # already so: a subject with no facts (most of a big store's)
     return replace(answer, facts=tuple(facts), other_facts=other)
 
 

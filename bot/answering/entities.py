@@ -59,6 +59,7 @@ class EntityTable(MutableMapping[int, Entity]):
         self._guild = arrays["guild"].data
         self._names = Strings(arrays["names"].data, arrays["name_off"])
         self._n0 = n
+        self._first = int(ids[0]) if n else 0
         self._over: dict[int, Entity | None] = {}  # None: removed since
         self._cache: dict[int, Entity] = {}  # base rows read lately (the base never changes)
         self._len = n
@@ -97,6 +98,11 @@ class EntityTable(MutableMapping[int, Entity]):
 
     def _base(self, entity_id: int) -> int:
         """The row of an id in the base, or -1."""
+        # Ids are mostly dense: row = id - the first id, unless some before it are gone
+        # (then a bisection of the whole column, ~20 reads that mostly miss the cache).
+        i = entity_id - self._first
+        if 0 <= i < self._n0 and self._ids[i] == entity_id:
+            return i
         i = bisect.bisect_left(self._ids, entity_id)
         return i if i < self._n0 and self._ids[i] == entity_id else -1
 

@@ -27,6 +27,10 @@ def leftover(
     split = {
         i + k for i in range(len(typed) - 1) if typed[i] + typed[i + 1] in name for k in (0, 1)
     }
+    spelt = {*name, *(n + "s" for n in name)}
+    # A typo of a name word typed as often as the name holds it is another word: "kngs
+    # kings" is not explained by the alias Kings (it is by Kings Kings).
+    fewer = [n for n in dict.fromkeys(name) if typed.count(n) < name.count(n)]
     return [
         w
         for i, w in enumerate(typed)
@@ -34,10 +38,6 @@ def leftover(
         and i not in split
         and w not in ignore
         and not (season and season_number(w) is not None)
-        # A typo of a name word typed as often as the name holds it is another word:
-        # "kngs kings" is not explained by the alias Kings (it is by Kings Kings).
-        # (Counted only when a typo is in question: most words are the name's own or none.)
-        and not any(
-            w in (n, n + "s") or (typed.count(n) < name.count(n) and same_word(n, w)) for n in name
-        )
+        and w not in spelt
+        and not any(same_word(n, w) for n in fewer)
     ]

@@ -114,9 +114,10 @@ class Pipeline:
         extra = leftover(q.subject.split(), found) if by_name else []
         if by_name and not extra:
             # "what films has X been in": the kind of the answer is asked, though "films"
-            # alone is how a name is asked about ("the X film").
-            kinds = shape_of(q.words).answer
-            extra = [w for w in q.subject.split() if stem(w) in kinds]
+            # alone is how a name is asked about ("the X film"). (Only a kind word can be.)
+            named_kinds = [w for w in q.subject.split() if stem(w) in KIND_WORDS]
+            kinds = shape_of(q.words).answer if named_kinds else frozenset()
+            extra = [w for w in named_kinds if stem(w) in kinds]
         if found.entity is not None and not extra and not q.attribute:
             return self._about(q, found, named, guild_id, groups)  # only a name
         if found.show is not None or not q.words:
@@ -159,7 +160,9 @@ class Pipeline:
         # The free path over every fact: what the question's words and meaning point to.
         # Without leftover words ("the villain of X") X is its hint.
         hint = None if extra else found.entity
-        free = self.finder.find(q, guild_id, hint, by_meaning=hint is None)
+        free = None
+        if subject is None or self._could_concern(subject, guild_id):
+            free = self.finder.find(q, guild_id, hint, by_meaning=hint is None)
         if subject is None and found.entity is None and only_a_name(q) and names_someone(q):
             # "who is daredevil": a name the store doesn't know. No word hunt; only a fact
             # saying who or what it is ("Annie is ... the Female Titan") answers.
@@ -198,6 +201,15 @@ class Pipeline:
             return named
         offers = (Suggestion(found.entity, found.score),) if found.entity else found.candidates
         return replace(named, entity=None, ambiguous=False, suggestions=offers)
+
+    def _could_concern(self, subject: Entity, guild_id: int | None) -> bool:
+        """Whether a fact could pass :meth:`_concerns`: one this server sees about the
+        subject, its show or its seasons, or one naming it (else the free path, whose
+        answers always hold a fact, cannot answer about it: it is not searched)."""
+        family = [subject.id, subject.show_id, *(s.id for s in self.seasons_of(subject.id))]
+        return any(self.store.facts_for(e, guild_id) for e in family if e is not None) or bool(
+            self.store.mentions.facts_naming_ids([subject.id])
+        )
 
     def _concerns(
         self,
@@ -478,7 +490,9 @@ class Pipeline:
             return self._grounding[key]
         own = self.store.facts_for(subject.id, guild_id)
         naming = self.store.facts_naming(subject.id, guild_id)
-        picked = self._ground(q, asked, own, naming, q.intent, groups, guild_id, of=subject)
+        picked: list[Scored] = []  # ground() picks nothing of no facts (and only reads)
+        if own or naming:
+            picked = self._ground(q, asked, own, naming, q.intent, groups, guild_id, of=subject)
         answer = None
         if picked:
             answer = Answer(

@@ -148,6 +148,7 @@ def split_command(message: str, prefix: str = "!") -> tuple[Intent, str, bool]:
 
 
 _RAW_SEASONS = [re.compile(p.pattern, re.IGNORECASE) for p in _SEASON_PATTERNS]
+_DIGIT = re.compile(r"\d")  # the patterns' \d: any Unicode digit
 
 
 def split_season(name: str) -> tuple[str, int | None]:
@@ -162,6 +163,8 @@ def split_season(name: str) -> tuple[str, int | None]:
 
 def extract_season(text: str) -> tuple[str, int | None]:
     """Find "s2" / "season two" / "2nd season" in normalised text; return (rest, season)."""
+    if "season" not in text and "series" not in text and not _DIGIT.search(text):
+        return text, None  # what every pattern needs is missing (most names): no regex run
     for pattern in _SEASON_PATTERNS:
         m = pattern.search(text)
         if m:

@@ -25,6 +25,10 @@ from bot.store.mentions import spans
 
 _BATCH = 512  # facts embedded and written per round when many changed at once
 _FREQS = 50_000  # word frequencies remembered between changes
+# Up to this many documents, every term's count is read at once (a few ms) when a term not
+# yet counted is asked: each term read alone costs FTS5 ~40 µs, and a name nobody knows
+# brings new terms with every question.
+_WHOLE_VOCABULARY = 5_000
 _POSTINGS = 500_000  # (document, BM25 share) pairs of searched words remembered between changes
 _NO_GUILD = np.iinfo(np.int64).min  # a document every server sees, in the guild column
 _GONE = _NO_GUILD + 1  # a document no longer there: no server sees it
@@ -67,6 +71,7 @@ class FactIndex:
         self._pending: set[int] = set()
         self._size: int | None = None
         self._freqs: dict[str, int] = {}  # term -> documents; until the documents change
+        self._whole = False  # _freqs holds every term (any other is in no document)
         # quoted term -> its documents' ids, BM25 shares and servers; until they change
         self._postings: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         # the ids and servers of the documents one server owns, by id; until they change
@@ -217,6 +222,7 @@ class FactIndex:
         """Documents may have changed (here or in another process): count again."""
         self._size = None
         self._freqs.clear()
+        self._whole = False
         self._postings.clear()
         self._held = 0
         self._owned = None
@@ -225,9 +231,11 @@ class FactIndex:
     def doc_freqs(self, terms: Iterable[str]) -> dict[str, int]:
         """How many documents hold each (porter-stemmed) term."""
         wanted = list(dict.fromkeys(terms))
+        missing = [t for t in wanted if t not in self._freqs]
+        if missing and not self._whole and self._read_whole():
+            missing = []  # every term is counted now: one missing is in no document
         known = self._freqs
-        missing = [t for t in wanted if t not in known]
-        if missing:
+        if missing and not self._whole:
             marks = ",".join("?" for _ in missing)
             found = dict(
                 self.db.execute(
@@ -237,7 +245,18 @@ class FactIndex:
             if len(known) > _FREQS:
                 known.clear()
             known.update((t, int(found.get(t, 0))) for t in missing)
-        return {t: known[t] for t in wanted}
+        return {t: known.get(t, 0) for t in wanted}
+
+    def _read_whole(self) -> bool:
+        """Every term's count into _freqs, if the documents are few; never inside a
+        transaction, whose reads a rollback may undo (then terms are read one by one, as
+        for many documents)."""
+        if self.db.conn.in_transaction or self.size() > _WHOLE_VOCABULARY:
+            return False
+        rows = self.db.execute("SELECT term, doc FROM fact_doc_fts_vocab").fetchall()
+        self._freqs = {t: int(n) for t, n in rows}
+        self._whole = True
+        return True
 
     def search(self, terms: list[str], guild_id: int | None, limit: int) -> list[int]:
         """Fact ids best matching any of ``terms`` by BM25 (names weigh double: the

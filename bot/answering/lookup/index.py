@@ -14,7 +14,12 @@ from rapidfuzz import fuzz
 
 from bot.answering.lookup.completion import Completion
 from bot.answering.lookup.delta import _MAX_ALIASES, Delta
-from bot.answering.lookup.keys import _bucket_offsets, _build_deletions, hash_table
+from bot.answering.lookup.keys import (
+    _bucket_offsets,
+    _build_deletions,
+    hash_table,
+    table_buckets,
+)
 from bot.answering.lookup.params import _EMPTY_I32, _SELECT, _TIES, CUTOFF, EXACT, NEAR, NOISE
 from bot.answering.lookup.scoring import Hit, Scoring, _weights
 from bot.answering.lookup.state import GENERATIONS
@@ -22,6 +27,9 @@ from bot.answering.lookup.vocab import Strings, Vocabulary, _word_ids
 from bot.language.text import normalize, normalize_many
 
 _END = -1  # no alias: the end of the ranked aliases, or of a group of them
+# Fewer candidates than this are refused one by one by allow(), for less than the fixed
+# cost of dropping them in bulk (_without): the same hits either way.
+_BULK_SKIP = 64
 
 
 class AliasIndex(Scoring, Completion, Delta):
@@ -152,6 +160,7 @@ class AliasIndex(Scoring, Completion, Delta):
         n = self._n0
         self._n = n
         self._stale = False
+        self._ex_buckets = table_buckets(self._ex)  # the base's, built or mapped (no delta)
         self.generation = next(GENERATIONS)
         self._live = n
         self._ndead = 0
@@ -301,7 +310,7 @@ class AliasIndex(Scoring, Completion, Delta):
                 if self._take(aid, score, hits, seen, allowed, allow) and len(hits) >= limit:
                     return hits
         ids, scores = self._score(qn)
-        if skip is not None and len(skip) and len(ids):
+        if skip is not None and len(skip) and len(ids) > _BULK_SKIP:
             ids, scores = self._without(ids, scores, skip)
         if not len(ids):
             return hits

@@ -171,7 +171,7 @@ class Scoring(IndexState):
     def _find(self, s: str) -> list[int]:
         """Live alias ids whose normalised text may be `s` (the same 32 hash bits, so
         callers check)."""
-        found = table_find(self._ex_v, text_hash(s)) if self._n0 else []
+        found = table_find(self._ex_v, text_hash(s), self._ex_buckets) if self._n0 else []
         found += self._dex.get(s, ())
         return [a for a in found if not self._dead_v[a]]
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Self
 
 import numpy as np
 
+from bot.answering.lookup.keys import Buckets
 from bot.answering.lookup.vocab import Vocabulary, _WordIds
 
 # Every edit of any index takes the next number: a cache of answers keyed by an index's
@@ -81,6 +82,7 @@ class IndexState:
     _dk_v: memoryview
     _dboff_v: memoryview
     _ex_v: memoryview
+    _ex_buckets: Buckets | None
     _tn_v: memoryview
     _dfl_v: memoryview
 

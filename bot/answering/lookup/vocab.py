@@ -10,7 +10,7 @@ from operator import itemgetter
 
 import numpy as np
 
-from bot.answering.lookup.keys import hash_table, table_find, text_hash
+from bot.answering.lookup.keys import hash_table, table_buckets, table_find, text_hash
 
 _CACHE = 1 << 14  # words remembered by Vocabulary.get (a query looks up a dozen)
 
@@ -60,7 +60,7 @@ class Vocabulary:
     sharing a prefix are an id range) and the words edits brought since (ids from v0 on,
     in order of arrival)."""
 
-    __slots__ = ("_cache", "_new", "_tv", "_v0", "base", "extra", "table")
+    __slots__ = ("_buckets", "_cache", "_new", "_tv", "_v0", "base", "extra", "table")
 
     def __init__(self, base: Strings, table: np.ndarray | None = None) -> None:
         self.base = base
@@ -68,6 +68,7 @@ class Vocabulary:
         # text_hash(word) << 32 | id, sorted: word -> id without a dict of every word.
         self.table = hash_table(base, np.arange(self._v0)) if table is None else table
         self._tv = self.table.data
+        self._buckets = table_buckets(self.table)
         self.extra: list[str] = []
         self._new: dict[str, int] = {}
         # Base words looked up lately, found (their id) or not (None): the base never changes.
@@ -87,7 +88,7 @@ class Vocabulary:
         w = self._cache.get(word, -1)
         if w != -1:
             return w
-        for w in table_find(self._tv, text_hash(word)):
+        for w in table_find(self._tv, text_hash(word), self._buckets):
             if self.base[w] == word:
                 break
         else:
