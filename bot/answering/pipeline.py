@@ -10,7 +10,7 @@ replies put it into words.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import replace
 
 from bot.answering.answers import (
@@ -22,11 +22,7 @@ from bot.answering.answers import (
     said_by_any,
 )
 from bot.answering.grounding import (
-    MIN_SAID,
-    UNSEEN_WEIGHT,
-    Scored,
     asked_stems,
-    ground,
     shape_of,
     understood,
 )
@@ -44,13 +40,14 @@ from bot.answering.mentioned import (
 from bot.answering.possessives import Possessives
 from bot.answering.questions import extract_season
 from bot.answering.retrieval import FactFinder
+from bot.answering.saying import Saying
 from bot.answering.shorthand import read_shorthand
 from bot.answering.subjects import Mention, Resolution, Subjects, parse_id
 from bot.answering.taught import taught_exactly
 from bot.answering.typed import typo
 from bot.answering.vocabulary import KIND_WORDS, maybe_names
 from bot.language.text import FUNCTION_WORDS, stem
-from bot.models import Answer, Entity, EntityKind, Fact, Intent, Question, Suggestion
+from bot.models import Answer, Entity, EntityKind, Intent, Question, Suggestion
 from bot.store.core import Store
 from bot.store.synonyms import Synonyms
 
@@ -75,11 +72,8 @@ class Pipeline:
         self.entities = entities
         self.seasons_of = seasons_of
         self.prefix = prefix
-        # One question's groundings, by subject and what is asked of it: picking among the
-        # subjects a question names grounds each, and the one picked is grounded again.
-        # The engine asks one question at a time (under its lock); answer() clears it.
-        self._grounding: dict[tuple[int, tuple[str, ...]], Answer | None] = {}
         self.possessives = Possessives(subjects)
+        self.saying = Saying(store, entities, seasons_of, self.possessives)
 
     def answer(self, q: Question, guild_id: int | None) -> Answer:
         """One pipeline, top to bottom: find the subject the question names, gather its
@@ -100,7 +94,7 @@ class Pipeline:
         return self._answer(q, guild_id)
 
     def _answer(self, q: Question, guild_id: int | None) -> Answer:
-        self._grounding.clear()
+        self.saying.clear()
         self.possessives.clear()
         found = self.subjects.resolve(
             q.subject, intent=q.intent, guild_id=guild_id, season=q.season, kind=q.kind
@@ -129,7 +123,7 @@ class Pipeline:
                 grounded
                 for c in found.candidates
                 if asked_of
-                and (grounded := self._grounded(q, c.entity, asked_of, guild_id, groups))
+                and (grounded := self.saying.grounded(q, c.entity, asked_of, guild_id, groups))
             ]
             # A namesake's own fact says it more than a fact that only names it.
             own = [a for a in fits if a.entity and a.facts[0].entity_id == a.entity.id]
@@ -154,14 +148,14 @@ class Pipeline:
         # The subject's facts, and those naming it, that say what was asked...
         grounded = None
         if subject is not None and asked:
-            grounded = self._grounded(q, subject, asked, guild_id, groups)
+            grounded = self.saying.grounded(q, subject, asked, guild_id, groups)
             if grounded is not None and grounded.fact_scores[0] >= 1.0 and len(grounded.facts) == 1:
                 return grounded  # all of it said by one fact: nothing could say more
         # The free path over every fact: what the question's words and meaning point to.
         # Without leftover words ("the villain of X") X is its hint.
         hint = None if extra else found.entity
         free = None
-        if subject is None or self._could_concern(subject, guild_id):
+        if subject is None or self.saying.could_concern(subject, guild_id):
             free = self.finder.find(q, guild_id, hint, by_meaning=hint is None)
         if subject is None and found.entity is None and only_a_name(q) and names_someone(q):
             # "who is daredevil": a name the store doesn't know. No word hunt; only a fact
@@ -183,7 +177,7 @@ class Pipeline:
         if free is not None and subject is None:
             return answer_found(q, free)
         if free is not None and subject is not None:
-            says = self._concerns(q, free.facts, subject, asked, groups, guild_id)
+            says = self.saying.concerns(q, free.facts, subject, asked, groups, guild_id)
             if says is not None and (grounded is None or says > grounded.fact_scores[0]):
                 return answer_found(q, free)
             if says is not None and grounded is not None and free.facts[0] in grounded.facts:
@@ -202,113 +196,9 @@ class Pipeline:
         offers = (Suggestion(found.entity, found.score),) if found.entity else found.candidates
         return replace(named, entity=None, ambiguous=False, suggestions=offers)
 
-    def _could_concern(self, subject: Entity, guild_id: int | None) -> bool:
-        """Whether a fact could pass :meth:`_concerns`: one this server sees about the
-        subject, its show or its seasons, or one naming it (else the free path, whose
-        answers always hold a fact, cannot answer about it: it is not searched)."""
-        family = [subject.id, subject.show_id, *(s.id for s in self.seasons_of(subject.id))]
-        return any(self.store.facts_for(e, guild_id) for e in family if e is not None) or bool(
-            self.store.mentions.facts_naming_ids([subject.id])
-        )
-
-    def _concerns(
-        self,
-        q: Question,
-        facts: tuple[Fact, ...],
-        subject: Entity,
-        asked: list[str],
-        groups: Mapping[str, frozenset[str]],
-        guild_id: int | None,
-    ) -> float | None:
-        """How much of what was asked the free path's first fact says, if its facts are
-        about the subject the question names (its show or seasons too) or name it; None
-        when they are not, or say too little of it."""
-        family = {subject.id, *(s.id for s in self.seasons_of(subject.id))}
-        if subject.show_id is not None:
-            family.add(subject.show_id)
-        naming = set(self.store.mentions.facts_naming_ids([subject.id]))
-        if not all(f.entity_id in family or f.id in naming for f in facts):
-            return None
-        if not asked:
-            return 1.0
-        # It must say something of what was asked: a fact picked by meaning alone ("how
-        # tall is X" -> X's closest fact) or by a word inside another verb ("play into"
-        # for "plays") is not an answer; the subject's partial answer says what is known.
-        # A word asking for a kind ("films") is said by every fact of one: what else was
-        # asked ("write") must be said too, or "what films did X write" is answered by
-        # the films X directed.
-        if any(a not in KIND_WORDS for a in asked):
-            rest = [a for a in asked if a not in KIND_WORDS]
-            if not self._ground(q, rest, facts[:1], (), Intent.ASK, groups, guild_id, least=0.3):
-                return None
-        said = self._ground(
-            q, asked, facts[:1], (), Intent.ASK, groups, guild_id, least=0.3, of=subject
-        )
-        return said[0].said if said else None
-
-    def _ground(
-        self,
-        q: Question,
-        asked: list[str],
-        own: Sequence[Fact],
-        naming: Sequence[Fact],
-        intent: Intent,
-        groups: Mapping[str, frozenset[str]],
-        guild_id: int | None,
-        *,
-        least: float = MIN_SAID,
-        of: Entity | None = None,
-    ) -> list[Scored]:
-        """:func:`ground` with each fact's subject kinds, each asked word's weight, the
-        questions taught for each fact in this server (bot/store/phrasings.py) and, when
-        the question asks about something ``of`` a subject ("amy's dad"), that word."""
-        # Each fact's kinds of subject: its own and those it names ("what shows is X in":
-        # X's own fact naming a show says it as much as the show's fact naming X); and
-        # without the one asked about, for the kind of the answer ("what films are about
-        # sleeping beauty" asks for other films than Sleeping Beauty).
-        facts = [*own, *naming]
-        named = self.store.mentions.named_in([f.id for f in facts]) if facts else {}
-        subjects = {f.id: (f.entity_id, *named.get(f.id, ())) for f in facts}
-        kinds = {i: self._kinds(ids) for i, ids in subjects.items()}
-        others = kinds
-        if of is not None:
-            others = {i: self._kinds(e for e in ids if e != of.id) for i, ids in subjects.items()}
-        weights = self._weights(asked, groups)
-        surface = {stem(w): w for w in q.words}
-        pairs = ((f.id, f.overrides) for f in facts)
-        taught = {i: p.text for i, p in self.store.phrasings.of_facts(pairs, guild_id).items()}
-        shape = shape_of(q.words)
-        if shape.amount is not None and stem(shape.amount) in weights:
-            weights[stem(shape.amount)] = 1.0  # "how long": what is asked, however rare here
-        if of is not None:
-            shape = replace(shape, required=self.possessives.of(q.words, of, asked, guild_id))
-        return ground(
-            asked,
-            own,
-            naming,
-            intent,
-            groups,
-            kinds,
-            weights,
-            surface,
-            least=least,
-            taught=taught,
-            shape=shape,
-            others=others,
-        )
-
     def _scene(self, guild_id: int | None) -> Entity | None:
         """The one show a server holds, if it holds one: every fact there is set in it."""
         return self.subjects.sole_of((EntityKind.SHOW,), guild_id)
-
-    def _kinds(self, ids: Iterable[int]) -> frozenset[EntityKind]:
-        return frozenset(e.kind for i in ids if (e := self.entities.get(i)) is not None)
-
-    def _weights(self, asked: list[str], groups: Mapping[str, frozenset[str]]) -> dict[str, float]:
-        """1 for a word some fact holds or grounding understands ("language" asks for
-        one), UNSEEN_WEIGHT for any other: how the question is put ("listed")."""
-        seen = self.store.docs.doc_freqs(asked)
-        return {a: 1.0 if seen.get(a) or understood(a, groups) else UNSEEN_WEIGHT for a in asked}
 
     def _about(
         self,
@@ -338,7 +228,7 @@ class Pipeline:
         elif asked and not said_by_any(own, asked, groups):
             # "is grant coming back": none of Grant's facts says it; a fact naming him
             # that does ("Ross Kemp is coming back as Grant Mitchell") answers.
-            grounded = self._grounded(q, found.entity, asked_stems(asked), guild_id, groups)
+            grounded = self.saying.grounded(q, found.entity, asked_stems(asked), guild_id, groups)
             if grounded is not None and grounded.facts[0].entity_id != found.entity.id:
                 return grounded
         if asked and not said_by_any(answer.facts, asked, groups):
@@ -362,7 +252,7 @@ class Pipeline:
         if subject is None or not asked:
             return subject, asked
         groups = self.synonyms.groups(guild_id)
-        unseen = {a for a, weight in self._weights(asked, groups).items() if weight < 1.0}
+        unseen = {a for a, weight in self.saying.weights(asked, groups).items() if weight < 1.0}
         names = maybe_names(q.words)
         strangers = [
             i
@@ -437,7 +327,9 @@ class Pipeline:
         groups = self.synonyms.groups(guild_id)
 
         def said(pair: tuple[Entity, list[str]]) -> float:
-            grounded = self._grounded(q, pair[0], pair[1], guild_id, groups) if pair[1] else None
+            grounded = (
+                self.saying.grounded(q, pair[0], pair[1], guild_id, groups) if pair[1] else None
+            )
             return grounded.fact_scores[0] if grounded else 0.0
 
         # max keeps the first of equals: the longest name
@@ -474,38 +366,6 @@ class Pipeline:
         if q.season is None or subject.kind is not EntityKind.SHOW:
             return subject
         return self.subjects.season_of(subject, q.season, guild_id)
-
-    def _grounded(
-        self,
-        q: Question,
-        subject: Entity,
-        asked: list[str],
-        guild_id: int | None,
-        groups: Mapping[str, frozenset[str]],
-    ) -> Answer | None:
-        """The subject's facts, or facts naming it, that say what was asked (remembered
-        for this question: picking among the subjects it names grounds each)."""
-        key = (subject.id, tuple(asked))
-        if key in self._grounding:
-            return self._grounding[key]
-        own = self.store.facts_for(subject.id, guild_id)
-        naming = self.store.facts_naming(subject.id, guild_id)
-        picked: list[Scored] = []  # ground() picks nothing of no facts (and only reads)
-        if own or naming:
-            picked = self._ground(q, asked, own, naming, q.intent, groups, guild_id, of=subject)
-        answer = None
-        if picked:
-            answer = Answer(
-                question=q,
-                intent=q.intent,
-                entity=subject,
-                score=round(picked[0].said * 100, 2),
-                facts=tuple(s.fact for s in picked),
-                via="facts",
-                fact_scores=tuple(round(s.said, 3) for s in picked),
-            )
-        self._grounding[key] = answer
-        return answer
 
     def _partial(self, q: Question, subject: Entity, guild_id: int | None) -> Answer:
         """What is known about a subject, said as that (not an answer to the question)."""

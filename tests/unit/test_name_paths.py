@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from bot.answering.grounding import Shape, ground
 from bot.answering.leftover import leftover
-from bot.answering.pipeline import Pipeline
 from bot.answering.questions import extract_season
+from bot.answering.saying import Saying
 from bot.answering.subjects import IGNORED, Resolution
 from bot.answering.typed import same_word
 from bot.engine import Engine
@@ -47,7 +47,7 @@ def check(engine: Engine, names: list[str]) -> tuple[int, int]:
     skipped), and how many known subjects' answers came from the free path (so that it
     is still consulted where it answers)."""
     skipped = needed = 0
-    real = Pipeline._could_concern
+    real = Saying.could_concern
     for name in names:
         for template in ASKED:
             for guild in (None, G):
@@ -55,14 +55,14 @@ def check(engine: Engine, names: list[str]) -> tuple[int, int]:
                 asked: list[bool] = []
 
                 def spy(
-                    pipe: Pipeline, subject: Entity, guild_id: int | None, seen: list[bool] = asked
+                    pipe: Saying, subject: Entity, guild_id: int | None, seen: list[bool] = asked
                 ) -> bool:
                     seen.append(real(pipe, subject, guild_id))
                     return seen[-1]
 
-                with patch.object(Pipeline, "_could_concern", spy):
+                with patch.object(Saying, "could_concern", spy):
                     fast = engine.ask(question, guild_id=guild)
-                with patch.object(Pipeline, "_could_concern", lambda *_: True):
+                with patch.object(Saying, "could_concern", lambda *_: True):
                     full = engine.ask(question, guild_id=guild)
                 assert fast == full, question
                 with patch("bot.answering.retrieval.FactFinder.find", lambda *_, **__: None):
@@ -111,7 +111,7 @@ def test_every_write_brings_the_free_path_back_when_it_could_answer(engine: Engi
 
 
 def test_its_family_and_the_facts_naming_it_are_looked_through() -> None:
-    # (_could_concern reads the store; this pins what it looks through.)
+    # (could_concern reads the store; this pins what it looks through.)
     show = Entity(1, "Show", EntityKind.SHOW)
     season = Entity(2, "Show season 1", EntityKind.SEASON, show_id=1, season=1)
     seen: list[int] = []
@@ -127,15 +127,15 @@ def test_its_family_and_the_facts_naming_it_are_looked_through() -> None:
             seen.append(entity_id)
             return []
 
-    pipe = Pipeline.__new__(Pipeline)
+    pipe = Saying.__new__(Saying)
     pipe.store = Store  # type: ignore[assignment]
     pipe.seasons_of = lambda i: [season] if i == 1 else []
-    assert not pipe._could_concern(show, None) and seen == [1, 2]
+    assert not pipe.could_concern(show, None) and seen == [1, 2]
     seen.clear()
-    assert not pipe._could_concern(season, None) and seen == [2, 1]
+    assert not pipe.could_concern(season, None) and seen == [2, 1]
     # A fact naming it is enough.
     Store.mentions.facts_naming_ids = staticmethod(lambda ids: [9] if ids == [2] else [])
-    assert pipe._could_concern(season, None) and not pipe._could_concern(show, None)
+    assert pipe.could_concern(season, None) and not pipe.could_concern(show, None)
 
 
 def test_no_facts_ground_to_nothing() -> None:
