@@ -120,6 +120,11 @@ class Shape:
 
 def shape_of(words: Sequence[str]) -> Shape:
     """The Shape of a question's words (``required`` needs its subject: the caller's)."""
+    return _shape(tuple(words))
+
+
+@lru_cache(maxsize=1 << 12)  # read for each subject a question's words are grounded on
+def _shape(words: tuple[str, ...]) -> Shape:
     pairs = list(pairwise(["", *words]))
     # "what film genre is X" asks for a genre: a kind word before another is no answer.
     followed = {w for w, after in pairwise(words) if _asks_for_a_kind(stem(after))}

@@ -153,8 +153,8 @@ def in_typed_order(
     if found.entity is None:
         return found
     name = [w for w in normalize(found.text).split() if w not in NOISE]
-    if len(name) < 2 or in_order(name, words) is not None:
-        return found
+    if len(name) < 2 or set(words) <= set(name) or in_order(name, words) is not None:
+        return found  # in order, or nothing else typed ("keith david" alone asks for it)
     typed = [
         m
         for m in named_in_question(subjects, docs, words, guild_id)

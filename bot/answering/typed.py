@@ -46,6 +46,7 @@ def _nicknamer() -> NickNamer:
     return NickNamer()  # the package's own list of English names and their nicknames
 
 
+@lru_cache(maxsize=1 << 14)
 def given_name(word: str) -> bool:
     """Whether ``word`` is an English first name or a nickname of one ("ben", "dot")."""
     names = _nicknamer()
