@@ -140,11 +140,6 @@ class Pipeline:
         ):
             # "what are the names of the walls": only how it is asked around the name
             return self._about(q, found, named, guild_id, groups)
-        if subject is not None and found.entity is None and not asked and q.season is None:
-            # Named inside the question, and only how it is asked around the name ("whats
-            # marges maiden name"): as if the name were all that was typed.
-            found = Resolution(subject, 100.0, text=subject.name)
-            return self._about(q, found, answer_of(q, found), guild_id, groups, named_in=True)
         # The subject's facts, and those naming it, that say what was asked...
         grounded = None
         if subject is not None and asked:
@@ -207,14 +202,11 @@ class Pipeline:
         named: Answer,
         guild_id: int | None,
         groups: Mapping[str, frozenset[str]],
-        *,
-        named_in: bool = False,
     ) -> Answer:
         """A question that is only a name: the subject's facts for the intent, what was
-        asked first; with none of its own, the facts that name it. ``named_in``: the name
-        was found inside the question, not typed as all of it (no typo to show)."""
+        asked first; with none of its own, the facts that name it."""
         assert found.entity is not None
-        if not named_in and typo(q.subject, found.text):
+        if typo(q.subject, found.text):
             named = replace(named, typo_of=q.subject)
         own = self.store.facts_for(found.entity.id, guild_id)
         if not own:
