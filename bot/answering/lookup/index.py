@@ -153,6 +153,7 @@ class AliasIndex(Scoring, Completion, Delta):
         self._n = n
         self._stale = False
         self.generation = next(GENERATIONS)
+        self._near_memo = (self.generation, {})
         self._live = n
         self._ndead = 0
         self._churn = 0  # delta aliases + removed base aliases since the build
