@@ -1,13 +1,15 @@
 """Faster ways of working out the same thing give the same thing: a fact made from its row
 by column position (reads._maker) equals fact_from_row's, and a stem's family found by
-prefix lookup (grounding._in_family) equals the pairwise definition."""
+prefix lookup (grounding._in_family) equals the pairwise definition, and where a name's words
+are in a question (typed.in_order, from places kept per question) is where a pairwise
+search finds them."""
 
 from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.answering import grounding
+from bot.answering import grounding, typed
 from bot.store import reads
 
 _COLUMNS = (
@@ -90,3 +92,44 @@ def test_stem_families_of_real_words() -> None:
     verbs = frozenset(("direct", "produc", "star", "directorship", "abcde"))
     for a in ("director", "direct", "produc", "producer", "star", "start", "dire", "abcd"):
         assert grounding._in_family(a, verbs) == any(_family(a, h) for h in verbs), a
+
+
+def _in_order_pairwise(name: list[str], words: list[str]) -> list[int] | None:
+    """typed.in_order as first written: every name word tried against every typed one."""
+    best: list[int] | None = None
+    lead = [i for i, w in enumerate(words) if typed.same_word(name[0], w)] or [
+        i for i, w in enumerate(words) if len(name) > 1 and typed.nickname_of(name[0], w)
+    ]
+    for first in lead:
+        at = [first]
+        for part in name[1:]:
+            i = next(
+                (i for i in range(at[-1] + 1, len(words)) if typed.same_word(part, words[i])), -1
+            )
+            if i < 0:
+                return best
+            at.append(i)
+        if best is None or at[-1] - at[0] < best[-1] - best[0]:
+            best = at
+    return best
+
+
+_TYPED = st.sampled_from(
+    "mike michael schur shur schurs no return retrun a b cage cgae jessica jesica jessicas"
+    " jones jnoes bob robert dep x".split()
+)
+
+
+@given(st.lists(st.lists(_TYPED, min_size=1, max_size=3), max_size=8), st.lists(_TYPED, max_size=9))
+def test_names_found_in_order_with_remembered_places_as_pairwise(
+    names: list[list[str]], words: list[str]
+) -> None:
+    seen: dict[str, list[int]] = {}  # shared by every name, as _mentions shares it
+    for name in names:
+        assert typed.in_order(name, words, seen) == _in_order_pairwise(name, words)
+        assert typed.in_order(name, words) == _in_order_pairwise(name, words)
+
+
+@given(st.text(alphabet="abcos", max_size=11), st.lists(st.text(alphabet="abcos", max_size=11)))
+def test_places_skip_only_words_same_word_refuses(word: str, words: list[str]) -> None:
+    assert typed.places(word, words) == [i for i, w in enumerate(words) if typed.same_word(word, w)]
