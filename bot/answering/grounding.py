@@ -122,6 +122,13 @@ class Shape:
 
 def shape_of(words: Sequence[str]) -> Shape:
     """The Shape of a question's words (``required`` needs its subject: the caller's)."""
+    return _shape(tuple(words))
+
+
+# A question's shape is read for each subject grounded (2-3 a question), and it is only
+# its words' (Shape is immutable): the last few questions' are kept.
+@lru_cache(maxsize=64)
+def _shape(words: tuple[str, ...]) -> Shape:
     pairs = list(pairwise(["", *words]))
     # "what film genre is X" asks for a genre: a kind word before another is no answer.
     followed = {w for w, after in pairwise(words) if _asks_for_a_kind(stem(after))}

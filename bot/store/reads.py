@@ -160,11 +160,26 @@ class Reads:
         if not fact_ids:
             return []
         marks = ",".join("?" for _ in fact_ids)
+        seen = " AND fact.deleted_at IS NULL AND (fact.guild_id IS NULL OR fact.guild_id = ?)"
+        # The facts, then the overrides of them not among them: what one query with
+        # "id IN (...) OR overrides IN (...)" gives, in its order, but for a third of its
+        # time (SQLite's OR gathered the rowids, then looked every row up again).
         facts = self._facts_of(
-            self._FACT_SELECT + f" WHERE (fact.id IN ({marks}) OR fact.overrides IN ({marks}))"
-            " AND fact.deleted_at IS NULL AND (fact.guild_id IS NULL OR fact.guild_id = ?)",
-            [*fact_ids, *fact_ids, guild_id],
+            self._FACT_SELECT + f" WHERE fact.id IN ({marks})" + seen + " ORDER BY fact.id",
+            [*fact_ids, guild_id],
         )
+        found = {f.id for f in facts}
+        facts += [
+            f
+            for f in self._facts_of(
+                self._FACT_SELECT
+                + f" WHERE fact.overrides IN ({marks})"
+                + seen
+                + " ORDER BY fact.overrides, fact.id",
+                [*fact_ids, guild_id],
+            )
+            if f.id not in found
+        ]
         return _as_seen(facts)
 
     def _facts_of(self, sql: str, params: list[Any]) -> list[Fact]:
