@@ -433,6 +433,7 @@ class Subjects:
             partial += self._partial(word, words, probe)
         found: list[tuple[Mention, int, int]] = []  # with its words, and how many typed whole
         seen: set[int] = set()
+        places: dict[str, list[int]] = {}  # a name word -> where the question holds it
         for hit in hits:
             if hit.key in seen:
                 continue
@@ -441,7 +442,7 @@ class Subjects:
             name = [w for w in every if w not in NOISE]
             if not name:
                 continue
-            at = in_order(name, words)
+            at = in_order(name, words, places)
             if at is None:
                 # Missing, or out of order inside a question: "words describe deep" is no
                 # Deep in the Woods.

@@ -59,24 +59,58 @@ def nickname_of(first: str, typed: str) -> bool:
     "jake" of "jacob"), or its possessive."""
     if len(first) < 3 or typed in (first, first + "s"):
         return False
-    names = _nicknamer().nicknames_of(first)
+    names = _nicknames(first)
     return typed in names or (typed.endswith("s") and typed[:-1] in names)
 
 
-def in_order(name: list[str], words: list[str]) -> list[int] | None:
+@lru_cache(maxsize=1 << 12)
+def _nicknames(first: str) -> frozenset[str]:
+    # The package normalises and looks a name up on every call: a question's every word
+    # is tried against the same few first names.
+    return frozenset(_nicknamer().nicknames_of(first))
+
+
+def nicknamed(first: str, words: list[str]) -> list[int]:
+    """Where ``words`` hold a nickname of the first name ``first`` (:func:`nickname_of`)."""
+    if len(first) < 3 or not _nicknames(first):  # most words of names are no first names
+        return []
+    return [i for i, w in enumerate(words) if nickname_of(first, w)]
+
+
+def places(word: str, words: list[str]) -> list[int]:
+    """Where ``words`` hold ``word`` (as :func:`same_word` says), in order."""
+    # same_word needs lengths within two of each other (two edits, or a possessive's
+    # "s"): most pairs are told apart without a call.
+    n = len(word)
+    if n < 4:  # too short for a typo: only the word or its possessive
+        possessive = word + "s"
+        return [i for i, w in enumerate(words) if w in (word, possessive)]
+    return [i for i, w in enumerate(words) if -2 <= len(w) - n <= 2 and same_word(word, w)]
+
+
+def in_order(
+    name: list[str], words: list[str], seen: dict[str, list[int]] | None = None
+) -> list[int] | None:
     """Where each word of a name is in ``words`` (equal, a possessive, or a typo of it),
     each after the one before, as tightly as the question allows: a word a name repeats
     is found twice ("No Deposit, No Return"); the first word of a longer name may be typed
-    as its nickname ("mike schur"); None when some word isn't there in order."""
+    as its nickname ("mike schur"); None when some word isn't there in order. ``seen``:
+    :func:`places` of name words in these ``words``, kept by a caller trying many names."""
+    seen = {} if seen is None else seen
+
+    def where(part: str) -> list[int]:
+        found = seen.get(part)
+        if found is None:
+            found = seen[part] = places(part, words)
+        return found
+
     best: list[int] | None = None
     # A first name may be typed as its nickname: "mike schur" names Michael Schur.
-    lead = [i for i, w in enumerate(words) if same_word(name[0], w)] or [
-        i for i, w in enumerate(words) if len(name) > 1 and nickname_of(name[0], w)
-    ]
+    lead = where(name[0]) or (nicknamed(name[0], words) if len(name) > 1 else [])
     for first in lead:
         at = [first]
         for part in name[1:]:
-            i = next((i for i in range(at[-1] + 1, len(words)) if same_word(part, words[i])), -1)
+            i = next((i for i in where(part) if i > at[-1]), -1)
             if i < 0:
                 return best  # later starts find no more than this one did
             at.append(i)

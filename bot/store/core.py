@@ -78,6 +78,8 @@ class Store(Reads, Bookkeeping):
         # facts_for's remembered answers and the database state they were read in (reads.py).
         self._facts_stamp: tuple[object, int, int] | None = None
         self._facts: dict[tuple[int, int | None], tuple[Fact, ...]] = {}
+        self._by_id: dict[tuple[int, int | None], tuple[Fact | None, tuple[Fact, ...]]] = {}
+        self._quiet: tuple[object, int] = (None, 0)
 
     @classmethod
     def open(cls, path: str | Path) -> Store:

@@ -30,6 +30,9 @@ _FREQS = 50_000  # word frequencies remembered between changes
 # brings new terms with every question.
 _WHOLE_VOCABULARY = 5_000
 _POSTINGS = 500_000  # (document, BM25 share) pairs of searched words remembered between changes
+# Documents written by one flush (a bulk import, a rebuild) after which the full-text
+# index is merged into one segment (see FactIndex.merge).
+MERGE_AFTER = 1000
 _NO_GUILD = np.iinfo(np.int64).min  # a document every server sees, in the guild column
 _GONE = _NO_GUILD + 1  # a document no longer there: no server sees it
 
@@ -107,7 +110,17 @@ class FactIndex:
             self.changed()
         for start in range(0, len(pending), _BATCH):
             self._refresh(pending[start : start + _BATCH])
+        if len(pending) >= MERGE_AFTER:
+            self.merge()
         return len(pending)
+
+    def merge(self) -> None:
+        """Merge the full-text index into one segment (FTS5's ``optimize``), in the
+        caller's transaction. A bulk import leaves many segments (7 at 100k facts, 20 for
+        MetaQA's 18k), and looking a word up reads each: a rare word 34 -> 19 us at 100k,
+        for 0.3 s once. The same rows and ranks; small edits add small segments that
+        FTS5's automerge keeps few."""
+        self.db.execute("INSERT INTO fact_doc_fts (fact_doc_fts) VALUES ('optimize')")
 
     def rebuild(self) -> int:
         """Every live fact's document, from scratch (a migration of an existing database)."""

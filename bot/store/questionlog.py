@@ -63,12 +63,16 @@ class QuestionLog:
     def append(self, rows: list[tuple[Any, ...]]) -> None:
         """Append rows (at, guild, text, intent, subject, entity, score, answered,
         latency_ms, via) in one transaction. Who asked, and in which channel, is not kept."""
+        conn = self.store.db.conn
+        alone, before = not conn.in_transaction, conn.total_changes
         with self.store.atomic():
             self.store.db.conn.executemany(
                 "INSERT INTO question (at, guild_id, text, intent, subject, entity_id, score,"
                 " answered, latency_ms, via) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 rows,
             )
+        if alone:  # its own transaction: the facts remembered stay good (Reads.log_written)
+            self.store.log_written(conn, conn.total_changes - before, len(rows))
 
     def prune(self, before: str) -> int:
         """Fold the questions asked before ``before`` (an ISO timestamp) into the daily

@@ -2,21 +2,28 @@
 by column position (reads._maker) equals fact_from_row's, a stem's family found by
 prefix lookup (grounding._in_family) equals the pairwise definition, a hash table's
 look-up inside one bucket (keys.table_buckets) finds what bisecting it whole finds, an
-entity's row guessed from its id (EntityTable._base) is the one bisection finds, and a
-text with none of what a season needs is read as every season pattern reads it."""
+entity's row guessed from its id (EntityTable._base) is the one bisection finds, a text
+with none of what a season needs is read as every season pattern reads it, and where a
+name's words are in a question (typed.in_order, from places kept per question) is where a
+pairwise search finds them."""
 
 from __future__ import annotations
 
 import bisect
+import random
+from pathlib import Path
 
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.answering import grounding, questions
+from bot.answering import grounding, questions, typed
 from bot.answering.entities import EntityTable
 from bot.answering.lookup.keys import table_buckets, table_find
+from bot.models import SYSTEM
 from bot.store import reads
+from bot.store.core import Store
+from bot.store.interchange import import_data
 
 _COLUMNS = (
     "id",
@@ -153,3 +160,97 @@ _SEASONISH = st.sampled_from(
 @given(st.lists(_SEASONISH, max_size=5).map(" ".join))
 def test_a_season_is_read_as_the_patterns_read_it(text: str) -> None:
     assert questions.extract_season(text) == _season_by_patterns(text)
+
+
+def _in_order_pairwise(name: list[str], words: list[str]) -> list[int] | None:
+    """typed.in_order as first written: every name word tried against every typed one."""
+    best: list[int] | None = None
+    lead = [i for i, w in enumerate(words) if typed.same_word(name[0], w)] or [
+        i for i, w in enumerate(words) if len(name) > 1 and typed.nickname_of(name[0], w)
+    ]
+    for first in lead:
+        at = [first]
+        for part in name[1:]:
+            i = next(
+                (i for i in range(at[-1] + 1, len(words)) if typed.same_word(part, words[i])), -1
+            )
+            if i < 0:
+                return best
+            at.append(i)
+        if best is None or at[-1] - at[0] < best[-1] - best[0]:
+            best = at
+    return best
+
+
+_TYPED = st.sampled_from(
+    "mike michael schur shur schurs no return retrun a b cage cgae jessica jesica jessicas"
+    " jones jnoes bob robert dep x".split()
+)
+
+
+@given(st.lists(st.lists(_TYPED, min_size=1, max_size=3), max_size=8), st.lists(_TYPED, max_size=9))
+def test_names_found_in_order_with_remembered_places_as_pairwise(
+    names: list[list[str]], words: list[str]
+) -> None:
+    seen: dict[str, list[int]] = {}  # shared by every name, as _mentions shares it
+    for name in names:
+        assert typed.in_order(name, words, seen) == _in_order_pairwise(name, words)
+        assert typed.in_order(name, words) == _in_order_pairwise(name, words)
+
+
+@given(st.text(alphabet="abcos", max_size=11), st.lists(st.text(alphabet="abcos", max_size=11)))
+def test_places_skip_only_words_same_word_refuses(word: str, words: list[str]) -> None:
+    assert typed.places(word, words) == [i for i, w in enumerate(words) if typed.same_word(word, w)]
+
+
+def test_a_questions_shape_read_again_is_the_shape_worked_out() -> None:
+    questions = [
+        "how many seasons does the show have",
+        "what films are about sleeping beauty",
+        "who plays ben mitchell",
+        "what film genre is crash",
+        "who directed how old are you",
+    ]
+    for words in [q.split() for q in questions]:
+        fresh = grounding._shape.__wrapped__(tuple(words))
+        assert grounding.shape_of(words) == fresh
+        assert grounding.shape_of(tuple(words)) == fresh  # remembered, list or tuple
+
+
+def test_facts_by_ids_in_two_queries_give_what_one_or_query_gave(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "s.db")
+    entities = [{"key": f"e{i}", "name": f"Subject {i}", "kind": "person"} for i in range(6)]
+    facts = [
+        {
+            "key": f"f{i}",
+            "entity": f"e{i % 6}",
+            "kind": "who",
+            "text": f"Fact {i} says so.",
+            "status": "confirmed",
+        }
+        for i in range(40)
+    ]
+    data = {"format": "showbot", "version": 1, "entities": entities, "facts": facts}
+    with store.atomic():
+        import_data(store, data, SYSTEM)
+    rng = random.Random(7)
+    with store.atomic():  # servers' own versions and hiding markers of global facts
+        for i, target in enumerate(rng.sample(range(1, 41), 16)):
+            store.db.execute(
+                "INSERT INTO fact (entity_id, kind, text, status, overrides, hides, guild_id,"
+                " deleted_at, created_at, updated_at) SELECT entity_id, kind, text || ' Here.',"
+                " status, id, ?, ?, ?, 'x', 'x' FROM fact WHERE id = ?",
+                [i % 3 == 0, rng.choice([5, 6]), "2020" if i % 5 == 0 else None, target],
+            )
+    top = store.db.execute("SELECT max(id) FROM fact").fetchone()[0]
+    one_query = (
+        store._FACT_SELECT + " WHERE (fact.id IN ({m}) OR fact.overrides IN ({m}))"
+        " AND fact.deleted_at IS NULL AND (fact.guild_id IS NULL OR fact.guild_id = ?)"
+    )
+    for _ in range(200):
+        ids = rng.sample(range(1, top + 3), rng.randint(1, 30))
+        guild = rng.choice([None, 5, 6, 7])
+        marks = ",".join("?" for _ in ids)
+        old = reads._as_seen(store._facts_of(one_query.format(m=marks), [*ids, *ids, guild]))
+        assert store.facts_by_ids(ids, guild) == old
+    store.close()

@@ -162,6 +162,7 @@ class AliasIndex(Scoring, Completion, Delta):
         self._stale = False
         self._ex_buckets = table_buckets(self._ex)  # the base's, built or mapped (no delta)
         self.generation = next(GENERATIONS)
+        self._near_memo = (self.generation, {})
         self._live = n
         self._ndead = 0
         self._churn = 0  # delta aliases + removed base aliases since the build

@@ -36,6 +36,7 @@ from bot.answering.lookup.state import IndexState
 from bot.language.text import normalize
 
 _FEW_CANDIDATES = 24  # words _verify measures one call each (cdist for more)
+_NEAR_CACHED = 1 << 14  # query words whose neighbours are remembered (see _neighbours)
 osa = OSA.distance
 
 # _rank sorts (alias id << 16 | query word << 8 | table row) as one int64: the query
@@ -225,17 +226,39 @@ class Scoring(IndexState):
             if exact is not None and deferred is None:
                 later.append(i)
                 continue
-            found = self._probe(_query_keys(t, 1))
-            found.discard(exact)
-            fuzzy = self._verify(t, found, exact)
-            # Two-deletion variants only for long words that found nothing closer.
-            if len(t) >= _DEL2_MIN and exact is None and not any(f.edits < 2 for f in fuzzy):
-                fuzzy += self._verify(t, self._probe(_query_keys2(t)) - found, None)
-            fuzzy.sort()
-            for near in fuzzy[:_MAX_FUZZY]:
-                sim = _word_similarity(t, near.text, near.edits, alone)
-                pairs.append(Pair(i, near.word, sim))
+            pairs.extend(Pair(i, word, sim) for word, sim in self._neighbours(t, exact, alone))
         return pairs, later
+
+    def _neighbours(self, t: str, exact: int | None, alone: bool) -> tuple[tuple[int, float], ...]:
+        """(word id, similarity) of the words a typo or two from `t` (`exact`: its own
+        id, if it is a word), most similar first. Remembered until the index changes:
+        questions repeat their words ("movies", "directed"), and finding a word's
+        neighbours was a third of scoring one."""
+        generation, memo = self._near_memo
+        if generation != self.generation:
+            memo = {}
+            self._near_memo = (self.generation, memo)
+        found = memo.get((t, alone))
+        if found is None:
+            found = memo[(t, alone)] = self._find_neighbours(t, exact, alone)
+            if len(memo) > _NEAR_CACHED:
+                memo.clear()
+        return found
+
+    def _find_neighbours(
+        self, t: str, exact: int | None, alone: bool
+    ) -> tuple[tuple[int, float], ...]:
+        found = self._probe(_query_keys(t, 1))
+        found.discard(exact)
+        fuzzy = self._verify(t, found, exact)
+        # Two-deletion variants only for long words that found nothing closer.
+        if len(t) >= _DEL2_MIN and exact is None and not any(f.edits < 2 for f in fuzzy):
+            fuzzy += self._verify(t, self._probe(_query_keys2(t)) - found, None)
+        fuzzy.sort()
+        return tuple(
+            (near.word, _word_similarity(t, near.text, near.edits, alone))
+            for near in fuzzy[:_MAX_FUZZY]
+        )
 
     def _verify(self, t: str, found: set[int], exact: int | None) -> list[Near]:
         """The found live words within reach of `t`, to be sorted (Near's field order):

@@ -31,6 +31,9 @@ class IndexState:
     _churn: int
     _stale: bool  # word weights to recompute before the next query (_refresh)
     generation: int  # changes whenever the aliases may have (see GENERATIONS)
+    # A query word's typo neighbours, (word, alone) -> (word id, similarity)s, of one
+    # generation (see Scoring._neighbours).
+    _near_memo: tuple[int, dict[tuple[str, bool], tuple[tuple[int, float], ...]]]
 
     # The base (see index.py): typo keys, texts, words, postings, forward lists.
     _dk: np.ndarray
