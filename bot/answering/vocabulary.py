@@ -71,8 +71,13 @@ def maybe_names(words: Sequence[str]) -> list[bool]:
     name; or a first name before such a word ("ben mitchell"; not one that is an everyday
     word, "win", "august", nor one before a number). Unseen in a store, such a word is
     most likely a subject it doesn't know, and no other subject's fact answers for it."""
+    return list(_maybe_names(tuple(words)))
+
+
+@lru_cache(maxsize=1 << 12)  # asked of one question's words at several steps
+def _maybe_names(words: tuple[str, ...]) -> tuple[bool, ...]:
     rare = [name_like(w) or proper(w) for w in words]
-    return [
+    return tuple(
         rare[i]
         or (
             i + 1 < len(words)
@@ -83,7 +88,7 @@ def maybe_names(words: Sequence[str]) -> list[bool]:
             and given_name(w)
         )
         for i, w in enumerate(words)
-    ]
+    )
 
 
 # First names (or nicknames) that are everyday words more often than names in a question:
