@@ -147,7 +147,7 @@ def _shape(words: tuple[str, ...]) -> Shape:
             if before in _WH
             and (s := stem(w)) in KIND_WORDS
             and w not in followed
-            and not _what_kind_is(words[i + 1 : i + 3])
+            and not _what_kind_is(words[i + 1 : i + 3], words[-1])
         ),
     )
 
@@ -172,17 +172,21 @@ def _relation(words: Sequence[str]) -> str | None:
 _COPULA = frozenset(("is", "was", "are", "were"))
 
 
-def _what_kind_is(after: Sequence[str]) -> bool:
+def _what_kind_is(after: Sequence[str], last: str) -> bool:
     """Whether the words after "what movie" ask what kind the subject is ("what movie is
-    sleeping beauty"), not for other subjects of that kind ("what films are about X")."""
+    sleeping beauty"), not for other subjects of that kind ("what films are about X",
+    "what shows is X in")."""
     return (
         len(after) == 2
+        and last not in _TRAILING
         and after[0] in _COPULA
         and after[1] not in FUNCTION_WORDS
         and after[1] not in _RELATING
     )
 
 
+# A question's last word relating its subject to the answer ("what shows is X in").
+_TRAILING = frozenset(("in", "on", "from", "with", "by", "for", "of"))
 # Words after "what films are" relating other films to the subject ("about X").
 _RELATING = frozenset(("about", "described", "tagged", "starring", "featuring", "set"))
 

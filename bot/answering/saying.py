@@ -17,6 +17,8 @@ from bot.language.text import stem
 from bot.models import Answer, Entity, EntityKind, Fact, Intent, Question
 from bot.store.core import Store
 
+_IN_SHOW = frozenset((EntityKind.SHOW,))
+
 
 class Saying:
     """What a subject's facts (and those naming it) say of what was asked."""
@@ -111,6 +113,8 @@ class Saying:
         others = kinds
         if of is not None:
             others = {i: self.kinds(e for e in ids if e != of.id) for i, ids in subjects.items()}
+        # A character is in a show: "what shows is X in" is said by "X plays Joyce Byers".
+        others = {i: k | _IN_SHOW if EntityKind.CHARACTER in k else k for i, k in others.items()}
         weights = self.weights(asked, groups)
         surface = {stem(w): w for w in q.words}
         pairs = ((f.id, f.overrides) for f in facts)

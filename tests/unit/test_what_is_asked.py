@@ -291,6 +291,36 @@ def test_the_kind_of_the_answer_is_another_subject_of_it(films: Engine) -> None:
     assert first_text(films, "what film genre is beer wars") == "Beer Wars is a Documentary film."
 
 
+CAST = {
+    "format": "showbot",
+    "version": 1,
+    "sources": [{"key": "wiki", "title": "A fan wiki"}],
+    "entities": [
+        {"key": "ryder", "name": "Winona Ryder", "kind": "person"},
+        {"key": "joyce", "name": "Joyce Byers", "kind": "character"},
+        {"key": "harbour", "name": "David Harbour", "kind": "person"},
+    ],
+    "facts": [
+        {"key": "ryder-born", "entity": "ryder", "kind": "what", "status": "confirmed",
+         "source": "wiki", "text": "Winona Ryder was born in Winona, Minnesota, in 1971."},
+        {"key": "ryder-joyce", "entity": "ryder", "kind": "who", "status": "confirmed",
+         "source": "wiki", "text": "Winona Ryder plays Joyce Byers."},
+        {"key": "harbour-born", "entity": "harbour", "kind": "what", "status": "confirmed",
+         "source": "wiki", "text": "David Harbour was born in White Plains, New York."},
+    ],
+}  # fmt: skip
+
+
+def test_playing_a_character_says_which_show_someone_is_in(tmp_path: Path) -> None:
+    """ "what shows is X in" asks for shows other than X (the trailing "in"), and a
+    character is in a show: "X plays Joyce Byers" says it, X's birthplace doesn't."""
+    for engine in imported(tmp_path / "cast.db", CAST):
+        assert first_text(engine, "what shows is winona ryder in") == (
+            "Winona Ryder plays Joyce Byers."
+        )
+        assert not engine.ask("what shows is david harbour in").answered
+
+
 ONE_SHOW = {
     "format": "showbot",
     "version": 1,
