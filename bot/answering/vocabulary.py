@@ -9,7 +9,7 @@ from functools import lru_cache
 from importlib import resources
 
 from bot.answering.typed import given_name
-from bot.language.embedding import name_like
+from bot.language.embedding import embedder, name_like
 from bot.language.text import FUNCTION_WORDS, normalize, stem
 from bot.models import EntityKind
 
@@ -76,7 +76,7 @@ def maybe_names(words: Sequence[str]) -> list[bool]:
 
 @lru_cache(maxsize=1 << 12)  # asked of one question's words at several steps
 def _maybe_names(words: tuple[str, ...]) -> tuple[bool, ...]:
-    rare = [name_like(w) or proper(w) for w in words]
+    rare = [(name_like(w) and not _inflected(w)) or proper(w) for w in words]
     return tuple(
         rare[i]
         or (
@@ -89,6 +89,32 @@ def _maybe_names(words: tuple[str, ...]) -> tuple[bool, ...]:
         )
         for i, w in enumerate(words)
     )
+
+
+# Endings of an inflected word, and what its base ends with instead ("writing": "write").
+_INFLECTIONS = (
+    ("s", ""),
+    ("es", ""),
+    ("ed", ""),
+    ("ed", "e"),
+    ("d", ""),
+    ("ing", ""),
+    ("ing", "e"),
+)
+
+
+@lru_cache(maxsize=1 << 14)
+def _inflected(word: str) -> bool:
+    """Whether a word rare to the model is an inflection of a word it knows whole
+    ("credits", "leaked", "filmed"): an everyday word, not a name. A base that is a first
+    name ("roberts", "evans") leaves it a name."""
+    pieces = embedder().pieces
+    for ending, base_end in _INFLECTIONS:
+        if word.endswith(ending):
+            base = word[: -len(ending)] + base_end
+            if len(base) >= 4 and pieces(base) == 1 and not given_name(base):
+                return True
+    return False
 
 
 # First names (or nicknames) that are everyday words more often than names in a question:

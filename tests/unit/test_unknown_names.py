@@ -240,3 +240,15 @@ def test_a_title_of_glue_words_typed_whole_names_it(tmp_path: Path) -> None:
         assert first_text(engine, "which topics is movie just go with it about") == (
             'Just Go with It is tagged "adam sandler".'
         )
+
+
+def test_an_inflected_everyday_word_is_not_a_name(tmp_path: Path) -> None:
+    # "credits" is two pieces to the model, as names are, but it is "credit" inflected: an
+    # everyday word no fact holds, how the question is put, not someone the store doesn't
+    # know. A surname made of a first name ("roberts") stays a name.
+    assert maybe_names("ryan fleck directing credits".split())[-1] is False
+    assert maybe_names("what has julia roberts been in".split())[3] is True
+    for engine in imported(tmp_path / "credits.db", FLECK):
+        assert first_text(engine, "ryan fleck directing credits") == (
+            "Half Nelson was directed by Ryan Fleck."
+        )
