@@ -1,4 +1,4 @@
-"""Score the engine on the fans' questions (fans.json) over eight shows imported as facts
+"""Score the engine on the fans' questions (fans.json) over ten shows imported as facts
 (shows/<slug>.json): shared by tests/unit/test_fan_questions.py (the data's integrity) and
 benchmarks/fan_questions.py (the scores).
 
