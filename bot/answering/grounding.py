@@ -209,6 +209,7 @@ def ground(
     taught: Mapping[int, str] | None = None,
     shape: Shape = Shape(),
     others: Mapping[int, frozenset[EntityKind]] | None = None,
+    near: tuple[str, ...] = (),
 ) -> list[Scored]:
     """The facts (a subject's ``own`` and those ``naming`` it) that say what ``asked``
     (stems) asks, best first; empty when none does. ``kinds``: by fact id, the kinds of
@@ -217,7 +218,10 @@ def ground(
     "listed", counts little: it is how the question is put); ``surface``: each asked
     stem as typed, for matching by meaning; ``taught``: fact id -> the questions
     moderators taught for it here, read as words the fact says; ``shape``: how the
-    question's wording asks (an amount, labels, the kind of the answer, a possessive)."""
+    question's wording asks (an amount, labels, the kind of the answer, a possessive);
+    ``near``: the subject's names, normalised: asked "who <verb> X", of facts saying as
+    much, one saying the verb next to X's name comes first ("Bryan Cranston plays Walter
+    White" before "the cousins, played by the Moncadas, come to kill Walt")."""
     if not asked:
         return []
     surface = surface or {}
@@ -242,9 +246,11 @@ def ground(
             scored.append(Scored(fact, said, is_own))
     # Of facts saying as much, one fitting the intent first, then the surer one ("Melissa
     # Rosenberg is the executive producer" before a prediction quoting her).
+    wanted = tuple(sorted(asked))
     scored.sort(
         key=lambda s: (
             -s.said,
+            _apart(s.fact.text, near, wanted) if near and shape.relation else 0,
             -_fits(intent, s.fact),
             _SURENESS[s.fact.status],
             not s.own,
@@ -255,6 +261,30 @@ def ground(
         return []
     best = scored[0].said
     return [s for s in scored if s.said >= best - 1e-9][:SHOWN] or scored[:1]
+
+
+_FAR = 8  # words between a name and what was asked beyond which nearer says no more
+
+
+@lru_cache(maxsize=1 << 14)
+def _apart(text: str, names: tuple[str, ...], asked: tuple[str, ...]) -> int:
+    """How many words apart a fact says a name of the subject and an asked word (stems),
+    up to _FAR."""
+    words = normalize(text).split()
+    stems = [stem(w) for w in words]
+    wanted = set(asked)
+    at_asked = [i for i, s in enumerate(stems) if s in wanted]
+    if not at_asked:
+        return _FAR
+    best = _FAR
+    for name in names:
+        parts = name.split()
+        size = len(parts)
+        for i in range(len(words) - size + 1):
+            if words[i : i + size] == parts:
+                for j in at_asked:
+                    best = min(best, i - j if j < i else max(j - (i + size - 1), 0))
+    return best
 
 
 _SURENESS = {Status.CONFIRMED: 0, Status.REPORTED: 1, Status.RUMOR: 2, Status.PREDICTION: 3}

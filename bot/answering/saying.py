@@ -13,7 +13,7 @@ from bot.answering import grounding
 from bot.answering.grounding import MIN_SAID, UNSEEN_WEIGHT, Scored, shape_of, understood
 from bot.answering.possessives import Possessives
 from bot.answering.vocabulary import KIND_WORDS
-from bot.language.text import stem
+from bot.language.text import normalize, stem
 from bot.models import Answer, Entity, EntityKind, Fact, Intent, Question
 from bot.store.core import Store
 
@@ -137,6 +137,12 @@ class Saying:
             taught=taught,
             shape=shape,
             others=others,
+            near=self._names(of, guild_id) if of is not None else (),
+        )
+
+    def _names(self, subject: Entity, guild_id: int | None) -> tuple[str, ...]:
+        return tuple(
+            dict.fromkeys(n for n in map(normalize, self.store.names_of(subject.id, guild_id)) if n)
         )
 
     def kinds(self, ids: Iterable[int]) -> frozenset[EntityKind]:

@@ -239,6 +239,15 @@ class Reads:
         ids = sorted(self.mentions.facts_naming_ids([entity_id]))[:limit]
         return [f for f in self.facts_by_ids(ids, guild_id) if f.entity_id != entity_id]
 
+    def names_of(self, entity_id: int, guild_id: int | None) -> list[str]:
+        """An entity's name and the live aliases one server sees for it."""
+        rows = self.db.execute(
+            "SELECT name FROM entity WHERE id = ? UNION ALL SELECT name FROM alias"
+            " WHERE entity_id = ? AND deleted_at IS NULL AND (guild_id IS NULL OR guild_id = ?)",
+            [entity_id, entity_id, guild_id],
+        ).fetchall()
+        return [name for (name,) in rows]
+
     def seasons_of(self, show_id: int, guild_id: int | None) -> list[Entity]:
         return [
             entity_from_row(r)

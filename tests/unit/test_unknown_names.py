@@ -252,3 +252,40 @@ def test_an_inflected_everyday_word_is_not_a_name(tmp_path: Path) -> None:
         assert first_text(engine, "ryan fleck directing credits") == (
             "Half Nelson was directed by Ryan Fleck."
         )
+
+
+NEAR = {
+    "format": "showbot",
+    "version": 1,
+    "sources": [{"key": "wiki", "title": "A fan wiki"}],
+    "entities": [
+        {"key": "walt", "name": "Walter White", "kind": "character"},
+        {"key": "cousins", "name": "The Cousins", "kind": "character"},
+        {"key": "jane", "name": "Jane Margolis", "kind": "character"},
+        {"key": "todd", "name": "Todd Alquist", "kind": "character"},
+        {"key": "cranston", "name": "Bryan Cranston", "kind": "person"},
+    ],
+    "aliases": [{"key": "walt-alias", "entity": "walt", "name": "Walt"}],
+    "facts": [
+        {"key": "cousins", "entity": "cousins", "kind": "who", "status": "confirmed",
+         "source": "wiki", "text": "The Cousins, played by Daniel and Luis Moncada, come north"
+         " in season 3 to kill Walt for Tuco's death."},
+        {"key": "jane", "entity": "jane", "kind": "who", "status": "confirmed",
+         "source": "wiki", "text": "Jane Margolis, played by Krysten Ritter, relapses with"
+         " Jesse, and Walt watches her die."},
+        {"key": "todd", "entity": "todd", "kind": "who", "status": "confirmed",
+         "source": "wiki", "text": "Todd Alquist, played by Jesse Plemons, joins Walt's crew."},
+        {"key": "cranston", "entity": "cranston", "kind": "who", "status": "confirmed",
+         "source": "wiki", "text": "Bryan Cranston plays Walter White."},
+    ],
+}  # fmt: skip
+
+
+def test_of_facts_saying_as_much_the_one_saying_it_next_to_the_name_first(
+    tmp_path: Path,
+) -> None:
+    # All four facts name Walt and say "played"; only one says who plays him, next to
+    # his name. (Imported last, it would come fourth by age, and three are shown.)
+    for engine in imported(tmp_path / "near.db", NEAR):
+        assert first_text(engine, "who plays walter white") == "Bryan Cranston plays Walter White."
+        assert first_text(engine, "who plays walt") == "Bryan Cranston plays Walter White."
