@@ -495,8 +495,11 @@ def _outside_names(text: str, kind: frozenset[str]) -> frozenset[str]:
 
 
 def _adjective(word: str, before: str) -> bool:
-    """A participle after an article describes a noun ("a trained assassin"): it does not
-    say what the verb asks ("who trained X")."""
+    """A participle after an article describes a noun ("a trained assassin"), as one
+    after "ever" does ("the greatest drama ever made"): it does not say what the verb
+    asks ("who trained X", "who made X")."""
+    if before == "ever":
+        return word.endswith(("ed", "en", "wn")) or word in ("made", "built", "sold", "told")
     return before in ("a", "an", "the") and word.endswith("ed")
 
 

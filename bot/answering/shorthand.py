@@ -1,8 +1,8 @@
 """Fans' shorthand and misspellings ("gf", "eps", "happend") read as the words facts
-spell out (bot/data/slang.txt), in free questions, unless the store holds the word as
-typed: a fact's word ("THX 1138"), a taught question's, or a subject's name or alias
-("GF" for Gravity Falls). A name command ("!who gf") names what it types, as a
-moderator's command would."""
+spell out (bot/data/slang.txt), and a show's initials ("bb") as its title, in free
+questions, unless the store holds the word as typed: a fact's word ("THX 1138"), a
+taught question's, or a subject's name or alias ("GF" for Gravity Falls). A name
+command ("!who gf") names what it types, as a moderator's command would."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from importlib import resources
 from bot.answering.questions import parse_question
 from bot.answering.subjects import Subjects, parse_id
 from bot.errors import InvalidInputError
-from bot.language.text import normalize, stem
-from bot.models import Question
+from bot.language.text import FUNCTION_WORDS, normalize, stem
+from bot.models import EntityKind, Question
 from bot.store.core import Store
 
 
@@ -30,10 +30,34 @@ def spelled_out() -> dict[str, str]:
     return out
 
 
+def initials(name: str) -> set[str]:
+    """How fans shorten a title of several words: its initials, with and without a
+    leading "the" ("Breaking Bad": "bb"; "The Walking Dead": "twd", "wd")."""
+    words = [w for w in normalize(name).split() if w.isalnum()]
+    out = set()
+    for run in (words, words[1:] if words[:1] == ["the"] else []):
+        if len(run) >= 2:
+            out.add("".join(w[0] for w in run))
+    return {i for i in out if 2 <= len(i) <= 5 and i not in FUNCTION_WORDS}
+
+
+def shows_by_initials(subjects: Subjects, guild_id: int | None) -> dict[str, str]:
+    """Initials -> the name of the one show a server sees with them ("dw": "Doctor Who"),
+    where it sees few shows (a fan server; in a catalogue of films, initials name
+    nothing: too many share them)."""
+    found: dict[str, set[str]] = {}
+    for show in subjects.few_of((EntityKind.SHOW,), guild_id):
+        for typed in initials(show.name):
+            found.setdefault(typed, set()).add(normalize(show.name))
+    return {typed: next(iter(names)) for typed, names in found.items() if len(names) == 1}
+
+
 def read_shorthand(q: Question, store: Store, subjects: Subjects, guild_id: int | None) -> Question:
     """``q`` with the shorthand the store doesn't hold spelt out (the question as typed
     otherwise unchanged: its raw text, what was typed, the kind of subject asked for)."""
     meant = spelled_out()
+    if shows := shows_by_initials(subjects, guild_id):
+        meant = {**shows, **meant}
     typed = [w for w in dict.fromkeys(q.words) if w in meant]
     if not typed or q.name_command or parse_id(q.subject) is not None:
         return q

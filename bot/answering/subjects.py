@@ -104,7 +104,7 @@ class Subjects:
         ] = {}
         self._mentioned: dict[tuple[tuple[str, ...], int | None, int], tuple[Mention, ...]] = {}
         self._allowed: dict[tuple[int | None, frozenset[EntityKind] | None], dict[int, bool]] = {}
-        self._sole: dict[tuple[tuple[EntityKind, ...], int | None], Entity | None] = {}
+        self._few: dict[tuple[tuple[EntityKind, ...], int | None], tuple[Entity, ...]] = {}
         self._season_ids: np.ndarray | None = None  # see _skipped
         self._generation = index.generation
 
@@ -171,7 +171,7 @@ class Subjects:
             self._hits.clear()
             self._mentioned.clear()
             self._allowed.clear()
-            self._sole.clear()
+            self._few.clear()
             self._season_ids = None
             self._generation = self.index.generation
 
@@ -187,21 +187,27 @@ class Subjects:
     def sole_of(self, kinds: tuple[EntityKind, ...], guild_id: int | None) -> Entity | None:
         """The one subject of ``kinds`` a server sees, if it sees exactly one ("the show"
         in a store holding one show); remembered until the subjects change."""
+        seen = self.few_of(kinds, guild_id)
+        return seen[0] if len(seen) == 1 else None
+
+    def few_of(self, kinds: tuple[EntityKind, ...], guild_id: int | None) -> tuple[Entity, ...]:
+        """The subjects of ``kinds`` a server sees, if there are few (a fan server's
+        shows); none in a catalogue. Remembered until the subjects change."""
         self._check_generation()
         key = (kinds, guild_id)
-        if key not in self._sole:
+        if key not in self._few:
             seen: list[Entity] = []
             for kind in kinds:
                 if isinstance(self.entities, EntityTable):
                     few = self.entities.few_of_kind(kind, _SOLE_SCAN)
                 else:
                     few = [e for e in self.entities.values() if e.kind is kind]
-                if few is None:  # too many to look through: none is "the" one
+                if few is None:  # too many to look through
                     seen = []
                     break
                 seen += [e for e in few if e.visible_in(guild_id)]
-            self._sole[key] = seen[0] if len(seen) == 1 else None
-        return self._sole[key]
+            self._few[key] = tuple(seen)
+        return self._few[key]
 
     def _allow(
         self, guild_id: int | None, kinds: frozenset[EntityKind] | None

@@ -1,15 +1,17 @@
 """Fans' shorthand and misspellings ("gf", "eps", "happend") are read as the words facts
-spell out in free questions, but never where the store holds the word as typed: a
-subject's alias ("GF" for Gravity Falls), a fact's word, a question moderators taught."""
+spell out in free questions, and a show's initials ("bcs") as its title, but never where
+the store holds the word as typed: a subject's alias ("GF" for Gravity Falls), a fact's
+word, a question moderators taught."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from bot.answering.shorthand import spelled_out
+from bot.answering.shorthand import initials, spelled_out
 from bot.engine import Engine
 from bot.models import Actor
 from bot.moderation import Moderation
@@ -78,3 +80,53 @@ def test_shorthand_that_leaves_nothing_to_ask_is_asked_as_typed(falls: Engine) -
         assert not falls.ask(question).answered, question
     # An unanswered question names what the fan typed, not the words it was read as.
     assert falls.ask("who is bf").question.subject == "bf"
+
+
+SHOWS = {
+    "format": "showbot",
+    "version": 1,
+    "sources": [{"key": "wiki", "title": "A fan wiki"}],
+    "entities": [
+        {"key": "bb", "name": "Breaking Bad", "kind": "show"},
+        {"key": "bro", "name": "Big Brother", "kind": "show"},
+        {"key": "bcs", "name": "Better Call Saul", "kind": "show"},
+        {"key": "dw", "name": "Doctor Who", "kind": "show"},
+    ],
+    "facts": [
+        {"key": "bb", "entity": "bb", "kind": "who", "status": "confirmed",
+         "source": "wiki", "text": "Vince Gilligan created Breaking Bad."},
+        {"key": "bro", "entity": "bro", "kind": "who", "status": "confirmed",
+         "source": "wiki", "text": "John de Mol created Big Brother."},
+        {"key": "bcs", "entity": "bcs", "kind": "when", "status": "confirmed",
+         "source": "wiki", "text": "Better Call Saul ended in August 2022.", "date": "2022-08"},
+        {"key": "dw", "entity": "dw", "kind": "when", "status": "confirmed",
+         "source": "wiki", "text": "Doctor Who came back in 2005 after sixteen years off air.",
+         "date": "2005"},
+    ],
+}  # fmt: skip
+
+
+def test_a_shows_initials_are_its_title(tmp_path: Path) -> None:
+    assert initials("The Walking Dead") == {"twd", "wd"}
+    assert initials("Game of Thrones") == set()  # "got" is a word
+    assert initials("Dexter") == set()
+    for engine in imported(tmp_path / "shows.db", SHOWS):
+        assert first_text(engine, "when did bcs end") == "Better Call Saul ended in August 2022."
+        assert first_text(engine, "when did dw come back") == (
+            "Doctor Who came back in 2005 after sixteen years off air."
+        )
+        # Two shows are "bb" here: neither is meant.
+        assert not engine.ask("who created bb").answered
+
+
+def test_a_catalogues_initials_name_nothing(tmp_path: Path) -> None:
+    # Among thousands of films, initials are shared, and a word is more likely meant.
+    many = copy.deepcopy(SHOWS)
+    many["entities"] += [
+        {"key": f"film-{i}", "name": f"Film Number {i}", "kind": "show"} for i in range(70)
+    ]
+    for engine in imported(tmp_path / "many.db", many):
+        assert not engine.ask("when did dw come back").answered
+        assert first_text(engine, "when did doctor who come back") == (
+            "Doctor Who came back in 2005 after sixteen years off air."
+        )

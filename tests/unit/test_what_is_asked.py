@@ -483,3 +483,24 @@ def test_a_language_asked_is_as_particular_as_a_name(tmp_path: Path) -> None:
             "Matthew Mercer voices Levi in the English dub."
         )
         assert not engine.ask("who voices levi in the latin dub").answered
+
+
+MADE = {
+    "format": "showbot",
+    "version": 1,
+    "sources": [{"key": "wiki", "title": "A fan wiki"}],
+    "entities": [{"key": "bb", "name": "Breaking Bad", "kind": "show"}],
+    "facts": [
+        {"key": "acclaim", "entity": "bb", "kind": "what", "status": "confirmed",
+         "source": "wiki", "text": "Breaking Bad is counted among the greatest dramas ever made."},
+        {"key": "creator", "entity": "bb", "kind": "who", "status": "confirmed",
+         "source": "wiki", "text": "Vince Gilligan created Breaking Bad."},
+    ],
+}  # fmt: skip
+
+
+def test_who_made_a_show_is_who_created_it(tmp_path: Path) -> None:
+    # "ever made" describes the dramas, as "a trained assassin" does: it says nobody made
+    # anything. "made" is of a group with "created".
+    for engine in imported(tmp_path / "made.db", MADE):
+        assert first_text(engine, "who made breaking bad") == "Vince Gilligan created Breaking Bad."
