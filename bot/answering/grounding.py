@@ -36,6 +36,7 @@ from bot.answering.vocabulary import (
 from bot.language.embedding import embedder
 from bot.language.text import FUNCTION_WORDS, normalize, stem
 from bot.models import EntityKind, Fact, Intent, Kind, Status
+from bot.store.synonyms import Phrases
 
 MIN_SAID = 0.5  # share of the asked words a fact must say to answer
 UNSEEN_WEIGHT = 0.25  # an asked word no fact holds: how the question is put ("listed")
@@ -210,6 +211,7 @@ def ground(
     shape: Shape = Shape(),
     others: Mapping[int, frozenset[EntityKind]] | None = None,
     near: tuple[str, ...] = (),
+    phrases: Phrases = (),
 ) -> list[Scored]:
     """The facts (a subject's ``own`` and those ``naming`` it) that say what ``asked``
     (stems) asks, best first; empty when none does. ``kinds``: by fact id, the kinds of
@@ -221,7 +223,8 @@ def ground(
     question's wording asks (an amount, labels, the kind of the answer, a possessive);
     ``near``: the subject's names, normalised: asked "who <verb> X", of facts saying as
     much, one saying the verb next to X's name comes first ("Bryan Cranston plays Walter
-    White" before "the cousins, played by the Moncadas, come to kill Walt")."""
+    White" before "the cousins, played by the Moncadas, come to kill Walt"); ``phrases``:
+    the synonym groups' phrases, each said by a fact as the word it stands for."""
     if not asked:
         return []
     surface = surface or {}
@@ -241,6 +244,7 @@ def ground(
             surface,
             taught.get(fact.id) if taught else None,
             shape,
+            phrases,
         )
         if said >= least:
             scored.append(Scored(fact, said, is_own))
@@ -300,9 +304,12 @@ def _said(
     surface: Mapping[str, str],
     taught: str | None,
     shape: Shape,
+    phrases: Phrases = (),
 ) -> float:
     text = " ".join(filter(None, (fact.text, fact.quote, taught)))
     have, verbs = _stems_said(text)
+    if phrases:
+        verbs = verbs | _phrases_said(text, phrases)
     got = total = 0.0
     rest_got = rest_total = 0.0  # the words that don't ask for a kind of subject
     required_said = 0.0
@@ -473,6 +480,28 @@ def _stems_said(text: str) -> tuple[frozenset[str], frozenset[str]]:
         if (after not in PARTICLES or _noun(before)) and not _adjective(word, before):
             verbs.add(stem(word))
     return frozenset(have), frozenset(verbs)
+
+
+@lru_cache(maxsize=1 << 14)
+def _phrases_said(text: str, phrases: Phrases) -> frozenset[str]:
+    """The stems of the words a fact says by a phrase of their group ("gave his life":
+    "die")."""
+    by_first = _by_first(phrases)
+    words = normalize(text).split()
+    said = set()
+    for i, word in enumerate(words):
+        for phrase, single in by_first.get(word, ()):
+            if tuple(words[i : i + len(phrase)]) == phrase:
+                said.add(stem(single))
+    return frozenset(said)
+
+
+@lru_cache(maxsize=64)
+def _by_first(phrases: Phrases) -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    out: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for phrase, single in phrases:
+        out.setdefault(phrase[0], []).append((phrase, single))
+    return out
 
 
 # A run of capitalised words, or one after "the" ("the Salesman", "the Doctor"): a name.

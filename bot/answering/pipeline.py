@@ -73,7 +73,7 @@ class Pipeline:
         self.seasons_of = seasons_of
         self.prefix = prefix
         self.possessives = Possessives(subjects)
-        self.saying = Saying(store, entities, seasons_of, self.possessives)
+        self.saying = Saying(store, entities, seasons_of, self.possessives, synonyms.phrase_table)
 
     def answer(self, q: Question, guild_id: int | None) -> Answer:
         """One pipeline, top to bottom: find the subject the question names, gather its

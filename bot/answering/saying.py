@@ -16,6 +16,7 @@ from bot.answering.vocabulary import KIND_WORDS
 from bot.language.text import normalize, stem
 from bot.models import Answer, Entity, EntityKind, Fact, Intent, Question
 from bot.store.core import Store
+from bot.store.synonyms import Phrases
 
 _IN_SHOW = frozenset((EntityKind.SHOW,))
 
@@ -29,8 +30,10 @@ class Saying:
         entities: MutableMapping[int, Entity],
         seasons_of: Callable[[int], list[Entity]],
         possessives: Possessives,
+        phrases: Callable[[int | None], Phrases] = lambda _guild: (),
     ) -> None:
         self.store = store
+        self.phrases = phrases  # a server's synonym phrases (bot/store/synonyms.py)
         self.entities = entities
         self.seasons_of = seasons_of
         self.possessives = possessives
@@ -138,6 +141,7 @@ class Saying:
             shape=shape,
             others=others,
             near=self._names(of, guild_id) if of is not None else (),
+            phrases=self.phrases(guild_id),
         )
 
     def _names(self, subject: Entity, guild_id: int | None) -> tuple[str, ...]:

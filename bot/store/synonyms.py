@@ -24,6 +24,7 @@ MAX_PHRASE = 3  # words in one phrase ("bad guy")
 MAX_GROUPS = 500  # groups one server may add
 
 Groups = Mapping[str, frozenset[str]]  # stem -> the other stems of its groups
+Phrases = tuple[tuple[tuple[str, ...], str], ...]  # (phrase's words, the word it stands for)
 
 
 def parse_group(text: str) -> list[str]:
@@ -84,6 +85,7 @@ class Synonyms:
         self._rows: dict[int, tuple[int | None, list[str]]] = {}
         self._cache: dict[int | None, Groups] = {}
         self._phrase_cache: dict[int | None, dict[tuple[str, ...], str]] = {}
+        self._table_cache: dict[int | None, Phrases] = {}
         for row in store.rows("SELECT id, guild_id, words FROM synonym WHERE deleted_at IS NULL"):
             self._rows[row["id"]] = (row["guild_id"], row["words"].split(","))
 
@@ -95,6 +97,7 @@ class Synonyms:
             self._rows[row_id] = (row["guild_id"], row["words"].split(","))
         self._cache.clear()
         self._phrase_cache.clear()
+        self._table_cache.clear()
 
     def groups(self, guild_id: int | None) -> Groups:
         """stem -> synonyms' stems, as one server sees them (shipped, global, its own)."""
@@ -104,13 +107,25 @@ class Synonyms:
             found = self._cache[guild_id] = _merge(self._shipped + own)
         return found
 
-    def rewrite(self, words: list[str], guild_id: int | None) -> list[str]:
-        """A question's words with each phrase of a group ("bad guy") replaced by the
-        group's single word ("villain"), so the phrase counts as one word."""
+    def phrase_table(self, guild_id: int | None) -> Phrases:
+        """Each phrase of a group (its words) with the single word it stands for, sorted:
+        how a fact saying "came up with" says "create" (hashable, for caches)."""
+        found = self._table_cache.get(guild_id)
+        if found is None:
+            found = self._table_cache[guild_id] = tuple(sorted(self._phrases(guild_id).items()))
+        return found
+
+    def _phrases(self, guild_id: int | None) -> dict[tuple[str, ...], str]:
         phrases = self._phrase_cache.get(guild_id)
         if phrases is None:
             own = [w for g, w in self._rows.values() if g is None or g == guild_id]
             phrases = self._phrase_cache[guild_id] = _phrases(self._shipped + own)
+        return phrases
+
+    def rewrite(self, words: list[str], guild_id: int | None) -> list[str]:
+        """A question's words with each phrase of a group ("bad guy") replaced by the
+        group's single word ("villain"), so the phrase counts as one word."""
+        phrases = self._phrases(guild_id)
         if not phrases:
             return words
         out: list[str] = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.engine import Engine
@@ -9,6 +11,7 @@ from bot.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from bot.models import Actor
 from bot.moderation import Moderation
 from bot.store.synonyms import parse_group
+from tests.unit.test_understanding import first_text, imported
 
 G1, G2 = 111, 222
 MOD1 = Actor(id=1, name="mod1", guild_id=G1)
@@ -105,3 +108,39 @@ def test_a_phrase_stands_for_its_groups_word(engine: Engine) -> None:
 def test_words_are_normalised() -> None:
     assert parse_group("  Antagonist , BADDIE,nemesis ") == ["antagonist", "baddie", "nemesis"]
     assert parse_group("Pokémon, pocket monsters".replace(" monsters", "")) == ["pokemon", "pocket"]
+
+
+PHRASED = {
+    "format": "showbot",
+    "version": 1,
+    "sources": [{"key": "wiki", "title": "A fan wiki"}],
+    "entities": [
+        {"key": "gihun", "name": "Gi-hun", "kind": "character"},
+        {"key": "ilnam", "name": "Il-nam", "kind": "character"},
+        {"key": "finale", "name": "The Finale", "kind": "event"},
+        {"key": "ben", "name": "Ben Mitchell", "kind": "character"},
+    ],
+    "facts": [
+        {"key": "ilnam", "entity": "ilnam", "kind": "who", "status": "confirmed",
+         "source": "wiki", "text": "Il-nam befriends Gi-hun and joins the games to feel alive."},
+        {"key": "finale", "entity": "finale", "kind": "what", "status": "confirmed",
+         "source": "wiki", "text": "In the finale Gi-hun gives his life so that the baby wins."},
+        {"key": "ben", "entity": "ben", "kind": "what", "status": "confirmed",
+         "source": "wiki", "text": "Ben Mitchell walked out of Walford in 2019."},
+    ],
+}  # fmt: skip
+
+
+def test_a_fact_says_a_word_by_a_phrase_of_its_group(tmp_path: Path) -> None:
+    # "gives his life" is of the shipped "die" group: it says "die" more than "alive"
+    # means it. A server's own phrase ("walked out") is said there only.
+    for engine in imported(tmp_path / "phrased.db", PHRASED):
+        assert first_text(engine, "does gi-hun die") == (
+            "In the finale Gi-hun gives his life so that the baby wins."
+        )
+        assert not engine.ask("when did ben mitchell quit", guild_id=G1).answered
+        engine.synonyms.add(MOD1, "quit, walked out")
+        answer = engine.ask("when did ben mitchell quit", guild_id=G1)
+        assert answer.answered
+        assert answer.facts[0].text == "Ben Mitchell walked out of Walford in 2019."
+        assert not engine.ask("when did ben mitchell quit", guild_id=G2).answered
