@@ -289,3 +289,31 @@ def test_of_facts_saying_as_much_the_one_saying_it_next_to_the_name_first(
     for engine in imported(tmp_path / "near.db", NEAR):
         assert first_text(engine, "who plays walter white") == "Bryan Cranston plays Walter White."
         assert first_text(engine, "who plays walt") == "Bryan Cranston plays Walter White."
+
+
+DEBUT = {
+    "format": "showbot",
+    "version": 1,
+    "sources": [{"key": "wiki", "title": "A fan wiki"}],
+    "entities": [
+        {"key": "sae", "name": "Kang Sae-byeok", "kind": "character"},
+        {"key": "jung", "name": "Jung Ho-yeon", "kind": "person"},
+        {"key": "gihun", "name": "Seong Gi-hun", "kind": "character"},
+    ],
+    "facts": [
+        {"key": "sae", "entity": "sae", "kind": "who", "status": "confirmed", "source": "wiki",
+         "text": "Kang Sae-byeok is a pickpocket who defected from North Korea."},
+        {"key": "jung", "entity": "jung", "kind": "who", "status": "confirmed", "source": "wiki",
+         "text": "Jung Ho-yeon, a model, made her acting debut as Kang Sae-byeok."},
+        {"key": "lee", "entity": "gihun", "kind": "who", "status": "confirmed",
+         "source": "wiki", "text": "Lee Jung-jae plays Gi-hun."},
+    ],
+}  # fmt: skip
+
+
+def test_a_debut_as_someone_says_who_plays_them(tmp_path: Path) -> None:
+    # "debut as X" is of the "play" group, as a phrase a fact says.
+    for engine in imported(tmp_path / "debut.db", DEBUT):
+        assert first_text(engine, "who plays kang sae byeok") == (
+            "Jung Ho-yeon, a model, made her acting debut as Kang Sae-byeok."
+        )
