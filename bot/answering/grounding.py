@@ -254,7 +254,7 @@ def ground(
     scored.sort(
         key=lambda s: (
             -s.said,
-            _apart(s.fact.text, near, wanted) if near and shape.relation else 0,
+            _apart(s.fact.text, near, wanted) > _NEAR if near and shape.relation else False,
             -_fits(intent, s.fact),
             _SURENESS[s.fact.status],
             not s.own,
@@ -268,6 +268,9 @@ def ground(
 
 
 _FAR = 8  # words between a name and what was asked beyond which nearer says no more
+# Words between them that still say it of the name: "X is played on screen by Y" as much
+# as "Y will play X" (then the surer fact first).
+_NEAR = 3
 
 
 @lru_cache(maxsize=1 << 14)
@@ -477,7 +480,7 @@ def _stems_said(text: str) -> tuple[frozenset[str], frozenset[str]]:
         after = words[i + 1] if i + 1 < len(words) else ""
         before = words[i - 1] if i else ""
         have.add(stem(word))
-        if (after not in PARTICLES or _noun(before)) and not _adjective(word, before):
+        if (after not in PARTICLES or _noun(before)) and not _adjective(words, i):
             verbs.add(stem(word))
     return frozenset(have), frozenset(verbs)
 
@@ -523,13 +526,20 @@ def _outside_names(text: str, kind: frozenset[str]) -> frozenset[str]:
     return frozenset(stem(w) for w in normalize(_CAPITALISED_RUN.sub(name, text)).split())
 
 
-def _adjective(word: str, before: str) -> bool:
+def _adjective(words: Sequence[str], i: int) -> bool:
     """A participle after an article describes a noun ("a trained assassin"), as one
-    after "ever" does ("the greatest drama ever made"): it does not say what the verb
-    asks ("who trained X", "who made X")."""
+    after a superlative's "ever" does ("the greatest drama ever made"): it does not say
+    what the verb asks ("who trained X", "who made X"). ("The first man Walt ever
+    killed" says who killed him.)"""
+    word, before = words[i], words[i - 1] if i else ""
     if before == "ever":
-        return word.endswith(("ed", "en", "wn")) or word in ("made", "built", "sold", "told")
+        participle = word.endswith(("ed", "en", "wn")) or word in ("made", "built", "sold")
+        return participle and any(_superlative(w) for w in words[max(i - 5, 0) : i - 1])
     return before in ("a", "an", "the") and word.endswith("ed")
+
+
+def _superlative(word: str) -> bool:
+    return word in ("best", "worst", "most") or (word.endswith("est") and len(word) > 5)
 
 
 def _noun(before: str) -> bool:

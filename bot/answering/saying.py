@@ -116,8 +116,12 @@ class Saying:
         others = kinds
         if of is not None:
             others = {i: self.kinds(e for e in ids if e != of.id) for i, ids in subjects.items()}
-        # A character is in a show: "what shows is X in" is said by "X plays Joyce Byers".
-        others = {i: k | _IN_SHOW if EntityKind.CHARACTER in k else k for i, k in others.items()}
+        if of is not None and of.kind is EntityKind.PERSON:
+            # Playing a character puts someone in a show: "what shows is X in" is said by
+            # "X plays Joyce Byers" (a character's facts naming another say no show).
+            others = {
+                i: k | _IN_SHOW if EntityKind.CHARACTER in k else k for i, k in others.items()
+            }
         weights = self.weights(asked, groups)
         surface = {stem(w): w for w in q.words}
         pairs = ((f.id, f.overrides) for f in facts)
@@ -127,6 +131,10 @@ class Saying:
             weights[stem(shape.amount)] = 1.0  # "how long": what is asked, however rare here
         if of is not None:
             shape = replace(shape, required=self.possessives.of(q.words, of, asked, guild_id))
+            if shape.answer and normalize(of.name).split()[-1:] == list(q.words[-1:]):
+                # The last word is the subject's own ("what movie is bring it on"): it
+                # relates the subject to nothing; the question asks what kind it is.
+                shape = replace(shape, answer=shape_of(q.words[:-1]).answer)
         return grounding.ground(
             asked,
             own,

@@ -6,12 +6,15 @@ command ("!who gf") names what it types, as a moderator's command would."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
 from importlib import resources
 
 from bot.answering.questions import parse_question
 from bot.answering.subjects import Subjects, parse_id
+from bot.answering.typed import given_name
+from bot.answering.vocabulary import everyday, maybe_names
 from bot.errors import InvalidInputError
 from bot.language.text import FUNCTION_WORDS, normalize, stem
 from bot.models import EntityKind, Question
@@ -52,6 +55,29 @@ def shows_by_initials(subjects: Subjects, guild_id: int | None) -> dict[str, str
     return {typed: next(iter(names)) for typed, names in found.items() if len(names) == 1}
 
 
+# What fans type in chat that a show's initials could spell: never read as a title.
+_CHAT = frozenset(
+    """ok tv ep eps op ed ps dm np jk vs hp gg dr mr ms mrs tw uk us pm am rn ty bc ik fr
+    ya yt ig fb pc cg fx vo lol omg idk tbh imo ngl btw irl afaik hbo bbc itv mcu dc nsfw
+    tldr wtf smh fyi asap diy""".split()
+)
+
+
+def _initials_typed(words: Sequence[str], typed: str) -> bool:
+    """Whether ``typed`` stands alone as initials wherever it is typed: not a first name
+    ("lou"), not chat ("op", "tv"), nor part of a name ("bb king", "st vincent", "ts
+    eliot": a first name or a name-like word after it)."""
+    if typed in _CHAT or given_name(typed):
+        return False
+    names = maybe_names(words)
+    return all(
+        i + 1 >= len(words)
+        or not (names[i + 1] or (given_name(words[i + 1]) and not everyday(words[i + 1])))
+        for i, w in enumerate(words)
+        if w == typed
+    )
+
+
 def read_shorthand(q: Question, store: Store, subjects: Subjects, guild_id: int | None) -> Question:
     """``q`` with the shorthand the store doesn't hold spelt out (the question as typed
     otherwise unchanged: its raw text, what was typed, the kind of subject asked for)."""
@@ -68,6 +94,7 @@ def read_shorthand(q: Question, store: Store, subjects: Subjects, guild_id: int 
         if taught.get(stem(w))
         or store.docs.holds([w], guild_id)  # the facts this server sees only
         or subjects.named_exactly(w, guild_id)
+        or (w in shows and w not in spelled_out() and not _initials_typed(q.words, w))
     }
     if len(keep) == len(typed):
         return q

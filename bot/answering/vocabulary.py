@@ -76,7 +76,10 @@ def maybe_names(words: Sequence[str]) -> list[bool]:
 
 @lru_cache(maxsize=1 << 12)  # asked of one question's words at several steps
 def _maybe_names(words: tuple[str, ...]) -> tuple[bool, ...]:
-    rare = [(name_like(w) and not _inflected(w)) or proper(w) for w in words]
+    rare = [
+        (name_like(w) and not (i and _described(words[i - 1]) and _inflected(w))) or proper(w)
+        for i, w in enumerate(words)
+    ]
     return tuple(
         rare[i]
         or (
@@ -103,11 +106,19 @@ _INFLECTIONS = (
 )
 
 
+def _described(before: str) -> bool:
+    """Whether the word before an inflected one makes it a word of a description ("writing
+    credits"), not a name: an everyday word, not a function word ("who did mills play"),
+    a first name ("tonya harding") or another rare word."""
+    return before not in FUNCTION_WORDS and not given_name(before) and not name_like(before)
+
+
 @lru_cache(maxsize=1 << 14)
 def _inflected(word: str) -> bool:
     """Whether a word rare to the model is an inflection of a word it knows whole
-    ("credits", "leaked", "filmed"): an everyday word, not a name. A base that is a first
-    name ("roberts", "evans") leaves it a name."""
+    ("credits", "leaked", "filmed"): after an everyday word, an everyday word too, not a
+    name ("mills", "harding" may be either). A base that is a first name ("roberts",
+    "evans") leaves it a name."""
     pieces = embedder().pieces
     for ending, base_end in _INFLECTIONS:
         if word.endswith(ending):
@@ -115,6 +126,12 @@ def _inflected(word: str) -> bool:
             if len(base) >= 4 and pieces(base) == 1 and not given_name(base):
                 return True
     return False
+
+
+def everyday(word: str) -> bool:
+    """Whether a first name is an everyday word more often than a name in a question
+    ("win", "will", "may")."""
+    return word in _EVERYDAY
 
 
 # First names (or nicknames) that are everyday words more often than names in a question:

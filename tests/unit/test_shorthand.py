@@ -130,3 +130,24 @@ def test_a_catalogues_initials_name_nothing(tmp_path: Path) -> None:
         assert first_text(engine, "when did doctor who come back") == (
             "Doctor Who came back in 2005 after sixteen years off air."
         )
+
+
+def test_initials_that_are_a_name_chat_or_part_of_a_name_are_not_a_title(
+    tmp_path: Path,
+) -> None:
+    data = copy.deepcopy(SHOWS)
+    data["entities"].append({"key": "tlou", "name": "The Last of Us", "kind": "show"})
+    data["entities"].append({"key": "op", "name": "One Piece", "kind": "show"})
+    data["facts"] += [
+        {"key": "tlou", "entity": "tlou", "kind": "who", "status": "confirmed",
+         "source": "wiki", "text": "The Last of Us stars Pedro Pascal as Joel."},
+        {"key": "op", "entity": "op", "kind": "who", "status": "confirmed",
+         "source": "wiki", "text": "One Piece was created by Eiichiro Oda."},
+    ]  # fmt: skip
+    for engine in imported(tmp_path / "initials.db", data):
+        assert not engine.ask("who is lou").answered  # a first name, not "Last of Us"
+        assert not engine.ask("who made the op").answered  # an anime's opening
+        assert not engine.ask("when did dw griffith come back").answered  # a name
+        assert first_text(engine, "who stars in tlou") == (
+            "The Last of Us stars Pedro Pascal as Joel."
+        )

@@ -246,10 +246,10 @@ def test_an_inflected_everyday_word_is_not_a_name(tmp_path: Path) -> None:
     # "credits" is two pieces to the model, as names are, but it is "credit" inflected: an
     # everyday word no fact holds, how the question is put, not someone the store doesn't
     # know. A surname made of a first name ("roberts") stays a name.
-    assert maybe_names("ryan fleck directing credits".split())[-1] is False
+    assert maybe_names("ryan fleck writing credits".split())[-1] is False
     assert maybe_names("what has julia roberts been in".split())[3] is True
     for engine in imported(tmp_path / "credits.db", FLECK):
-        assert first_text(engine, "ryan fleck directing credits") == (
+        assert first_text(engine, "ryan fleck film credits") == (
             "Half Nelson was directed by Ryan Fleck."
         )
 
@@ -316,4 +316,43 @@ def test_a_debut_as_someone_says_who_plays_them(tmp_path: Path) -> None:
     for engine in imported(tmp_path / "debut.db", DEBUT):
         assert first_text(engine, "who plays kang sae byeok") == (
             "Jung Ho-yeon, a model, made her acting debut as Kang Sae-byeok."
+        )
+
+
+def test_a_surname_like_an_inflected_word_is_still_a_name(tmp_path: Path) -> None:
+    # "mills", "harding" are inflections too: where a name goes (after "did", after a
+    # first name) they are someone the store doesn't know, and Cranston's fact is not
+    # about them.
+    data = {
+        "format": "showbot",
+        "version": 1,
+        "sources": [{"key": "wiki", "title": "A fan wiki"}],
+        "entities": [
+            {"key": "bb", "name": "Breaking Bad", "kind": "show"},
+            {"key": "banks", "name": "Jonathan Banks", "kind": "person"},
+            {"key": "mike", "name": "Mike Ehrmantraut", "kind": "character"},
+        ],
+        "facts": [
+            {"key": "banks", "entity": "banks", "kind": "who", "status": "confirmed",
+             "source": "wiki", "text": "Jonathan Banks plays Mike Ehrmantraut in Breaking Bad."},
+        ],
+    }  # fmt: skip
+    for engine in imported(tmp_path / "mills.db", data):
+        for question in ("who did mills play in breaking bad", "who did tonya harding play"):
+            assert not engine.ask(question).answered, question
+
+
+def test_the_surer_of_facts_saying_it_near_the_name_comes_first(tmp_path: Path) -> None:
+    data = copy.deepcopy(NEAR)
+    data["facts"] = [
+        {"key": f"r{i}", "entity": "walt", "kind": "who", "status": "rumor", "source": "wiki",
+         "text": f"Rumor: {who} will play Walter White in a prequel."}
+        for i, who in enumerate(("Aaron Paul", "Bob Odenkirk", "Dean Norris"))
+    ] + [
+        {"key": "c", "entity": "walt", "kind": "who", "status": "confirmed", "source": "wiki",
+         "text": "Walter White is played on screen by Bryan Cranston."}
+    ]  # fmt: skip
+    for engine in imported(tmp_path / "sure.db", data):
+        assert first_text(engine, "who plays walter white") == (
+            "Walter White is played on screen by Bryan Cranston."
         )

@@ -504,3 +504,47 @@ def test_who_made_a_show_is_who_created_it(tmp_path: Path) -> None:
     # anything. "made" is of a group with "created".
     for engine in imported(tmp_path / "made.db", MADE):
         assert first_text(engine, "who made breaking bad") == "Vince Gilligan created Breaking Bad."
+
+
+KENDALL = {
+    "format": "showbot",
+    "version": 1,
+    "sources": [{"key": "wiki", "title": "A fan wiki"}],
+    "entities": [
+        {"key": "succ", "name": "Succession", "kind": "show"},
+        {"key": "ken", "name": "Kendall Roy", "kind": "character"},
+        {"key": "logan", "name": "Logan Roy", "kind": "character"},
+        {"key": "strong", "name": "Jeremy Strong", "kind": "person"},
+        {"key": "k8", "name": "Krazy-8", "kind": "character"},
+        {"key": "emilio", "name": "Emilio Koyama", "kind": "character"},
+        {"key": "bring", "name": "Bring It On", "kind": "show"},
+    ],
+    "facts": [
+        {"key": "strong", "entity": "strong", "kind": "who", "status": "confirmed",
+         "source": "wiki", "text": "Jeremy Strong plays Kendall Roy in Succession."},
+        {"key": "oust", "entity": "ken", "kind": "what", "status": "confirmed",
+         "source": "wiki", "text": "In season 1, Kendall Roy tries to oust Logan Roy as CEO."},
+        {"key": "k8", "entity": "k8", "kind": "who", "status": "confirmed",
+         "source": "wiki", "text": "Krazy-8 is the first man Walt ever killed."},
+        {"key": "emilio", "entity": "emilio", "kind": "who", "status": "confirmed",
+         "source": "wiki", "text": "Emilio Koyama and Krazy-8 planned to kill Walt."},
+        {"key": "bring", "entity": "bring", "kind": "what", "status": "confirmed",
+         "source": "wiki", "text": "Bring It On is a Comedy film."},
+    ],
+}  # fmt: skip
+
+
+def test_what_the_first_readings_of_these_rules_got_wrong(tmp_path: Path) -> None:
+    for engine in imported(tmp_path / "kendall.db", KENDALL):
+        # A character's fact naming another character names no show: only a person's
+        # playing one does.
+        assert first_text(engine, "what show is kendall roy from") == (
+            "Jeremy Strong plays Kendall Roy in Succession."
+        )
+        # "ever" after "the first man" is the real verb's: only a superlative's "ever
+        # made" describes.
+        assert first_text(engine, "who killed krazy-8") == (
+            "Krazy-8 is the first man Walt ever killed."
+        )
+        # A title's own last word ("on") relates it to nothing.
+        assert first_text(engine, "what movie is bring it on") == "Bring It On is a Comedy film."
