@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from bot.language.text import FUNCTION_WORDS
 from bot.models import Fact
 
-__all__ = ["amount_asked", "says_amount", "says_the_amount"]
+__all__ = ["amount_asked", "says_a_span", "says_amount", "says_the_amount"]
 
 # "how many", "how old", "how long": an amount is asked, and only a fact holding a number
 # (or a date) says one ("Zeke is Eren's older half-brother" says no age).
@@ -83,3 +83,19 @@ def _counts(text: str) -> bool:
     return any(w in _COUNTED for w in _LOWER_WORDS.findall(text)) or any(
         not _YEAR.fullmatch(n) for n in _NUMBER.findall(text)
     )
+
+
+# A time span written out: "from 2009 to 2021", "between 1963 and 1989", "2013-2022",
+# "until 2022": it says when something began and when it ended.
+_SPAN = re.compile(
+    r"\b(?:from|between)\b[^;.]{0,40}?\b(?:to|until|till|and)\b[^;.]{0,20}?\b(?:1[89]|20)\d\d\b"
+    r"|\b(?:1[89]|20)\d\d\s*(?:-|–|to)\s*(?:(?:1[89]|20)?\d\d|present)\b"
+    r"|\b(?:until|till)\b[^;.]{0,20}?\b(?:1[89]|20)\d\d\b",
+    re.IGNORECASE,
+)
+
+
+def says_a_span(text: str) -> bool:
+    """Whether a fact says a span of time ("ran from 2015 to 2022"): when something
+    started and ended, asked "when did X end"."""
+    return _SPAN.search(text) is not None

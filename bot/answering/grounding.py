@@ -24,7 +24,7 @@ from itertools import pairwise
 import numpy as np
 from rapidfuzz.distance import OSA
 
-from bot.answering.amounts import amount_asked, says_amount, says_the_amount
+from bot.answering.amounts import amount_asked, says_a_span, says_amount, says_the_amount
 from bot.answering.typed import given_name
 from bot.answering.vocabulary import (
     DATE_WORDS,
@@ -44,6 +44,7 @@ MIN_PREFIX = 5  # letters two stems must share to count as one word's family
 MEANING = 0.5  # cosine of two words' embeddings taken as one meaning ("dead" ~ "died")
 MEANING_CREDIT = 0.7  # what a word of the same meaning counts for
 KIND_CREDIT = 0.85  # a word asking for a kind (or a date), in every such fact: less than a synonym
+SPAN_CREDIT = 0.95  # "end" said by a span of time: when it ended, more than "the final season"
 SHOWN = 3
 RESTLESS = 0.3  # below this share of what a question asks besides kinds, a fact says nothing
 # Words after a verb that make it another verb: "play into", "turn out", "make up".
@@ -267,6 +268,8 @@ def ground(
     return [s for s in scored if s.said >= best - 1e-9][:SHOWN] or scored[:1]
 
 
+# What a span of time says ("from 2015 to 2022"): when something began and ended.
+_SPANNED = frozenset(stem(w) for w in "end finish conclude start begin stop".split())
 _FAR = 8  # words between a name and what was asked beyond which nearer says no more
 # Words between them that still say it of the name: "X is played on screen by Y" as much
 # as "Y will play X" (then the surer fact first).
@@ -364,6 +367,8 @@ def _credit(
         return 1.0
     if shape.amount and a == stem(shape.amount) and says_the_amount(text, shape.amount):
         return KIND_CREDIT  # "how long has X played Phil": "since 1990"
+    if a in _SPANNED and says_a_span(text):
+        return SPAN_CREDIT  # "when did X end": "ran from 2015 to 2022"
     kinds = KIND_WORDS.get(a)
     if groups.get(a, frozenset()) & verbs and not (kinds and a in shape.labels):
         return 0.9  # a synonym: "film" for "movie" ("is there gonna be a b99 movie")

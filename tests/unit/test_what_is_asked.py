@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.answering.amounts import amount_asked, says_amount, says_the_amount
+from bot.answering.amounts import amount_asked, says_a_span, says_amount, says_the_amount
 from bot.answering.grounding import asked_stems
 from bot.engine import Engine
 from bot.models import Fact, FuzzyDate, Kind, Status
@@ -548,3 +548,28 @@ def test_what_the_first_readings_of_these_rules_got_wrong(tmp_path: Path) -> Non
         )
         # A title's own last word ("on") relates it to nothing.
         assert first_text(engine, "what movie is bring it on") == "Bring It On is a Comedy film."
+
+
+SPAN = {
+    "format": "showbot",
+    "version": 1,
+    "sources": [{"key": "wiki", "title": "A fan wiki"}],
+    "entities": [{"key": "bcs", "name": "Better Call Saul", "kind": "show"}],
+    "facts": [
+        {"key": "cameos", "entity": "bcs", "kind": "what", "status": "confirmed",
+         "source": "wiki", "text": "Bryan Cranston came back in the final season of the show."},
+        {"key": "ran", "entity": "bcs", "kind": "when", "status": "confirmed", "source": "wiki",
+         "text": "Better Call Saul ran on AMC from 8 February 2015 to 15 August 2022."},
+    ],
+}  # fmt: skip
+
+
+def test_a_span_of_time_says_when_something_ended(tmp_path: Path) -> None:
+    assert says_a_span("Danny Dyer played Mick Carter from 2013 to 2022.")
+    assert says_a_span("The classic series (1963-89) had seven Doctors.")
+    assert not says_a_span("Season 5 aired in 2013.")
+    for engine in imported(tmp_path / "span.db", SPAN):
+        # "the final season" says an end, not when; the span says when.
+        assert first_text(engine, "when did better call saul end") == (
+            "Better Call Saul ran on AMC from 8 February 2015 to 15 August 2022."
+        )
