@@ -148,11 +148,12 @@ class Saying:
             taught=taught,
             shape=shape,
             others=others,
-            near=self._names(of, guild_id) if of is not None else (),
+            near=self._names(of, guild_id) if of is not None and shape.relation else (),
             phrases=self.phrases(guild_id),
         )
 
     def _names(self, subject: Entity, guild_id: int | None) -> tuple[str, ...]:
+        """The subject's name and aliases, normalised (read for "who <verb> X" only)."""
         return tuple(
             dict.fromkeys(n for n in map(normalize, self.store.names_of(subject.id, guild_id)) if n)
         )
