@@ -290,8 +290,9 @@ def _apart(text: str, names: tuple[str, ...], asked: tuple[str, ...]) -> int:
     for name in names:
         parts = name.split()
         size = len(parts)
+        last = (parts[-1], parts[-1] + "s")  # "Eren's father": "erens father"
         for i in range(len(words) - size + 1):
-            if words[i : i + size] == parts:
+            if words[i + size - 1] in last and words[i : i + size - 1] == parts[:-1]:
                 for j in at_asked:
                     best = min(best, i - j if j < i else max(j - (i + size - 1), 0))
     return best

@@ -356,3 +356,11 @@ def test_the_surer_of_facts_saying_it_near_the_name_comes_first(tmp_path: Path) 
         assert first_text(engine, "who plays walter white") == (
             "Walter White is played on screen by Bryan Cranston."
         )
+
+
+def test_how_far_a_fact_says_an_asked_word_from_a_name() -> None:
+    from bot.answering.grounding import _apart
+
+    assert _apart("Bryan Cranston plays Walter White.", ("walter white",), ("plai",)) == 1
+    assert _apart("Grisha Yeager is Eren's father.", ("eren",), ("father",)) == 1  # possessive
+    assert _apart("Walt meets Skyler.", ("walter white",), ("meet",)) == 8  # no name: far
