@@ -270,6 +270,9 @@ def ground(
 
 # What a span of time says ("from 2015 to 2022"): when something began and ended.
 _SPANNED = frozenset(stem(w) for w in "end finish conclude start begin stop".split())
+# Kind words naming what someone does ("actors in X"): as a label too, a fact saying it
+# ("stars in X") says more than any naming a person ("directed by").
+_ROLES = frozenset(stem(w) for w in ("actor", "actress"))
 _FAR = 8  # words between a name and what was asked beyond which nearer says no more
 # Words between them that still say it of the name: "X is played on screen by Y" as much
 # as "Y will play X" (then the surer fact first).
@@ -371,7 +374,7 @@ def _credit(
     if a in _SPANNED and says_a_span(text):
         return SPAN_CREDIT  # "when did X end": "ran from 2015 to 2022"
     kinds = KIND_WORDS.get(a)
-    if groups.get(a, frozenset()) & verbs and not (kinds and a in shape.labels):
+    if groups.get(a, frozenset()) & verbs and not (kinds and a in shape.labels and a not in _ROLES):
         return 0.9  # a synonym: "film" for "movie" ("is there gonna be a b99 movie")
     if (
         (kinds and not kinds_of.isdisjoint(kinds))

@@ -6,14 +6,16 @@ words ("is grant coming back") is answered by a fact naming it that says them.""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from bot.answering.amounts import amount_asked, says_a_span, says_amount, says_the_amount
-from bot.answering.grounding import asked_stems
+from bot.answering.grounding import asked_stems, ground, shape_of
 from bot.engine import Engine
-from bot.models import Fact, FuzzyDate, Kind, Status
+from bot.models import EntityKind, Fact, FuzzyDate, Intent, Kind, Status
+from bot.store.synonyms import _merge, packaged
 from tests.unit.test_understanding import first_text, imported
 
 SQUARE = {
@@ -573,3 +575,22 @@ def test_a_span_of_time_says_when_something_ended(tmp_path: Path) -> None:
         assert first_text(engine, "when did better call saul end") == (
             "Better Call Saul ran on AMC from 8 February 2015 to 15 August 2022."
         )
+
+
+def test_actors_asked_first_are_said_by_who_acts() -> None:
+    # "actors" opening the question is what kind of person is asked for, and what they
+    # do: "stars in" says it more than "directed by", which names a person too.
+    directed = replace(_fact("Running Scared was directed by Peter Hyams."), id=1)
+    stars = replace(_fact("Judge Reinhold stars in Running Scared."), id=2)
+    person = frozenset((EntityKind.SHOW, EntityKind.PERSON))
+    scored = ground(
+        ["actor"],
+        [directed],
+        [stars],
+        Intent.WHO,
+        _merge(packaged()),
+        {1: person, 2: person},
+        {"actor": 1.0},
+        shape=shape_of("actors in running scared".split()),
+    )
+    assert [s.fact.id for s in scored] == [2]
