@@ -149,19 +149,35 @@ def in_typed_order(
     "what kind of movie is crazy love" names Crazy Love, not Crazy Kind of Love; "movies
     about keith david" names no David Keith where the facts hold "keith david" as a name.
     Another subject named in order wins; else, a name the facts hold as typed leaves the
-    question about no known subject; else the match stands."""
+    question about no known subject; else the match stands. Of two subjects tied, the
+    one whose name is typed whole is meant ("when was heaven and earth made" is not about
+    Made in Heaven)."""
+    if found.ambiguous:
+        whole = [
+            c
+            for c in found.candidates
+            if len(name := [w for w in normalize(c.entity.name).split() if w not in NOISE]) > 1
+            and typed_whole(name, words)
+        ]
+        if len(whole) == 1 and len({c.entity.id for c in found.candidates}) > 1:
+            return Resolution(whole[0].entity, whole[0].score, text=whole[0].entity.name)
     if found.entity is None:
         return found
     name = [w for w in normalize(found.text).split() if w not in NOISE]
-    if len(name) < 2 or set(words) <= set(name) or in_order(name, words) is not None:
-        return found  # in order, or nothing else typed ("keith david" alone asks for it)
+    if len(name) < 2 or set(words) <= set(name):
+        return found  # nothing else typed ("keith david" alone asks for it)
+    ordered = in_order(name, words) is not None
+    if ordered and typed_whole([w for w in normalize(found.text).split()], words):
+        return found
     typed = [
         m
         for m in named_in_question(subjects, docs, words, guild_id)
-        if not m.partial and not m.typo and m.end - m.start >= 2
+        if not m.partial and not m.typo and m.end - m.start >= 2 and m.entity != found.entity
     ]
-    if typed:
+    if typed:  # another name typed whole: "year of top gun" is not Year of the Gun
         return Resolution(typed[0].entity, typed[0].score, text=typed[0].entity.name)
+    if ordered:
+        return found
     at = [i for i, w in enumerate(words) if w in name]
     if at and docs.in_a_name(" ".join(words[min(at) : max(at) + 1]), guild_id):
         return Resolution(None, 0.0)

@@ -42,7 +42,7 @@ from bot.answering.questions import extract_season
 from bot.answering.retrieval import FactFinder
 from bot.answering.saying import Saying
 from bot.answering.shorthand import read_shorthand
-from bot.answering.subjects import Mention, Resolution, Subjects, parse_id
+from bot.answering.subjects import IGNORED, Mention, Resolution, Subjects, parse_id
 from bot.answering.taught import taught_exactly
 from bot.answering.typed import typo
 from bot.answering.vocabulary import KIND_WORDS, maybe_names
@@ -206,7 +206,7 @@ class Pipeline:
         """A question that is only a name: the subject's facts for the intent, what was
         asked first; with none of its own, the facts that name it."""
         assert found.entity is not None
-        if typo(q.subject, found.text):
+        if typo(" ".join(w for w in q.subject.split() if w not in IGNORED), found.text):
             named = replace(named, typo_of=q.subject)
         own = self.store.facts_for(found.entity.id, guild_id)
         if not own:

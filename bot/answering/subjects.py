@@ -467,7 +467,7 @@ class Subjects:
         # one spanning a word more ("ryan fleck write" names Ryan Fleck, not Ryan White);
         # then the one typed whole, glue words included: "the girl" names The Girl, not
         # Girl; "this is the end", not The End.
-        found.sort(key=lambda f: (-f[1], f[0].typo, -(f[0].end - f[0].start), -f[2], -f[0].score))
+        found.sort(key=lambda f: (-f[1], f[0].typo, -f[2], -(f[0].end - f[0].start), -f[0].score))
         unique: dict[int, Mention] = {}
         for m in [f[0] for f in found] + partial:
             unique.setdefault(m.entity.id, m)

@@ -364,3 +364,30 @@ def test_how_far_a_fact_says_an_asked_word_from_a_name() -> None:
     assert _apart("Bryan Cranston plays Walter White.", ("walter white",), ("plai",)) == 1
     assert _apart("Grisha Yeager is Eren's father.", ("eren",), ("father",)) == 1  # possessive
     assert _apart("Walt meets Skyler.", ("walter white",), ("meet",)) == 8  # no name: far
+
+
+TIED = {
+    "format": "showbot",
+    "version": 1,
+    "sources": [{"key": "kb", "title": "A film catalogue"}],
+    "entities": [
+        {"key": "top", "name": "Top Gun", "kind": "show"},
+        {"key": "year", "name": "Year of the Gun", "kind": "show"},
+    ],
+    "facts": [
+        {"key": "top", "entity": "top", "kind": "when", "status": "confirmed", "source": "kb",
+         "text": "Top Gun was released in 1986.", "date": "1986"},
+        {"key": "year", "entity": "year", "kind": "when", "status": "confirmed", "source": "kb",
+         "text": "Year of the Gun was released in 1991.", "date": "1991"},
+    ],
+}  # fmt: skip
+
+
+def test_of_two_names_tied_the_one_typed_whole_is_meant(tmp_path: Path) -> None:
+    # "year of top gun" matches both titles as well; only Top Gun is typed whole. Its
+    # name as typed is no typo, though the question says more around it.
+    for engine in imported(tmp_path / "tied.db", TIED):
+        answer = engine.ask("year of top gun")
+        assert answer.answered and answer.facts[0].text == "Top Gun was released in 1986."
+        assert answer.typo_of is None
+        assert engine.ask("top gun, when was it released").typo_of is None
