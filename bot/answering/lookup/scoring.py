@@ -390,9 +390,7 @@ class Scoring(IndexState):
                 if row.q != i:
                     continue
                 p = self._postings(row.word)
-                at = p.searchsorted(cand)
-                np.minimum(at, len(p) - 1, out=at)
-                hit = p[at] == cand
+                hit = p.take(p.searchsorted(cand), mode="clip") == cand  # (clip: past the end)
                 if best_v is None or best_d is None:  # its first (most similar) word
                     best_v = hit * row.value
                     best_d = hit * row.delta if row.delta else np.zeros(len(cand))
