@@ -69,7 +69,7 @@ class Store(Reads, Bookkeeping):
         self.path = path
         self.docs = FactIndex(db, stamp=lambda: self._stamp())
         # Which subjects each fact names, kept like the documents (bot/store/mentions.py).
-        self.mentions = Mentions(db, stamp=lambda: self._stamp())
+        self.mentions = Mentions(db)
         # Questions taught as phrasings of a fact, searched per server (bot/store/phrasings.py).
         self.phrasings = Phrasings(db)
         # What followers hear about, written with the change (bot/store/outbox.py).

@@ -19,7 +19,7 @@ function words or shorter than three letters links nothing ("Will" would be ever
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 MAX_NAME_WORDS = 8  # longer names are not looked for inside a fact's words
 MIN_NAME_CHARS = 3
 _BATCH = 500
-_REMEMBERED = 1 << 15  # subjects' naming facts, and facts' named subjects, remembered
 
 
 def create(db: Database) -> None:
@@ -176,14 +175,8 @@ def spans(text: str) -> set[str]:
 class Mentions:
     """Keeps ``mention_name`` and ``fact_mention`` in step with the curated tables."""
 
-    def __init__(self, db: Database, stamp: Callable[[], object] = lambda: None) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
-        # The reads below are remembered while ``stamp`` (the store's Reads._stamp: None
-        # inside a transaction) stays the same; by default nothing is.
-        self._stamp = stamp
-        self._read_at: object = None
-        self._naming: dict[int, list[int]] = {}  # a subject -> the facts naming it
-        self._named: dict[int, list[int]] = {}  # a fact -> the subjects it names
         self._facts: set[int] = set()
         self._names: set[tuple[str, int]] = set()  # ("entity" | "alias", id)
         self._words: set[str] = set()  # names (old and new) whose facts are looked again
@@ -329,29 +322,7 @@ class Mentions:
 
     # ------------------------------------------------------------ reading
 
-    def _remembered(self) -> bool:
-        """Whether reads may be remembered now (emptied when the database changed)."""
-        stamp = self._stamp()
-        if stamp is None:
-            return False
-        if stamp != self._read_at:
-            self._read_at = stamp
-            self._naming, self._named = {}, {}
-        return True
-
     def facts_naming_ids(self, entity_ids: list[int]) -> list[int]:
-        """The facts naming these subjects; one subject's remembered (a question asks
-        two or three times of the subject it is about)."""
-        if len(entity_ids) == 1 and self._remembered():
-            found = self._naming.get(entity_ids[0])
-            if found is None:
-                if len(self._naming) >= _REMEMBERED:
-                    self._naming.clear()
-                found = self._naming[entity_ids[0]] = self._naming_ids(entity_ids)
-            return list(found)
-        return self._naming_ids(entity_ids)
-
-    def _naming_ids(self, entity_ids: list[int]) -> list[int]:
         marks = ",".join("?" for _ in entity_ids)
         return [
             int(r[0])
@@ -361,21 +332,7 @@ class Mentions:
         ]
 
     def named_in(self, fact_ids: list[int]) -> dict[int, list[int]]:
-        """Fact id -> the subjects it names (besides its own); remembered by fact (each
-        grounding reads those of ~10 facts, most of them read before)."""
-        if len(set(fact_ids)) != len(fact_ids) or not self._remembered():
-            return self._named_in(fact_ids)  # (a fact twice is read twice, as ever)
-        known = self._named
-        missing = [i for i in fact_ids if i not in known]
-        if len(known) + len(missing) > _REMEMBERED:
-            known.clear()
-            missing = fact_ids
-        if missing:
-            read = self._named_in(missing)
-            known.update((i, read.get(i, [])) for i in missing)
-        return {i: list(known[i]) for i in fact_ids if known[i]}
-
-    def _named_in(self, fact_ids: list[int]) -> dict[int, list[int]]:
+        """Fact id -> the subjects it names (besides its own)."""
         out: dict[int, list[int]] = {}
         for start in range(0, len(fact_ids), _BATCH):
             part = fact_ids[start : start + _BATCH]

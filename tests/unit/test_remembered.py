@@ -14,7 +14,6 @@ from bot.models import SYSTEM
 from bot.store.core import Store
 from bot.store.factindex import FactIndex
 from bot.store.interchange import import_data
-from bot.store.mentions import Mentions
 from bot.store.questionlog import QuestionLog
 
 WORD = st.text(alphabet="abcdeor", min_size=3, max_size=9)
@@ -230,54 +229,4 @@ def test_documents_remembered_past_their_bound_are_read_again(
         got, want = store.docs.docs(ids), fresh.docs(ids)
         assert list(got) == list(want)
         assert all(got[i][:2] == want[i][:2] for i in want)
-    store.close()
-
-
-# ------------------------------------------------------------ who names whom
-
-
-def test_facts_naming_a_subject_are_read_again_after_every_kind_of_write(tmp_path: Path) -> None:
-    store = Store.open(tmp_path / "s.db")
-    with store.atomic():
-        data = {
-            "format": "showbot",
-            "version": 1,
-            "entities": [
-                {"key": "amy", "name": "Amy Pond", "kind": "character"},
-                {"key": "rory", "name": "Rory Williams", "kind": "character"},
-            ],
-            "facts": [
-                {"key": "f1", "entity": "rory", "kind": "who", "text": "Rory married Amy Pond."}
-                | {"status": "confirmed"}
-            ],
-        }
-        import_data(store, data, SYSTEM)
-    amy, rory = 1, 2
-    fresh = Mentions(store.db)  # nothing remembered: read now
-
-    def agree() -> tuple[list[int], dict[int, list[int]]]:
-        got = (store.mentions.facts_naming_ids([amy]), store.mentions.named_in([1]))
-        assert got == (fresh.facts_naming_ids([amy]), fresh.named_in([1]))
-        return got
-
-    assert agree() == ([1], {1: [amy]})
-    traced: list[str] = []
-    store.db.conn.set_trace_callback(traced.append)
-    store.mentions.facts_naming_ids([amy]), store.mentions.named_in([1])
-    store.db.conn.set_trace_callback(None)
-    assert [sql for sql in traced if "fact_mention" in sql] == []  # remembered
-    with store.atomic():  # the fact no longer names her
-        store.update("fact", 1, {"text": "Rory married nobody."}, SYSTEM, "fact.edit")
-    assert agree() == ([], {})
-    other = Store.open(tmp_path / "s.db")  # another process names her again
-    with other.atomic():
-        other.update("fact", 1, {"text": "Rory married Amy Pond."}, SYSTEM, "fact.edit")
-    other.close()
-    assert agree() == ([1], {1: [amy]})
-    with pytest.raises(RuntimeError), store.atomic():  # read inside a rollback: not kept
-        store.update("entity", amy, {"name": "Amelia Pond"}, SYSTEM, "subject.rename")
-        store.mentions.flush()
-        store.mentions.facts_naming_ids([amy])
-        raise RuntimeError
-    assert agree() == ([1], {1: [amy]}) and rory == 2
     store.close()
