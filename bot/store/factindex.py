@@ -439,9 +439,8 @@ class FactIndex:
 
     def docs(self, fact_ids: list[int]) -> dict[int, tuple[str, str, np.ndarray]]:
         """fact id -> (body, names, vector) for the given facts that have documents, by
-        id. The rows are remembered while the database is unchanged (as the facts by id
-        are, Reads.facts_by_ids): a free question reads ~30 candidates' documents, most
-        of them read before (MetaQA dev: 89% at this bound)."""
+        id; remembered while the database is unchanged, as facts by id are: a free
+        question reads ~30 candidates', most read before (MetaQA dev: 89% at _DOCS)."""
         if not fact_ids:
             return {}
         stamp = self._stamp()
@@ -462,10 +461,8 @@ class FactIndex:
 
     def _read_docs(self, fact_ids: list[int]) -> list[tuple[int, str, str, bytes]]:
         marks = ",".join("?" for _ in fact_ids)
-        rows: list[tuple[int, str, str, bytes]] = self.db.execute(
-            f"SELECT fact_id, body, names, vector FROM fact_doc WHERE fact_id IN ({marks})",
-            fact_ids,
-        ).fetchall()
+        sql = f"SELECT fact_id, body, names, vector FROM fact_doc WHERE fact_id IN ({marks})"
+        rows: list[tuple[int, str, str, bytes]] = self.db.execute(sql, fact_ids).fetchall()
         return rows
 
 
