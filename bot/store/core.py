@@ -67,7 +67,7 @@ class Store(Reads, Bookkeeping):
     def __init__(self, db: Database, path: str) -> None:
         self.db = db
         self.path = path
-        self.docs = FactIndex(db, stamp=lambda: self._stamp())
+        self.docs = FactIndex(db)
         # Which subjects each fact names, kept like the documents (bot/store/mentions.py).
         self.mentions = Mentions(db)
         # Questions taught as phrasings of a fact, searched per server (bot/store/phrasings.py).

@@ -29,7 +29,6 @@ _FREQS = 50_000  # word frequencies remembered between changes
 # yet counted is asked: each term read alone costs FTS5 ~40 µs, and a name nobody knows
 # brings new terms with every question.
 _WHOLE_VOCABULARY = 5_000
-_DOCS = 1 << 14  # documents remembered by id (~0.5 kB each, most of it the vector)
 _POSTINGS = 500_000  # (document, BM25 share) pairs of searched words remembered between changes
 # Documents written by one flush (a bulk import, a rebuild) after which the full-text
 # index is merged into one segment (see FactIndex.merge).
@@ -70,13 +69,8 @@ def _phrase(text: str) -> str:
 class FactIndex:
     """Keeps ``fact_doc`` in step with the curated tables, and reads it."""
 
-    def __init__(self, db: Database, stamp: Callable[[], object] = lambda: None) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
-        # What changes whenever the database may have (None inside a transaction): the
-        # store's (Reads._stamp); by default nothing is remembered.
-        self._stamp = stamp
-        self._docs_stamp: object = None
-        self._docs: dict[int, tuple[int, str, str, bytes] | None] = {}  # fact id -> row
         self._pending: set[int] = set()
         self._size: int | None = None
         self._freqs: dict[str, int] = {}  # term -> documents; until the documents change
@@ -438,39 +432,16 @@ class FactIndex:
         ]
 
     def docs(self, fact_ids: list[int]) -> dict[int, tuple[str, str, np.ndarray]]:
-        """fact id -> (body, names, vector) for the given facts that have documents, by
-        id; remembered while the database is unchanged, as facts by id are: a free
-        question reads ~30 candidates', most read before (MetaQA dev: 89% at _DOCS)."""
+        """fact id -> (body, names, vector) for the given facts that have documents."""
         if not fact_ids:
             return {}
-        stamp = self._stamp()
-        if stamp is None:  # inside a transaction: read afresh, remember nothing
-            return _with_vectors(self._read_docs(fact_ids))
-        if stamp != self._docs_stamp:
-            self._docs_stamp, self._docs = stamp, {}
-        known = self._docs
-        missing = [i for i in dict.fromkeys(fact_ids) if i not in known]
-        if len(known) + len(missing) > _DOCS:  # full: start again with these
-            known.clear()
-            missing = list(dict.fromkeys(fact_ids))
-        if missing:
-            known.update(dict.fromkeys(missing))  # None: no document (a removed fact)
-            known.update((r[0], r) for r in self._read_docs(missing))
-        # In id order, as SQLite reads ``fact_id IN (...)``.
-        return _with_vectors([r for i in sorted(set(fact_ids)) if (r := known[i]) is not None])
-
-    def _read_docs(self, fact_ids: list[int]) -> list[tuple[int, str, str, bytes]]:
         marks = ",".join("?" for _ in fact_ids)
-        sql = f"SELECT fact_id, body, names, vector FROM fact_doc WHERE fact_id IN ({marks})"
-        rows: list[tuple[int, str, str, bytes]] = self.db.execute(sql, fact_ids).fetchall()
-        return rows
-
-
-def _with_vectors(
-    rows: list[tuple[int, str, str, bytes]],
-) -> dict[int, tuple[str, str, np.ndarray]]:
-    vectors = from_blobs([r[3] for r in rows])
-    return {r[0]: (r[1], r[2], vectors[i]) for i, r in enumerate(rows)}
+        rows = self.db.execute(
+            f"SELECT fact_id, body, names, vector FROM fact_doc WHERE fact_id IN ({marks})",
+            fact_ids,
+        ).fetchall()
+        vectors = from_blobs([r[3] for r in rows])
+        return {r[0]: (r[1], r[2], vectors[i]) for i, r in enumerate(rows)}
 
 
 def create(db: Database) -> None:

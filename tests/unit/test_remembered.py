@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from bot.answering.lookup import AliasIndex
 from bot.models import SYSTEM
 from bot.store.core import Store
-from bot.store.factindex import FactIndex
 from bot.store.interchange import import_data
 from bot.store.questionlog import QuestionLog
 
@@ -157,76 +156,4 @@ def test_a_log_write_that_changed_more_than_its_rows_forgets_the_facts(tmp_path:
     row = ("2024-01-01T00:00:00", None, "who is it", "who", "it", None, 0.0, 0, 1.0, None)
     QuestionLog(store).append([row])
     assert "Fact 3, retold." in _texts(store)
-    store.close()
-
-
-# ------------------------------------------------------------ documents by id
-
-
-def _bodies(store: Store) -> dict[int, str]:
-    return {i: doc[0] for i, doc in store.docs.docs(list(range(1, 12))).items()}
-
-
-def _doc_reads(store: Store) -> list[str]:
-    traced: list[str] = []
-    store.db.conn.set_trace_callback(traced.append)
-    try:
-        _bodies(store)
-    finally:
-        store.db.conn.set_trace_callback(None)
-    return [sql for sql in traced if "FROM fact_doc" in sql]
-
-
-def test_documents_are_read_again_after_every_kind_of_write(tmp_path: Path) -> None:
-    store = _store_with_facts(tmp_path / "s.db")
-    first = store.docs.docs([3, 1, 2])
-    assert list(first) == [1, 2, 3]  # by id, however asked
-    assert _bodies(store)[2] == "Fact 2 says so." and _doc_reads(store) == []  # remembered
-    cached = store.docs.docs([2])[2]
-    fresh = FactIndex(store.db).docs([2])[2]  # nothing remembered: read now
-    assert cached[:2] == fresh[:2] and (cached[2] == fresh[2]).all()
-    # A fact edited...
-    with store.atomic():
-        store.update("fact", 2, {"text": "Fact 2 says otherwise."}, SYSTEM, "fact.edit")
-    assert _bodies(store)[2] == "Fact 2 says otherwise."
-    # ...a subject renamed (its facts' documents hold its names)...
-    with store.atomic():
-        store.update("entity", 1, {"name": "Renamed One"}, SYSTEM, "subject.rename")
-    assert "Renamed One" in store.docs.docs([3])[3][1]
-    # ...a fact removed...
-    with store.atomic():
-        store.update("fact", 4, {"deleted_at": "2024-01-01"}, SYSTEM, "fact.remove")
-    assert 4 not in _bodies(store)
-    # ...the question log written: nothing changed, nothing read again...
-    row = ("2024-01-01T00:00:00", None, "who is it", "who", "it", None, 0.0, 0, 1.0, None)
-    QuestionLog(store).append([row])
-    assert _doc_reads(store) == []
-    # ...and another process's write (its commit moves this connection's data_version).
-    other = Store.open(tmp_path / "s.db")
-    with other.atomic():
-        other.update("fact", 5, {"text": "Fact 5 was changed elsewhere."}, SYSTEM, "fact.edit")
-    other.close()
-    assert _bodies(store)[5] == "Fact 5 was changed elsewhere."
-    # Inside a transaction nothing is remembered: a rollback would undo what was read.
-    with pytest.raises(RuntimeError), store.atomic():
-        store.update("fact", 6, {"text": "Fact 6, rolled back."}, SYSTEM, "fact.edit")
-        store.docs.flush()
-        assert _bodies(store)[6] == "Fact 6, rolled back."
-        raise RuntimeError
-    assert _bodies(store)[6] == "Fact 6 says so."
-    store.close()
-
-
-def test_documents_remembered_past_their_bound_are_read_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import bot.store.factindex as factindex
-
-    monkeypatch.setattr(factindex, "_DOCS", 4)
-    store = _store_with_facts(tmp_path / "s.db")
-    fresh = FactIndex(store.db)
-    for ids in ([1, 2, 3], [3, 4], [2, 5, 6, 7], [1, 8, 99], list(range(1, 9))):
-        got, want = store.docs.docs(ids), fresh.docs(ids)
-        assert list(got) == list(want)
-        assert all(got[i][:2] == want[i][:2] for i in want)
     store.close()
