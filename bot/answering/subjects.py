@@ -298,7 +298,9 @@ class Subjects:
     def named_exactly(self, name: str, guild_id: int | None) -> list[Entity]:
         """The subjects this server sees that are already called ``name`` (normalised)."""
         key = normalize(name)
-        hits = self._search(key, 25, guild_id, frozenset(EntityKind))
+        # Only the aliases spelt so: what a search lists first (its exact hits, in the same
+        # order), without the fuzzy scoring of the rest (~0.3 ms a name at MetaQA's size).
+        hits = self._exact(key, 25, guild_id, frozenset(EntityKind))
         return [self.entities[h.entity_id] for h in hits if normalize(h.text) == key]
 
     def _season(

@@ -48,8 +48,8 @@ def _connect(path: str) -> sqlite3.Connection:
     """A read-write connection with showbot's settings."""
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     # WAL lets shards read while one writes. FULL sync makes every acknowledged
-    # moderator change survive power loss too, at one fsync per commit: writes are
-    # rare (edits, batched question-log flushes), so it costs little.
+    # moderator change survive power loss too, at one fsync per commit: edits are rare,
+    # so it costs little. (The question log's frequent flushes skip it: Store.unsynced.)
     if path != ":memory:":
         conn.execute("PRAGMA journal_mode=WAL")
     conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
@@ -135,6 +135,22 @@ class Store(Reads, Bookkeeping):
             yield
         finally:
             self.db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+    @contextmanager
+    def unsynced(self) -> Iterator[None]:
+        """Inside, this connection's commits skip the fsync (synchronous=NORMAL): for
+        rows a power cut may lose, the question log's, not an acknowledged change. The
+        database stays whole either way (WAL), and the next FULL commit syncs these rows
+        too. Outside a transaction only: SQLite ignores the setting inside one."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            yield
+            return
+        conn.execute("PRAGMA synchronous=NORMAL")
+        try:
+            yield
+        finally:
+            conn.execute("PRAGMA synchronous=FULL")
 
     @contextmanager
     def atomic(self) -> Iterator[None]:

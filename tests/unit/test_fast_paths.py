@@ -254,3 +254,41 @@ def test_facts_by_ids_in_two_queries_give_what_one_or_query_gave(tmp_path: Path)
         old = reads._as_seen(store._facts_of(one_query.format(m=marks), [*ids, *ids, guild]))
         assert store.facts_by_ids(ids, guild) == old
     store.close()
+
+
+_NAMES = st.lists(
+    st.tuples(
+        st.lists(st.sampled_from(["the", "amy", "amys", "dad", "kirk", "dougla", "s"]), max_size=3),
+        st.sampled_from(["show", "character", "person", "season"]),
+        st.sampled_from([None, 7, 8]),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(names=_NAMES, asked=st.sampled_from(["amy", "the amy", "dougla", "kirk dougla", "s"]))
+def test_names_spelt_exactly_are_those_a_search_lists_spelt_so(
+    names: list[tuple[list[str], str, int | None]], asked: str
+) -> None:
+    """Subjects.named_exactly reads the exact hits alone: the hits a search of 25 listed
+    first, filtered the same way (servers' own aliases, every kind)."""
+    from bot.answering.lookup import AliasIndex
+    from bot.answering.subjects import Subjects
+    from bot.language.text import normalize
+    from bot.models import Entity, EntityKind
+
+    entities = {
+        i + 1: Entity(i + 1, " ".join(w) or "x", EntityKind(kind), None, None, None)
+        for i, (w, kind, _) in enumerate(names)
+    }
+    rows = [(2 * i, i, e.name) for i, e in entities.items()]
+    rows += [(2 * i + 1, i, f"the {e.name}") for i, e in entities.items()]
+    guilds = {2 * i + 1: g for i, (_, _, g) in enumerate(names, 1) if g is not None}
+    subjects = Subjects(AliasIndex.build(rows), entities, lambda _: [], lambda _: [], guilds)
+    for guild in (None, 7):
+        key = normalize(asked)
+        hits = subjects._search(key, 25, guild, frozenset(EntityKind))
+        searched = [entities[h.entity_id] for h in hits if normalize(h.text) == key]
+        assert subjects.named_exactly(asked, guild) == searched

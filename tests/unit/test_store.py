@@ -1,5 +1,7 @@
 import json
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -198,3 +200,32 @@ def test_remembered_facts_follow_every_change(tmp_path: Path) -> None:
     finally:
         other.close()
         st.close()
+
+
+def test_the_question_log_skips_the_fsync_and_every_other_write_keeps_it(tmp_path: Path) -> None:
+    from bot.store.questionlog import QuestionLog
+
+    store = Store.open(tmp_path / "s.db")
+
+    def level() -> int:
+        return int(store.db.execute("PRAGMA synchronous").fetchone()[0])
+
+    levels: list[int] = []
+    unsynced = store.unsynced
+
+    @contextmanager
+    def spy() -> Iterator[None]:
+        with unsynced():
+            levels.append(level())
+            yield
+
+    store.unsynced = spy  # type: ignore[method-assign]
+    row = ("2024-01-01T00:00:00", None, "who is it", "who", "it", None, 0.0, 0, 1.0, None)
+    QuestionLog(store).append([row])
+    assert levels == [1]  # NORMAL while the log's rows are written...
+    assert level() == 2  # ...and FULL again for everything else
+    assert store.db.execute("SELECT count(*) FROM question").fetchone()[0] == 1
+    with store.atomic():  # inside another transaction: that one's setting stands
+        QuestionLog(store).append([row])
+    assert levels == [1, 2] and level() == 2
+    store.close()

@@ -249,8 +249,11 @@ class AliasIndex(Scoring, Completion, Delta):
         while done < n:
             part = None
             if k < n:
-                kth = np.partition(scores, n - k)[n - k]
-                part = np.flatnonzero(scores >= kth)
+                # (Array methods, not np.* functions: those add a Python wrapper each.)
+                ranks = scores.copy()
+                ranks.partition(n - k)
+                kth = ranks[n - k]
+                part = (scores >= kth).nonzero()[0]
                 if len(part) > k:  # ties with the k-th score: the first ones, canonically
                     at = scores[part]
                     above, tied = part[at > kth], part[at == kth]
@@ -262,9 +265,9 @@ class AliasIndex(Scoring, Completion, Delta):
                         part.sort()
             if canon:
                 if part is None:
-                    order = np.argsort(-scores, kind="stable")
+                    order = (-scores).argsort(kind="stable")
                 else:
-                    order = part[np.argsort(-scores[part], kind="stable")]
+                    order = part[(-scores[part]).argsort(kind="stable")]
             else:
                 sub, at = (ids, scores) if part is None else (ids[part], scores[part])
                 order = np.lexsort((self._key[sub], self._tn[sub], -at))
@@ -349,7 +352,7 @@ class AliasIndex(Scoring, Completion, Delta):
         refused ones keeps; from CUTOFF up it orders them by text in groups of _TIES,
         where a refused one holds a place: those few stay, for allow() to refuse."""
         ents = self._ent.take(ids)
-        at = np.searchsorted(skip, ents)
+        at = skip.searchsorted(ents)
         np.minimum(at, len(skip) - 1, out=at)
         drop = skip.take(at) == ents
         drop &= scores < CUTOFF - 1e-6  # so that round(score, 6) < CUTOFF too
@@ -364,7 +367,7 @@ class AliasIndex(Scoring, Completion, Delta):
         top = float(scores.max())
         tie = round(top, 6)
         # Scores rounding to the top's are within 1e-6 of it (a superset; rounded below).
-        near = np.flatnonzero(scores >= top - 1e-6)
+        near = (scores >= top - 1e-6).nonzero()[0]
         group = sorted(
             (-raw, self._canon(aid), aid, raw)
             for aid, raw in zip(ids[near].tolist(), scores[near].tolist(), strict=True)

@@ -289,7 +289,7 @@ class Scoring(IndexState):
         toks = list(dict.fromkeys(qn.split()))[:_MAX_QUERY_WORDS]
         pairs, deferred = self._match_words(toks)
         cand, score = self._rank(toks, pairs)
-        if deferred and (not len(score) or score.max() < _SECOND_LOOK):
+        if deferred and (not len(score) or np.maximum.reduce(score) < _SECOND_LOOK):
             # No convincing match as typed: maybe a typo made another known word.
             pairs += self._match_words(toks, deferred)[0]
             cand, score = self._rank(toks, pairs)
@@ -348,19 +348,20 @@ class Scoring(IndexState):
             cand = slices[0]
             m, d, nn = table[rows[0]].value, table[rows[0]].delta, table[rows[0]].content
         else:
+            # (Array methods, not np.* functions: those add a Python wrapper, ~1 µs a call.)
             # One sort of (alias id, query word, table row) packed in an integer: numpy
             # sorts plain integers several times faster than it argsorts. (The bounds of
             # the packing are checked at import, and alias ids at build: below 2**31.)
             ids = np.concatenate(slices, dtype=np.int64)
             ids <<= _Q_BITS + _ROW_BITS
-            ids |= np.repeat(np.array([table[r].q << _ROW_BITS | r for r in rows]), lens)
+            ids |= np.array([table[r].q << _ROW_BITS | r for r in rows]).repeat(lens)
             ids.sort()
             if len(rows) > len(gathered):
                 # A query word matched several words: count it once per alias, with its
                 # most similar word (listed first in the table, so the smallest row).
                 ids = ids[_firsts(ids >> _ROW_BITS)]
             key = ids >> (_Q_BITS + _ROW_BITS)
-            starts = np.flatnonzero(_firsts(key))
+            starts = _firsts(key).nonzero()[0]
             cand = key[starts]
             rows_of = ids & ((1 << _ROW_BITS) - 1)
             m = np.add.reduceat(np.array([t.value for t in table]).take(rows_of), starts)
@@ -389,9 +390,7 @@ class Scoring(IndexState):
                 if row.q != i:
                     continue
                 p = self._postings(row.word)
-                at = np.searchsorted(p, cand)
-                np.minimum(at, len(p) - 1, out=at)
-                hit = p[at] == cand
+                hit = p.take(p.searchsorted(cand), mode="clip") == cand  # (clip: past the end)
                 if best_v is None or best_d is None:  # its first (most similar) word
                     best_v = hit * row.value
                     best_d = hit * row.delta if row.delta else np.zeros(len(cand))
