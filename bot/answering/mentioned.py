@@ -13,7 +13,7 @@ from bot.answering.typed import in_order, typed_whole
 from bot.answering.vocabulary import names_nothing
 from bot.language.embedding import name_like
 from bot.language.text import FUNCTION_WORDS, normalize
-from bot.models import Question
+from bot.models import EntityKind, Question
 from bot.store.factindex import FactIndex
 
 MAX_NAMED = 3  # subjects named in one question that are each tried
@@ -144,6 +144,7 @@ def in_typed_order(
     subjects: Subjects,
     docs: FactIndex,
     guild_id: int | None,
+    kind: EntityKind | None = None,
 ) -> Resolution:
     """The subject a name matched only with its words out of order is not the one typed:
     "what kind of movie is crazy love" names Crazy Love, not Crazy Kind of Love; "movies
@@ -156,23 +157,38 @@ def in_typed_order(
         whole = [
             c
             for c in found.candidates
-            if len(name := [w for w in normalize(c.entity.name).split() if w not in NOISE]) > 1
+            if (name := [w for w in normalize(c.entity.name).split() if w not in NOISE])
             and typed_whole(name, words)
         ]
-        if len(whole) == 1 and len({c.entity.id for c in found.candidates}) > 1:
+        tied = {c.entity.id for c in found.candidates}
+        if (
+            len(whole) == 1
+            and len(whole[0].entity.name.split()) > 1
+            and len(tied) > 1
+            # ...unless another of them is called that too (an alias): a real namesake
+            and len(tied & {e.id for e in subjects.named_exactly(whole[0].entity.name, guild_id)})
+            == 1
+        ):
             return Resolution(whole[0].entity, whole[0].score, text=whole[0].entity.name)
     if found.entity is None:
         return found
     name = [w for w in normalize(found.text).split() if w not in NOISE]
     if len(name) < 2 or set(words) <= set(name):
         return found  # nothing else typed ("keith david" alone asks for it)
-    ordered = in_order(name, words) is not None
-    if ordered and typed_whole([w for w in normalize(found.text).split()], words):
-        return found
+    at = in_order(name, words)
+    ordered = at is not None
+    if at is not None and not any(
+        words[i] not in NOISE for i in range(min(at), max(at) + 1) if i not in at
+    ):
+        return found  # in order, with no other word inside it (a typo of one at most)
     typed = [
         m
         for m in named_in_question(subjects, docs, words, guild_id)
-        if not m.partial and not m.typo and m.end - m.start >= 2 and m.entity != found.entity
+        if not m.partial
+        and not m.typo
+        and m.end - m.start >= 2
+        and m.entity != found.entity
+        and kind in (None, m.entity.kind)  # "X (character)" asks for a character
     ]
     if typed:  # another name typed whole: "year of top gun" is not Year of the Gun
         return Resolution(typed[0].entity, typed[0].score, text=typed[0].entity.name)

@@ -99,7 +99,9 @@ class Pipeline:
         found = self.subjects.resolve(
             q.subject, intent=q.intent, guild_id=guild_id, season=q.season, kind=q.kind
         )
-        found = in_typed_order(found, list(q.words), self.subjects, self.store.docs, guild_id)
+        found = in_typed_order(
+            found, list(q.words), self.subjects, self.store.docs, guild_id, q.kind
+        )
         named = answer_of(q, found)
         groups = self.synonyms.groups(guild_id)
         # Words the name leaves unexplained ("who plays X"): X is not all that is asked,

@@ -279,6 +279,11 @@ class Subjects:
             bare = self._bare_season(subject, found, intent, guild_id)
             if bare is not None:
                 return bare
+        numbers = {w for w in subject.split() if w.isdigit()}
+        if found.entity is not None and numbers - set(normalize(found.text).split()):
+            # A number typed otherwise names another subject ("2 kings 24" is not 24 Kings
+            # 24, as "apollo 11" is not Apollo 13): offered, never taken.
+            return Resolution(None, found.score, (Suggestion(found.entity, found.score),))
         return found
 
     def complete(self, text: str, guild_id: int | None, limit: int) -> list[Entity]:

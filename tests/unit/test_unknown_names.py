@@ -391,3 +391,12 @@ def test_of_two_names_tied_the_one_typed_whole_is_meant(tmp_path: Path) -> None:
         assert answer.answered and answer.facts[0].text == "Top Gun was released in 1986."
         assert answer.typo_of is None
         assert engine.ask("top gun, when was it released").typo_of is None
+
+
+def test_a_number_typed_otherwise_names_another_subject(tmp_path: Path) -> None:
+    data = copy.deepcopy(TIED)
+    data["entities"].append({"key": "apollo", "name": "Apollo 13", "kind": "show"})
+    for engine in imported(tmp_path / "apollo.db", data):
+        assert engine.ask("!what apollo 13").entity.name == "Apollo 13"
+        missed = engine.ask("!what apollo 11")
+        assert missed.entity is None and not missed.answered
