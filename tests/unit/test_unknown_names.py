@@ -400,3 +400,4 @@ def test_a_number_typed_otherwise_names_another_subject(tmp_path: Path) -> None:
         assert engine.ask("!what apollo 13").entity.name == "Apollo 13"
         missed = engine.ask("!what apollo 11")
         assert missed.entity is None and not missed.answered
+        assert engine.subjects.resolve("apollo 11").entity is None  # a moderator's too
