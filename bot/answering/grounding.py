@@ -25,7 +25,7 @@ import numpy as np
 from rapidfuzz.distance import OSA
 
 from bot.answering.amounts import amount_asked, says_a_span, says_amount, says_the_amount
-from bot.answering.typed import given_name
+from bot.answering.typed import given_name, name_starts
 from bot.answering.vocabulary import (
     DATE_WORDS,
     EVENT_WORDS,
@@ -292,12 +292,10 @@ def _apart(text: str, names: tuple[str, ...], asked: tuple[str, ...]) -> int:
     best = _FAR
     for name in names:
         parts = name.split()
-        size = len(parts)
-        last = (parts[-1], parts[-1] + "s")  # "Eren's father": "erens father"
-        for i in range(len(words) - size + 1):
-            if words[i + size - 1] in last and words[i : i + size - 1] == parts[:-1]:
-                for j in at_asked:
-                    best = min(best, i - j if j < i else max(j - (i + size - 1), 0))
+        end = len(parts) - 1
+        for i in name_starts(parts, words):
+            for j in at_asked:
+                best = min(best, i - j if j < i else max(j - (i + end), 0))
     return best
 
 

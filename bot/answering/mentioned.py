@@ -176,7 +176,6 @@ def in_typed_order(
     if len(name) < 2 or set(words) <= set(name):
         return found  # nothing else typed ("keith david" alone asks for it)
     at = in_order(name, words)
-    ordered = at is not None
     if at is not None and not any(
         words[i] not in NOISE for i in range(min(at), max(at) + 1) if i not in at
     ):
@@ -192,9 +191,9 @@ def in_typed_order(
     ]
     if typed:  # another name typed whole: "year of top gun" is not Year of the Gun
         return Resolution(typed[0].entity, typed[0].score, text=typed[0].entity.name)
-    if ordered:
+    if at is not None:
         return found
-    at = [i for i, w in enumerate(words) if w in name]
-    if at and docs.in_a_name(" ".join(words[min(at) : max(at) + 1]), guild_id):
+    held = [i for i, w in enumerate(words) if w in name]
+    if held and docs.in_a_name(" ".join(words[min(held) : max(held) + 1]), guild_id):
         return Resolution(None, 0.0)
     return found

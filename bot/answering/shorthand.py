@@ -81,9 +81,9 @@ def _initials_typed(words: Sequence[str], typed: str) -> bool:
 def read_shorthand(q: Question, store: Store, subjects: Subjects, guild_id: int | None) -> Question:
     """``q`` with the shorthand the store doesn't hold spelt out (the question as typed
     otherwise unchanged: its raw text, what was typed, the kind of subject asked for)."""
-    meant = spelled_out()
+    meant = slang = spelled_out()
     if shows := shows_by_initials(subjects, guild_id):
-        meant = {**shows, **meant}
+        meant = {**shows, **slang}  # slang first: "op" is an opening before a title
     typed = [w for w in dict.fromkeys(q.words) if w in meant]
     if not typed or q.name_command or parse_id(q.subject) is not None:
         return q
@@ -94,7 +94,7 @@ def read_shorthand(q: Question, store: Store, subjects: Subjects, guild_id: int 
         if taught.get(stem(w))
         or store.docs.holds([w], guild_id)  # the facts this server sees only
         or subjects.named_exactly(w, guild_id)
-        or (w in shows and w not in spelled_out() and not _initials_typed(q.words, w))
+        or (w in shows and w not in slang and not _initials_typed(q.words, w))
     }
     if len(keep) == len(typed):
         return q

@@ -5,6 +5,7 @@ leaves unexplained)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
 from nicknames import NickNamer
@@ -34,11 +35,21 @@ def same_word(word: str, typed: str, most: int = 2) -> bool:
 def typed_whole(name: list[str], words: list[str]) -> int:
     """len(name) when the question holds the name's words in a row as they are spelled
     (the last one may be a possessive), else 0."""
-    n = len(name)
-    for i in range(len(words) - n + 1):
-        if words[i : i + n - 1] == name[:-1] and words[i + n - 1] in (name[-1], name[-1] + "s"):
-            return n
-    return 0
+    return len(name) if name_starts(name, words) else 0
+
+
+def name_starts(name: Sequence[str], words: Sequence[str]) -> list[int]:
+    """Where ``words`` hold the name's words in a row as they are spelled, the last one
+    maybe a possessive ("Eren's father": "erens father")."""
+    if not name:
+        return []
+    n, last = len(name), (name[-1], name[-1] + "s")
+    head = list(name[:-1])
+    return [
+        i
+        for i in range(len(words) - n + 1)
+        if words[i + n - 1] in last and list(words[i : i + n - 1]) == head
+    ]
 
 
 @lru_cache(maxsize=1)
